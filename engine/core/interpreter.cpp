@@ -1,0 +1,95 @@
+#include "core/interpreter.h"
+
+#include <algorithm>
+
+namespace dsar {
+
+namespace {
+
+bool NonEmptyString(const boost::json::object& data, const char* key) {
+  auto it = data.find(key);
+  return it != data.end() && it->value().is_string() && !it->value().as_string().empty();
+}
+
+bool GuardHolds(const std::string& guard, const RequestSnapshot& s, const Event& e) {
+  if (guard == "reason_given") return !e.reason.empty();
+  if (guard == "note_given") return !e.reason.empty() || NonEmptyString(e.data, "note");
+  if (guard == "identity_verified") return s.identity_verified;
+  if (guard == "no_active_hold") return s.active_holds == 0;
+  if (guard == "hold_active") return s.active_holds > 0;
+  if (guard == "task_named") return NonEmptyString(e.data, "task");
+  if (guard == "staff_named") return NonEmptyString(e.data, "staff");
+  return false;  // unknown guards never hold (the validator rejects them at load time)
+}
+
+std::string GuardFailure(const std::string& guard) {
+  if (guard == "reason_given") return "a reason is required";
+  if (guard == "note_given") return "a note on the evidence is required";
+  if (guard == "identity_verified") return "the data subject's identity is not verified";
+  if (guard == "no_active_hold") return "a legal hold covers the data subject";
+  if (guard == "hold_active") return "no legal hold covers the data subject";
+  if (guard == "task_named") return "data.task is required";
+  if (guard == "staff_named") return "data.staff is required";
+  return "guard '" + guard + "' is unknown";
+}
+
+}  // namespace
+
+Result<Decision> Decide(const Workflow& wf, const RequestSnapshot& s, const Event& e, Millis now) {
+  const StateDef* state = wf.FindState(s.state);
+  if (state == nullptr) return Status::Refused("state '" + s.state + "' is not in workflow " + wf.id);
+  if (state->final) return Status::Refused("the request is in final state '" + s.state + "'");
+  const std::vector<TransitionDef>* candidates = wf.Candidates(s.state, e.name);
+  if (candidates == nullptr)
+    return Status::Refused("event '" + e.name + "' is not allowed in state '" + s.state + "'");
+
+  std::string first_failure;
+  for (const TransitionDef& t : *candidates) {
+    auto failed = std::find_if(t.guards.begin(), t.guards.end(),
+                               [&](const std::string& g) { return !GuardHolds(g, s, e); });
+    if (failed != t.guards.end()) {
+      if (first_failure.empty()) first_failure = GuardFailure(*failed);
+      continue;
+    }
+    const std::string to = t.to.value_or(s.state);
+    const StateDef* target = wf.FindState(to);
+    if (target == nullptr) return Status::Refused("target state '" + to + "' is not in workflow " + wf.id);
+    for (const std::string& field : target->requires_fields) {
+      if (field == "reason" && e.reason.empty()) {
+        if (first_failure.empty()) first_failure = "state '" + to + "' requires a reason";
+        goto next_candidate;
+      }
+    }
+    {
+      Decision d;
+      d.from = s.state;
+      d.to = to;
+      d.state_changed = to != s.state;
+      d.effects = t.effects;
+      if (d.state_changed && target->timeout) {
+        d.timer = target->timeout;
+        d.timer_fire_at = now + target->timeout->after;
+      }
+      return d;
+    }
+  next_candidate:;
+  }
+  return Status::Refused("event '" + e.name + "' refused in state '" + s.state + "': " + first_failure);
+}
+
+RequestSnapshot Fold(const RequestSnapshot& s, const std::string& to_state, const std::vector<std::string>& effect_kinds) {
+  RequestSnapshot next = s;
+  next.state = to_state;
+  next.version = s.version + 1;
+  if (std::find(effect_kinds.begin(), effect_kinds.end(), "mark_verified") != effect_kinds.end())
+    next.identity_verified = true;
+  return next;
+}
+
+RequestSnapshot Fold(const RequestSnapshot& s, const Decision& d) {
+  std::vector<std::string> kinds;
+  for (const auto& e : d.effects) kinds.push_back(e.kind);
+  return Fold(s, d.to, kinds);
+}
+
+}  // namespace dsar

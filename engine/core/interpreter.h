@@ -1,0 +1,66 @@
+// The workflow interpreter: pure, no I/O, no clock reads, no globals.
+//
+//   Decide(workflow, snapshot, event, now) -> Decision | Refused
+//
+// The caller (engine/service) loads the snapshot, calls Decide, and persists the decision in
+// one transaction (store/). Replaying a request's transitions through Fold() rebuilds its
+// snapshot; the store's row must always equal that replay.
+//
+// Guards (names checked by the workflow validator):
+//   reason_given       the event carries a non-empty `reason`
+//   note_given         the event carries a `reason` or a non-empty `data.note`
+//   identity_verified  the data subject's identity has been verified on this request
+//   no_active_hold     no unreleased legal hold covers the data subject
+//   hold_active        at least one unreleased legal hold covers the data subject
+//   task_named         the event carries a non-empty `data.task`
+//   staff_named        the event carries a non-empty `data.staff`
+// A target state listing `requires: [reason]` also refuses an event without a reason.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "core/workflow.h"
+
+namespace dsar {
+
+// What the interpreter needs to know about a request. `active_holds` is computed by the caller
+// from the legal_holds table at decision time: it is input, recorded with the transition.
+struct RequestSnapshot {
+  std::string state;
+  std::int64_t version = 0;  // number of transitions applied so far
+  bool identity_verified = false;
+  int active_holds = 0;
+};
+
+struct Event {
+  std::string name;
+  std::string actor;   // "system", "requester", "staff:<name>", "timer", "intake"
+  std::string reason;  // free text; required by some guards and states
+  boost::json::object data;
+};
+
+struct Decision {
+  std::string from;
+  std::string to;           // equals `from` for an internal transition
+  bool state_changed = false;
+  std::vector<EffectDef> effects;
+  // The timer the target state asks for, when the state changes and the state has a timeout.
+  std::optional<TimeoutDef> timer;
+  Millis timer_fire_at = 0;  // now + timer->after
+};
+
+// Returns the decision, or Status::Refused naming why (unknown event in the state, a final
+// state, a guard that failed, a required field missing). Never any other kind.
+Result<Decision> Decide(const Workflow& wf, const RequestSnapshot& snapshot, const Event& event, Millis now);
+
+// The snapshot after `decision` (version + 1, the new state, verification recorded).
+RequestSnapshot Fold(const RequestSnapshot& snapshot, const std::string& to_state,
+                     const std::vector<std::string>& effect_kinds);
+RequestSnapshot Fold(const RequestSnapshot& snapshot, const Decision& decision);
+
+}  // namespace dsar

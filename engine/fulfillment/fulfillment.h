@@ -1,0 +1,60 @@
+// Fulfillment against the company's systems, first version: SQLite databases described by a
+// systems map (YAML). Each step is idempotent: running it again after a crash or a retry does
+// not erase twice or produce a different export.
+//
+// The systems map says, for each table and field, how rows link to a person (an identity
+// column matched against the data subject's email or account id, or a join through another
+// table), the data category, whether the subject provided it, the purpose, source, recipients
+// and retention, and how to erase it (delete, null, mask, keep with a reason). Adding a table
+// to the map needs no code change.
+//
+// Thread safety: a Fulfiller holds no open connection between calls; distinct calls may run
+// on distinct threads, but steps for one request must not run concurrently.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+#include "core/status.h"
+
+namespace dsar::fulfillment {
+
+struct SystemsMap;  // defined in systems_map.h
+
+// Loads and checks a systems map; Invalid names the file and line of the first error.
+Result<std::shared_ptr<const SystemsMap>> LoadSystemsMap(const std::string& path);
+
+struct StepResult {
+  boost::json::object summary;     // what was done, per table: rows exported/erased/kept and why
+  std::vector<std::string> files;  // files written (absolute paths), e.g. the export
+};
+
+class Fulfiller {
+ public:
+  // `company_db`: the company's SQLite database the map describes (opened per call).
+  // `exports_dir`: where packages are written, one folder per request reference.
+  Fulfiller(std::shared_ptr<const SystemsMap> map, std::string company_db, std::string exports_dir);
+
+  // Runs one named step for the data subject of request `reference`:
+  //   export_access       every row linked to the subject, as <exports>/<reference>/access.json
+  //   export_portability  only the fields the subject provided, as <exports>/<reference>/portability.zip
+  //                       (data.json plus one CSV per table)
+  //   erase               rows deleted, nulled or masked per the map; kept rows reported with the reason
+  //   opt_out_sale        the map's sale/sharing opt-out flags set
+  //   opt_out_marketing   the map's marketing opt-out flags set (newsletter unsubscribed)
+  // NotFound for an unknown step; IoError when a database fails (nothing half-applied: each step
+  // runs in one transaction of the company database).
+  Result<StepResult> Run(const std::string& step, const std::string& reference, const DataSubject& subject) const;
+
+  static const std::vector<std::string>& Steps();
+
+ private:
+  std::shared_ptr<const SystemsMap> map_;
+  std::string company_db_;
+  std::string exports_dir_;
+};
+
+}  // namespace dsar::fulfillment
