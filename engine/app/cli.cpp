@@ -1,15 +1,164 @@
 #include "app/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "app/serve.h"
+#include "core/time.h"
+#include "service/config.h"
+#include "service/request_service.h"
+#include "store/store.h"
+#include "workflow/loader.h"
 
 namespace dsar::app {
+
+namespace {
+
+struct Common {
+  std::string db;
+  std::string config_file;
+  std::string workflows;
+};
+
+Result<service::Config> ResolveConfig(const Common& c) {
+  service::Config cfg;
+  if (!c.config_file.empty()) {
+    auto loaded = service::LoadConfig(c.config_file);
+    if (!loaded.ok()) return loaded.status();
+    cfg = *loaded;
+  }
+  if (!c.db.empty()) cfg.db_path = c.db;
+  if (!c.workflows.empty()) cfg.workflows_dir = c.workflows;
+  return cfg;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "dsar: " << s.message() << "\n";
+  return s.IsInvalid() || s.kind() == Status::Kind::kUnprocessable ? 2 : 1;
+}
+
+int WorkflowsCheck(const std::string& dir) {
+  workflow::LoadResult r = workflow::LoadWorkflowDir(dir);
+  for (const auto& d : r.errors) std::cout << d.ToString() << "\n";
+  if (!r.ok()) return 1;
+  std::cout << "ok: " << r.workflows.size() << " workflows in " << dir << "\n";
+  return 0;
+}
+
+int Migrate(const Common& common) {
+  auto cfg = ResolveConfig(common);
+  if (!cfg.ok()) return Fail(cfg.status());
+  store::Options opt;
+  opt.path = cfg->db_path;
+  opt.migrate = false;
+  auto st = store::Store::Open(opt);
+  if (!st.ok()) return Fail(st.status());
+  auto n = (*st)->Migrate();
+  if (!n.ok()) return Fail(n.status());
+  std::cout << "applied " << *n << " migration(s) to " << cfg->db_path << "\n";
+  return 0;
+}
+
+int TokenCreate(const Common& common, const std::string& name) {
+  auto cfg = ResolveConfig(common);
+  if (!cfg.ok()) return Fail(cfg.status());
+  SystemClock clock;
+  auto st = store::Store::Open({cfg->db_path});
+  if (!st.ok()) return Fail(st.status());
+  auto svc = service::RequestService::Create(*cfg, **st, clock);
+  if (!svc.ok()) return Fail(svc.status());
+  auto token = (*svc)->CreateToken(name);
+  if (!token.ok()) return Fail(token.status());
+  std::cout << *token << "\n";
+  return 0;
+}
+
+int IntakeMail(const Common& common, const std::vector<std::string>& files) {
+  auto cfg = ResolveConfig(common);
+  if (!cfg.ok()) return Fail(cfg.status());
+  SystemClock clock;
+  auto st = store::Store::Open({cfg->db_path});
+  if (!st.ok()) return Fail(st.status());
+  auto svc = service::RequestService::Create(*cfg, **st, clock);
+  if (!svc.ok()) return Fail(svc.status());
+  auto ingest = [&](const std::string& raw, const std::string& label) -> int {
+    auto out = (*svc)->IntakeMail(raw);
+    if (!out.ok()) {
+      std::cerr << "dsar: " << label << ": " << out.status().message() << "\n";
+      return 1;
+    }
+    std::cout << out->line << "\n";
+    return 0;
+  };
+  int rc = 0;
+  if (files.empty()) {
+    std::string raw((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return ingest(raw, "stdin");
+  }
+  for (const std::string& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) {
+      std::cerr << "dsar: cannot read " << f << "\n";
+      rc = 1;
+      continue;
+    }
+    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    rc |= ingest(raw, f);
+  }
+  return rc;
+}
+
+}  // namespace
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"dsar: data subject request workflow engine"};
   app.require_subcommand(1);
+  Common common;
+  app.add_option("--db", common.db, "SQLite database (default ./var/dsar.db)");
+  app.add_option("--config", common.config_file, "configuration file (YAML)");
+
+  ServeOptions serve_opts;
+  auto* serve = app.add_subcommand("serve", "run the HTTP API, workers and scheduler");
+  serve->add_option("--listen", serve_opts.listen, "HOST:PORT (default 127.0.0.1:8080)");
+  serve->add_option("--workflows", common.workflows, "workflow directory (default ./workflows)");
+  serve->add_option("--test-clock", serve_opts.test_clock, "start a manual clock at this RFC 3339 instant (tests)");
+  serve->add_option("--threads", serve_opts.threads, "HTTP threads (default 2)");
+
+  std::vector<std::string> files;
+  auto* intake = app.add_subcommand("intake-mail", "ingest RFC 5322 messages (stdin when no file)");
+  intake->add_option("files", files, "message files");
+
+  auto* wf = app.add_subcommand("workflows", "workflow definitions");
+  wf->require_subcommand(1);
+  std::string check_dir = "workflows";
+  auto* check = wf->add_subcommand("check", "check workflow files; prints file:line: message for each error");
+  check->add_option("dir", check_dir, "directory (default ./workflows)");
+
+  auto* migrate = app.add_subcommand("migrate", "apply pending database migrations");
+
+  auto* token = app.add_subcommand("token", "API tokens");
+  token->require_subcommand(1);
+  std::string token_name = "staff";
+  auto* token_create = token->add_subcommand("create", "create an API token; prints it once (only its hash is kept)");
+  token_create->add_option("--name", token_name, "a label for the token");
+
   CLI11_PARSE(app, argc, argv);
-  return 0;
+
+  if (*check) return WorkflowsCheck(check_dir);
+  if (*migrate) return Migrate(common);
+  if (*token_create) return TokenCreate(common, token_name);
+  if (*intake) return IntakeMail(common, files);
+  if (*serve) {
+    auto cfg = ResolveConfig(common);
+    if (!cfg.ok()) return Fail(cfg.status());
+    return Serve(*cfg, serve_opts);
+  }
+  return 2;
 }
 
 }  // namespace dsar::app

@@ -1,0 +1,21 @@
+// `dsar serve`: the HTTP API, the workers (outbox, jobs, timers) and the scheduler in one
+// process on the embedded SQLite store. SIGINT/SIGTERM stop it cleanly: the listener closes,
+// in-flight requests finish, workers stop after their current item, exit 0.
+#pragma once
+
+#include <string>
+
+#include "service/config.h"
+
+namespace dsar::app {
+
+struct ServeOptions {
+  std::string listen;      // overrides the config's listen when set
+  std::string test_clock;  // RFC 3339: a ManualClock starting there (tests); empty = system clock
+  int threads = 2;
+};
+
+// Runs until a stop signal; returns the process exit code.
+int Serve(const service::Config& config, const ServeOptions& options);
+
+}  // namespace dsar::app

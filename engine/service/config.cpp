@@ -1,0 +1,47 @@
+#include "service/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+namespace dsar::service {
+
+Result<Config> LoadConfig(const std::string& path) {
+  Config c;
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return Status::IoError("cannot read config file " + path);
+  } catch (const YAML::Exception& e) {
+    return Status::Invalid(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (!root.IsMap()) return Status::Invalid(path + ":1: the config must be a mapping");
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    const std::string where = path + ":" + std::to_string(kv.first.Mark().line + 1) + ": ";
+    try {
+      if (key == "db_path") c.db_path = v.as<std::string>();
+      else if (key == "workflows_dir") c.workflows_dir = v.as<std::string>();
+      else if (key == "templates_dir") c.templates_dir = v.as<std::string>();
+      else if (key == "secret_key_file") c.secret_key_file = v.as<std::string>();
+      else if (key == "outbox_maildir") c.outbox_maildir = v.as<std::string>();
+      else if (key == "exports_dir") c.exports_dir = v.as<std::string>();
+      else if (key == "company_db") c.company_db = v.as<std::string>();
+      else if (key == "systems_map") c.systems_map = v.as<std::string>();
+      else if (key == "listen") c.listen = v.as<std::string>();
+      else if (key == "controller_name") c.controller_name = v.as<std::string>();
+      else if (key == "mail_from") c.mail_from = v.as<std::string>();
+      else if (key == "mail_domain") c.mail_domain = v.as<std::string>();
+      else if (key == "public_base_url") c.public_base_url = v.as<std::string>();
+      else if (key == "verification_code_ttl_minutes") c.verification_code_ttl = v.as<long>() * kMillisPerMinute;
+      else if (key == "verification_max_attempts") c.verification_max_attempts = v.as<int>();
+      else if (key == "worker_interval_ms") c.worker_interval = v.as<long>();
+      else return Status::Invalid(where + "unknown key '" + key + "'");
+    } catch (const YAML::Exception&) {
+      return Status::Invalid(where + "'" + key + "' has the wrong type");
+    }
+  }
+  return c;
+}
+
+}  // namespace dsar::service

@@ -1,0 +1,882 @@
+#include "service/request_service.h"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "core/deadline.h"
+#include "core/sha256.h"
+#include "mail/message.h"
+#include "workflow/loader.h"
+
+namespace dsar::service {
+
+namespace json = boost::json;
+
+const std::vector<std::string>& StaffEvents() {
+  static const std::vector<std::string> events = {"approve", "deny",          "extend", "pause",
+                                                  "resume",  "cancel",        "retry",  "complete_task",
+                                                  "assign",  "classify",      "verify_manually"};
+  return events;
+}
+
+const std::vector<std::string>& FinalStates() {
+  static const std::vector<std::string> states = {"completed", "denied", "cancelled"};
+  return states;
+}
+
+namespace {
+
+constexpr int kMaxFollowUps = 8;
+
+std::string DateOnly(Millis t) { return FormatRfc3339(t).substr(0, 10); }
+
+std::string TypeLabel(const std::string& type) {
+  if (type == "access") return "access (copy of your personal data)";
+  if (type == "deletion") return "deletion";
+  if (type == "portability") return "data portability";
+  if (type == "correction") return "correction";
+  if (type == "opt_out_sale") return "do-not-sell-or-share";
+  if (type == "opt_out_marketing") return "unsubscribe";
+  if (type == "objection") return "objection";
+  return type;
+}
+
+json::object SubjectJson(const DataSubject& s) {
+  json::object o;
+  o["email"] = s.email;
+  if (!s.name.empty()) o["name"] = s.name;
+  if (!s.phone.empty()) o["phone"] = s.phone;
+  if (!s.account_id.empty()) o["account_id"] = s.account_id;
+  return o;
+}
+
+json::object RequesterJson(const Requester& r) {
+  json::object o;
+  o["email"] = r.email;
+  if (!r.name.empty()) o["name"] = r.name;
+  if (!r.relationship.empty()) o["relationship"] = r.relationship;
+  if (!r.authority.empty()) o["authority"] = r.authority;
+  return o;
+}
+
+json::value ParseOr(const std::string& text, json::value fallback) {
+  if (text.empty()) return fallback;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? fallback : v;
+}
+
+std::string StringField(const json::value& v, const char* key) {
+  if (!v.is_object()) return "";
+  auto* p = v.as_object().if_contains(key);
+  return p && p->is_string() ? std::string(p->as_string()) : "";
+}
+
+bool IsFinal(const std::string& state) {
+  const auto& f = FinalStates();
+  return std::find(f.begin(), f.end(), state) != f.end();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RequestService>> RequestService::Create(const Config& config, store::Store& store,
+                                                               const Clock& clock) {
+  workflow::LoadResult loaded = workflow::LoadWorkflowDir(config.workflows_dir);
+  if (!loaded.ok()) {
+    std::string msg = "invalid workflows:";
+    for (const auto& d : loaded.errors) msg += "\n" + d.ToString();
+    return Status::Invalid(msg);
+  }
+  auto templates = MailTemplates::Load(config.templates_dir);
+  if (!templates.ok()) return templates.status();
+  for (const Workflow& wf : loaded.workflows) {
+    for (const auto& [name, state] : wf.states)
+      for (const auto& [ev, ts] : state.on)
+        for (const auto& t : ts)
+          for (const auto& e : t.effects)
+            if (e.kind == "mail" && !templates->Has(e.arg))
+              return Status::Invalid(wf.source_path + ":" + std::to_string(e.line) + ": mail template '" + e.arg +
+                                     "' not found in " + config.templates_dir);
+  }
+  if (!templates->Has("verification_code"))
+    return Status::Invalid("mail template 'verification_code' not found in " + config.templates_dir);
+  std::error_code ec;
+  std::filesystem::path key_path(config.secret_key_file);
+  if (key_path.has_parent_path()) std::filesystem::create_directories(key_path.parent_path(), ec);
+  auto secrets = Secrets::LoadOrCreate(config.secret_key_file);
+  if (!secrets.ok()) return secrets.status();
+
+  std::unique_ptr<RequestService> svc(
+      new RequestService(config, store, clock, std::move(secrets.value()), std::move(templates.value())));
+  const Millis now = clock.Now();
+  std::set<std::string> types;
+  for (Workflow& wf : loaded.workflows) {
+    if (!types.insert(wf.request_type).second)
+      return Status::Invalid(wf.source_path + ":1: a second workflow for request type '" + wf.request_type + "'");
+    auto shared = std::make_shared<const Workflow>(std::move(wf));
+    svc->current_[shared->request_type] = shared;
+    svc->pinned_[shared->hash] = shared;
+  }
+  for (RequestType t : AllRequestTypes())
+    if (!svc->current_.count(std::string(RequestTypeName(t))))
+      return Status::Invalid(config.workflows_dir + ": no workflow for request type '" +
+                             std::string(RequestTypeName(t)) + "'");
+  Status s = store.Transact([&](store::Tx& tx) {
+    for (const auto& [type, wf] : svc->current_)
+      if (Status st = tx.PutWorkflowDefinition(wf->hash, wf->id, wf->version, wf->source_path, wf->source, now);
+          !st.ok())
+        return st;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return svc;
+}
+
+Result<std::shared_ptr<const Workflow>> RequestService::PinnedWorkflow(store::Tx& tx, const std::string& hash) {
+  {
+    std::lock_guard lock(pinned_mu_);
+    if (auto it = pinned_.find(hash); it != pinned_.end()) return it->second;
+  }
+  auto source = tx.WorkflowSource(hash);
+  if (!source.ok()) return source.status();
+  workflow::LoadResult r = workflow::LoadWorkflowSource(*source, "stored definition " + hash.substr(0, 12));
+  if (!r.ok() || r.workflows.empty())
+    return Status::IoError("stored workflow definition " + hash + " no longer loads: " +
+                           (r.errors.empty() ? "empty" : r.errors[0].ToString()));
+  auto wf = std::make_shared<const Workflow>(std::move(r.workflows[0]));
+  std::lock_guard lock(pinned_mu_);
+  pinned_[hash] = wf;
+  return wf;
+}
+
+// ---- creation ----
+
+Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const CreateRequestInput& in, Millis now) {
+  auto wf_it = current_.find(in.type);
+  if (wf_it == current_.end()) return Status::Unprocessable("unknown request type '" + in.type + "'");
+  const Workflow& wf = *wf_it->second;
+
+  store::RequestRow r;
+  r.id = Secrets::NewUuid();
+  r.reference = Secrets::NewReference();
+  r.type = in.type;
+  r.state = wf.initial;
+  r.jurisdiction = in.jurisdiction;
+  r.subject_json = json::serialize(SubjectJson(in.subject));
+  r.subject_email = NormalizeEmail(in.subject.email);
+  r.subject_account = in.subject.account_id;
+  if (in.requester) r.requester_json = json::serialize(RequesterJson(*in.requester));
+  r.channel = in.channel;
+  r.received_at = in.received_at.value_or(now);
+  r.details_json = json::serialize(in.details);
+  r.language = in.language;
+  r.version = 1;
+  r.workflow_id = wf.id;
+  r.workflow_hash = wf.hash;
+  r.created_at = r.updated_at = now;
+
+  auto open = tx.OpenRequestsFor(r.subject_email, r.type, FinalStates());
+  if (!open.ok()) return open.status();
+  if (!open->empty()) r.duplicate_of = open->front().id;  // contract — duplicates: no deadline of its own
+  if (r.duplicate_of.empty()) r.due_at = ComputeDueAt(r.jurisdiction, r.type, r.received_at);
+
+  if (Status s = tx.InsertRequest(r); !s.ok()) return s;
+  store::TransitionRow t;
+  t.request_id = r.id;
+  t.version = 1;
+  t.to_state = r.state;
+  t.event = "create";
+  t.actor = in.actor;
+  json::object data;
+  data["channel"] = r.channel;
+  data["received_at"] = FormatRfc3339(r.received_at);
+  t.data_json = json::serialize(data);
+  t.at = now;
+  t.workflow_hash = wf.hash;
+  if (auto seq = tx.AppendTransition(t); !seq.ok()) return seq.status();
+
+  Event next;
+  next.actor = "system";
+  if (!r.duplicate_of.empty()) {
+    next.name = "duplicate_detected";
+    next.data["duplicate_of"] = r.duplicate_of;
+  } else {
+    next.name = "submit";
+  }
+  if (Status s = ApplyInTx(tx, r, next, std::nullopt); !s.ok()) return s;
+  return r;
+}
+
+Result<CreateOutcome> RequestService::CreateRequest(const CreateRequestInput& in) {
+  const Millis now = clock_.Now();
+  if (!ParseRequestType(in.type)) return Status::Unprocessable("unknown request type '" + in.type + "'");
+  if (!in.jurisdiction.empty() && !IsKnownJurisdiction(in.jurisdiction))
+    return Status::Unprocessable("unknown jurisdiction '" + in.jurisdiction + "'");
+  if (!IsKnownChannel(in.channel)) return Status::Unprocessable("unknown channel '" + in.channel + "'");
+  const std::string email = NormalizeEmail(in.subject.email);
+  const auto at = email.find('@');
+  if (email.empty() || at == std::string::npos || at == 0 || at + 1 == email.size() ||
+      email.find_first_of(" \t\r\n<>") != std::string::npos)
+    return Status::Invalid("subject.email must be an email address");
+  if (in.received_at && *in.received_at > now) return Status::Invalid("received_at is in the future");
+
+  CreateOutcome out;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    if (!in.idempotency_key.empty()) {
+      auto found = tx.FindIdempotencyKey(in.idempotency_key);
+      if (!found.ok()) return found.status();
+      if (found->has_value()) {
+        if ((*found)->first != in.fingerprint)
+          return Status::Unprocessable("Idempotency-Key was already used with a different request body");
+        auto existing = tx.GetRequest((*found)->second);
+        if (!existing.ok()) return existing.status();
+        out.request = std::move(existing.value());
+        out.replayed = true;
+        return Status::Ok();
+      }
+    }
+    auto created = CreateInTx(tx, in, now);
+    if (!created.ok()) return created.status();
+    out.request = std::move(created.value());
+    if (!in.idempotency_key.empty())
+      return tx.PutIdempotencyKey(in.idempotency_key, in.fingerprint, out.request.id, now);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+// ---- reads ----
+
+Result<store::RequestRow> RequestService::Get(const std::string& id) {
+  store::RequestRow row;
+  Status s = store_.Read([&](store::Tx& tx) {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return row;
+}
+
+Result<std::vector<store::RequestRow>> RequestService::List(store::RequestFilter filter) {
+  filter.now = clock_.Now();
+  filter.subject_email = NormalizeEmail(filter.subject_email);
+  std::vector<store::RequestRow> rows;
+  Status s = store_.Read([&](store::Tx& tx) {
+    auto r = tx.ListRequests(filter);
+    if (!r.ok()) return r.status();
+    rows = std::move(r.value());
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return rows;
+}
+
+Result<std::vector<store::TransitionRow>> RequestService::Transitions(const std::string& id) {
+  std::vector<store::TransitionRow> rows;
+  Status s = store_.Read([&](store::Tx& tx) {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    auto t = tx.Transitions(r->id);
+    if (!t.ok()) return t.status();
+    rows = std::move(t.value());
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return rows;
+}
+
+// ---- events ----
+
+Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Event& event,
+                                 std::optional<std::int64_t> expected_version) {
+  std::vector<Event> pending{event};
+  for (int round = 0; !pending.empty(); ++round) {
+    if (round > kMaxFollowUps) return Status::IoError("too many follow-up events on request " + r.reference);
+    Event ev = std::move(pending.front());
+    pending.erase(pending.begin());
+    auto wf = PinnedWorkflow(tx, r.workflow_hash);
+    if (!wf.ok()) return wf.status();
+    if (round == 0 && expected_version && *expected_version != r.version)
+      return Status::Conflict("request " + r.reference + " is at version " + std::to_string(r.version) +
+                              ", not " + std::to_string(*expected_version));
+    auto holds = tx.ActiveHoldCount(r.subject_email, r.subject_account);
+    if (!holds.ok()) return holds.status();
+    const Millis now = clock_.Now();
+    RequestSnapshot snap{r.state, r.version, r.identity_verified, *holds};
+    auto decision = Decide(**wf, snap, ev, now);
+    if (!decision.ok()) return decision.status();
+
+    store::TransitionRow t;
+    t.request_id = r.id;
+    t.version = r.version + 1;
+    t.from_state = decision->from;
+    t.to_state = decision->to;
+    t.event = ev.name;
+    t.actor = ev.actor;
+    t.reason = ev.reason;
+    t.data_json = json::serialize(ev.data);
+    json::array effects;
+    for (const auto& e : decision->effects) {
+      json::object o;
+      o["kind"] = e.kind;
+      if (!e.arg.empty()) o["arg"] = e.arg;
+      effects.push_back(std::move(o));
+    }
+    t.effects_json = json::serialize(effects);
+    t.at = now;
+    t.workflow_hash = r.workflow_hash;
+    auto seq = tx.AppendTransition(t);
+    if (!seq.ok()) return seq.status();
+
+    const std::int64_t old_version = r.version;
+    RequestSnapshot next = Fold(snap, *decision);
+    r.state = next.state;
+    r.version = next.version;
+    r.identity_verified = next.identity_verified;
+    r.updated_at = now;
+    if (decision->state_changed) {
+      if (Status s = tx.CancelTimers(r.id, now); !s.ok()) return s;
+      if (decision->timer)
+        if (Status s = tx.InsertTimer({0, r.id, r.state, decision->timer->event, decision->timer_fire_at}); !s.ok())
+          return s;
+    }
+    if (Status s = ApplyEffects(tx, r, *decision, *seq, ev, pending); !s.ok()) return s;
+    if (Status s = tx.UpdateRequest(r, old_version); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const Decision& d, std::int64_t seq,
+                                    const Event& event, std::vector<Event>& follow_ups) {
+  const Millis now = clock_.Now();
+  const bool verifies = std::any_of(d.effects.begin(), d.effects.end(),
+                                    [](const EffectDef& e) { return e.kind == "start_verification"; });
+  for (const EffectDef& e : d.effects) {
+    if (e.kind == "mail") {
+      std::map<std::string, std::string> vars;
+      if (!event.reason.empty()) vars["reason"] = event.reason;
+      if (verifies) vars["verification"] = "yes";
+      if (Status s = QueueMail(tx, r, e.arg, vars, seq, false); !s.ok()) return s;
+    } else if (e.kind == "start_verification") {
+      const std::string code = Secrets::NewVerificationCode();
+      store::VerificationRow v;
+      v.request_id = r.id;
+      v.code_hash = secrets_.KeyedHash(r.id + ":" + code);
+      v.issued_at = now;
+      v.expires_at = now + config_.verification_code_ttl;
+      v.max_attempts = config_.verification_max_attempts;
+      if (Status s = tx.InsertVerification(v); !s.ok()) return s;
+      std::map<std::string, std::string> vars{{"code", code},
+                                              {"expires", FormatRfc3339(v.expires_at)},
+                                              {"max_attempts", std::to_string(v.max_attempts)}};
+      if (Status s = QueueMail(tx, r, "verification_code", vars, seq, true); !s.ok()) return s;
+    } else if (e.kind == "check_holds") {
+      auto holds = tx.ActiveHoldCount(r.subject_email, r.subject_account);
+      if (!holds.ok()) return holds.status();
+      Event follow;
+      follow.name = *holds > 0 ? "hold_active" : "holds_clear";
+      follow.actor = "system";
+      follow.data["active_holds"] = *holds;
+      follow_ups.push_back(std::move(follow));
+    } else if (e.kind == "fulfill" || e.kind == "task") {
+      store::JobRow j;
+      j.request_id = r.id;
+      j.kind = e.kind;
+      j.step = e.arg;
+      j.idempotency_key = r.id + ":" + e.arg + ":" + std::to_string(r.version);
+      j.status = e.kind == "fulfill" ? "pending" : "open";
+      j.created_at = now;
+      if (Status s = tx.InsertJob(j); !s.ok()) return s;
+    } else if (e.kind == "mark_verified") {
+      // Folded into the snapshot (core/interpreter.cpp Fold).
+    } else {
+      return Status::IoError("effect '" + e.kind + "' is not implemented");
+    }
+  }
+  return Status::Ok();
+}
+
+Status RequestService::QueueMail(store::Tx& tx, const store::RequestRow& r, const std::string& template_name,
+                                 std::map<std::string, std::string> vars, std::int64_t seq, bool carries_secret) {
+  const json::value subject = ParseOr(r.subject_json, json::object());
+  const json::value requester = ParseOr(r.requester_json, json::value());
+  vars["reference"] = r.reference;
+  vars["controller"] = config_.controller_name;
+  vars["type_label"] = TypeLabel(r.type);
+  vars["received_date"] = DateOnly(r.received_at);
+  if (r.due_at) vars["due_date"] = DateOnly(*r.due_at);
+  const std::string name = StringField(subject, "name");
+  if (!name.empty()) vars["name"] = name;
+  auto rendered = templates_.Render(template_name, vars);
+  if (!rendered.ok()) return rendered.status();
+
+  json::array to;
+  to.push_back(json::string(StringField(subject, "email")));
+  const std::string agent = StringField(requester, "email");
+  if (!agent.empty() && NormalizeEmail(agent) != r.subject_email) to.push_back(json::string(agent));
+
+  store::OutboxRow o;
+  o.request_id = r.id;
+  o.transition_seq = seq;
+  o.template_name = template_name;
+  o.to_json = json::serialize(to);
+  o.subject = rendered->subject;
+  o.body = rendered->body;
+  o.carries_secret = carries_secret;
+  o.message_id = "dsar." + Secrets::RandomHex(12) + "@" + config_.mail_domain;
+  o.in_reply_to = StringField(ParseOr(r.details_json, json::object()), "message_id");
+  o.created_at = clock_.Now();
+  o.next_attempt_at = o.created_at;
+  auto id = tx.InsertOutbox(o);
+  return id.ok() ? Status::Ok() : id.status();
+}
+
+Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id, Event event,
+                                                          std::optional<std::int64_t> expected_version) {
+  const auto& staff = StaffEvents();
+  if (std::find(staff.begin(), staff.end(), event.name) == staff.end())
+    return Status::Unprocessable("'" + event.name + "' is not a staff event");
+  store::RequestRow row;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    if (Status st = ApplyInTx(tx, row, event, expected_version); !st.ok()) return st;
+    if (event.name == "complete_task") {
+      auto jobs = tx.JobsFor(row.id);
+      if (!jobs.ok()) return jobs.status();
+      const std::string task = event.data.contains("task") && event.data.at("task").is_string()
+                                   ? std::string(event.data.at("task").as_string())
+                                   : "";
+      for (const auto& j : *jobs)
+        if (j.kind == "task" && j.status == "open" && (task.empty() || j.step == task))
+          if (Status st = tx.FinishJob(j.id, "closed", json::serialize(event.data), "", clock_.Now()); !st.ok())
+            return st;
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return row;
+}
+
+Result<store::RequestRow> RequestService::ApplySystemEvent(const std::string& id, Event event) {
+  store::RequestRow row;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    return ApplyInTx(tx, row, event, std::nullopt);
+  });
+  if (!s.ok()) return s;
+  return row;
+}
+
+// ---- verification ----
+
+namespace {
+// Checks `code` against the latest verification of `r` inside `tx`. Returns Ok with `refusal`
+// set when the attempt fails (the attempt is recorded, so the transaction must commit).
+Status VerifyInTx(RequestService& svc, store::Tx& tx, store::RequestRow& r, const std::string& code,
+                  const std::string& actor, Status& refusal) {
+  auto wf = svc.PinnedWorkflow(tx, r.workflow_hash);
+  if (!wf.ok()) return wf.status();
+  if ((*wf)->Candidates(r.state, "identity_verified") == nullptr) {
+    refusal = Status::Refused("request " + r.reference + " is not awaiting identity verification");
+    return Status::Ok();
+  }
+  auto latest = tx.LatestVerification(r.id);
+  if (!latest.ok()) return latest.status();
+  const Millis now = svc.clock().Now();
+  if (!latest->has_value()) {
+    refusal = Status::Refused("no verification code was issued for this request");
+    return Status::Ok();
+  }
+  store::VerificationRow v = **latest;
+  if (v.locked_at || v.attempts >= v.max_attempts) {
+    refusal = Status::Refused("too many wrong codes; the code is locked");
+    return Status::Ok();
+  }
+  if (v.consumed_at) {
+    refusal = Status::Refused("the code was already used");
+    return Status::Ok();
+  }
+  if (now > v.expires_at) {
+    refusal = Status::Refused("the code has expired");
+    return Status::Ok();
+  }
+  const bool match = Secrets::HashesEqual(svc.secrets().KeyedHash(r.id + ":" + code), v.code_hash);
+  v.attempts += 1;
+  if (match) {
+    v.consumed_at = now;
+    if (Status s = tx.UpdateVerification(v); !s.ok()) return s;
+    Event ev;
+    ev.name = "identity_verified";
+    ev.actor = actor;
+    ev.data["method"] = "email_code";
+    return svc.ApplyInTx(tx, r, ev, std::nullopt);
+  }
+  const int left = v.max_attempts - v.attempts;
+  if (left <= 0) v.locked_at = now;
+  if (Status s = tx.UpdateVerification(v); !s.ok()) return s;
+  if (left <= 0) {
+    Event ev;
+    ev.name = "verification_failed";
+    ev.actor = "system";
+    ev.reason = "insufficient_verification";
+    ev.data["attempts"] = v.attempts;
+    if (Status s = svc.ApplyInTx(tx, r, ev, std::nullopt); !s.ok() && !s.IsRefused()) return s;
+    refusal = Status::Refused("wrong code; no attempts left, the request is denied for insufficient verification");
+  } else {
+    refusal = Status::Refused("wrong code; " + std::to_string(left) + " attempt(s) left");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Result<store::RequestRow> RequestService::Verify(const std::string& id, const std::string& code,
+                                                 const std::string& actor) {
+  store::RequestRow row;
+  Status refusal;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    return VerifyInTx(*this, tx, row, code, actor, refusal);
+  });
+  if (!s.ok()) return s;
+  if (!refusal.ok()) return refusal;
+  return row;
+}
+
+// ---- legal holds ----
+
+namespace {
+// Sends `event` to every open request of the hold's data subject; a workflow that does not
+// offer it in the request's state leaves that request alone.
+Status NotifyHold(RequestService& svc, store::Tx& tx, const store::HoldRow& h, const Event& event) {
+  auto affected = tx.RequestsInState("", h.subject_email, h.account_id);
+  if (!affected.ok()) return affected.status();
+  for (store::RequestRow& r : *affected) {
+    if (IsFinal(r.state)) continue;
+    Status s = svc.ApplyInTx(tx, r, event, std::nullopt);
+    if (!s.ok() && !s.IsRefused()) return s;
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Result<store::HoldRow> RequestService::PlaceHold(const HoldInput& in) {
+  store::HoldRow h;
+  h.subject_email = NormalizeEmail(in.subject_email);
+  h.account_id = in.account_id;
+  if (h.subject_email.empty() && h.account_id.empty())
+    return Status::Invalid("a legal hold names the data subject's email or account_id");
+  if (in.matter.empty()) return Status::Invalid("a legal hold names its matter");
+  if (in.reason.empty()) return Status::Invalid("a legal hold needs a reason");
+  h.id = Secrets::NewUuid();
+  h.matter = in.matter;
+  h.reason = in.reason;
+  h.placed_by = in.actor;
+  h.placed_at = clock_.Now();
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    if (Status st = tx.InsertHold(h); !st.ok()) return st;
+    Event ev;
+    ev.name = "hold_placed";
+    ev.actor = in.actor;
+    ev.reason = in.reason;
+    ev.data["hold_id"] = h.id;
+    ev.data["matter"] = h.matter;
+    return NotifyHold(*this, tx, h, ev);
+  });
+  if (!s.ok()) return s;
+  return h;
+}
+
+Result<std::vector<store::HoldRow>> RequestService::ListHolds(bool active_only) {
+  std::vector<store::HoldRow> rows;
+  Status s = store_.Read([&](store::Tx& tx) {
+    auto r = tx.ListHolds(active_only);
+    if (!r.ok()) return r.status();
+    rows = std::move(r.value());
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return rows;
+}
+
+Result<store::HoldRow> RequestService::ReleaseHold(const std::string& id, const std::string& actor,
+                                                   const std::string& reason) {
+  store::HoldRow h;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    if (auto existing = tx.GetHold(id); !existing.ok()) return existing.status();
+    if (Status st = tx.ReleaseHold(id, actor, reason, clock_.Now()); !st.ok()) return st;
+    auto got = tx.GetHold(id);
+    if (!got.ok()) return got.status();
+    h = std::move(got.value());
+    Event ev;
+    ev.name = "hold_released";
+    ev.actor = actor;
+    ev.reason = reason;
+    ev.data["hold_id"] = h.id;
+    return NotifyHold(*this, tx, h, ev);
+  });
+  if (!s.ok()) return s;
+  return h;
+}
+
+// ---- intake ----
+
+Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw) {
+  const Millis now = clock_.Now();
+  store::InboundRow m;
+  m.sha256 = Sha256Hex(raw);
+  m.size = static_cast<std::int64_t>(raw.size());
+  m.intake_at = now;
+  m.received_at = now;
+  auto parsed = mail::ParseMessage(raw);
+  IntakeOutcome out;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto keep = [&](const std::string& outcome, const std::string& request_id, const std::string& detail) -> Status {
+      m.outcome = outcome;
+      m.request_id = request_id;
+      m.detail = detail;
+      auto id = tx.InsertInbound(m, raw);
+      if (!id.ok()) return id.status();
+      out.message_row = *id;
+      return Status::Ok();
+    };
+    if (!parsed.ok()) {
+      if (Status st = keep("triage", "", "unreadable: " + parsed.status().message()); !st.ok()) return st;
+      out.kind = "triage";
+      out.line = "triage " + std::to_string(out.message_row);
+      return Status::Ok();
+    }
+    const mail::ParsedMessage& p = *parsed;
+    m.message_id = p.message_id;
+    if (p.received_at && *p.received_at <= now) m.received_at = *p.received_at;
+
+    // The same message delivered again (contract — duplicates): one message, no new request.
+    if (!p.message_id.empty()) {
+      auto seen = tx.FindInboundByMessageId(p.message_id);
+      if (!seen.ok()) return seen.status();
+      if (seen->has_value()) {
+        const store::InboundRow& first = **seen;
+        if (Status st = keep("redelivery", first.request_id, "same Message-ID as message " + std::to_string(first.id));
+            !st.ok())
+          return st;
+        out.kind = "redelivery";
+        if (!first.request_id.empty()) {
+          auto r = tx.GetRequest(first.request_id);
+          if (!r.ok()) return r.status();
+          out.reference = r->reference;
+          out.line = r->reference + " (redelivery)";
+        } else {
+          out.line = "triage " + std::to_string(first.id) + " (redelivery)";
+        }
+        return Status::Ok();
+      }
+    }
+
+    // A reply to our mail joins its request.
+    std::optional<store::RequestRow> joined;
+    std::vector<std::string> ids = p.references;
+    if (!p.in_reply_to.empty()) ids.insert(ids.begin(), p.in_reply_to);
+    for (const std::string& mid : ids) {
+      auto rid = tx.RequestForMessageId(mid);
+      if (!rid.ok()) return rid.status();
+      if (rid->has_value()) {
+        auto r = tx.GetRequest(**rid);
+        if (!r.ok()) return r.status();
+        joined = std::move(r.value());
+        break;
+      }
+    }
+    if (!joined) {
+      const std::string ref = mail::FindReference(p.subject);
+      if (!ref.empty()) {
+        auto r = tx.GetRequest(ref);
+        if (r.ok()) joined = std::move(r.value());
+        else if (!r.status().IsNotFound()) return r.status();
+      }
+    }
+    if (joined) {
+      std::string detail = "reply";
+      const std::string code = mail::FindVerificationCode(p.fresh_text);
+      if (!code.empty()) {
+        Status refusal;
+        if (Status st = VerifyInTx(*this, tx, *joined, code, "requester", refusal); !st.ok()) return st;
+        detail = refusal.ok() ? "verification code accepted" : "verification code refused: " + refusal.message();
+      }
+      if (Status st = keep("reply", joined->id, detail); !st.ok()) return st;
+      out.kind = "reply";
+      out.reference = joined->reference;
+      out.line = joined->reference + " (reply)";
+      return Status::Ok();
+    }
+
+    mail::Classification c = mail::Classify(p);
+    if (c.outcome != mail::Classification::Outcome::kRequest || !c.type || c.subject.email.empty()) {
+      if (Status st = keep("triage", "", c.reason.empty() ? "not a recognisable request" : c.reason); !st.ok())
+        return st;
+      out.kind = "triage";
+      out.line = "triage " + std::to_string(out.message_row);
+      return Status::Ok();
+    }
+    CreateRequestInput in;
+    in.type = std::string(RequestTypeName(*c.type));
+    in.jurisdiction = c.jurisdiction_hint;
+    in.subject = c.subject;
+    in.requester = c.requester;
+    in.channel = "email";
+    in.received_at = m.received_at;
+    in.language = c.language;
+    in.actor = "intake";
+    in.details["message_id"] = p.message_id;
+    in.details["mail_subject"] = p.subject;
+    if (p.date) in.details["mail_date"] = FormatRfc3339(*p.date);
+    if (!c.jurisdiction_hint.empty()) in.details["jurisdiction_hint"] = c.jurisdiction_hint;
+    auto created = CreateInTx(tx, in, now);
+    if (!created.ok()) return created.status();
+    if (Status st = keep("request", created->id, ""); !st.ok()) return st;
+    out.kind = "request";
+    out.reference = created->reference;
+    out.line = created->reference;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+// ---- exports, tokens ----
+
+Result<RequestService::ExportFile> RequestService::Export(const std::string& id) {
+  ExportFile file;
+  Status s = store_.Read([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    auto jobs = tx.JobsFor(r->id);
+    if (!jobs.ok()) return jobs.status();
+    for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
+      if (it->status != "done" || (it->step != "export_access" && it->step != "export_portability")) continue;
+      const json::value result = ParseOr(it->result_json, json::object());
+      const auto* files = result.is_object() ? result.as_object().if_contains("files") : nullptr;
+      if (files == nullptr || !files->is_array() || files->as_array().empty()) continue;
+      file.path = std::string(files->as_array()[0].as_string());
+      const bool zip = file.path.size() > 4 && file.path.compare(file.path.size() - 4, 4, ".zip") == 0;
+      file.content_type = zip ? "application/zip" : "application/json";
+      file.filename = r->reference + (zip ? "-portability.zip" : "-access.json");
+      return Status::Ok();
+    }
+    return Status::NotFound("request " + r->reference + " has no export package");
+  });
+  if (!s.ok()) return s;
+  return file;
+}
+
+Result<std::string> RequestService::CreateToken(const std::string& name) {
+  const std::string token = Secrets::NewToken();
+  Status s = store_.Transact([&](store::Tx& tx) { return tx.InsertToken(name, secrets_.KeyedHash(token), clock_.Now()); });
+  if (!s.ok()) return s;
+  return token;
+}
+
+Result<bool> RequestService::TokenValid(const std::string& token) {
+  bool valid = false;
+  const std::string hash = secrets_.KeyedHash(token);
+  Status s = store_.Read([&](store::Tx& tx) {
+    auto r = tx.TokenExists(hash);
+    if (!r.ok()) return r.status();
+    valid = *r;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return valid;
+}
+
+// ---- JSON views ----
+
+json::object RequestService::RequestJson(const store::RequestRow& r) {
+  json::object o;
+  o["id"] = r.id;
+  o["reference"] = r.reference;
+  o["type"] = r.type;
+  o["state"] = r.state;
+  o["jurisdiction"] = r.jurisdiction.empty() ? json::value(nullptr) : json::value(r.jurisdiction);
+  o["jurisdiction_unknown"] = r.jurisdiction.empty();
+  o["subject"] = ParseOr(r.subject_json, json::object());
+  o["requester"] = ParseOr(r.requester_json, json::value(nullptr));
+  o["channel"] = r.channel;
+  o["received_at"] = FormatRfc3339(r.received_at);
+  o["due_at"] = r.due_at ? json::value(FormatRfc3339(*r.due_at)) : json::value(nullptr);
+  o["identity_verified"] = r.identity_verified;
+  o["duplicate_of"] = r.duplicate_of.empty() ? json::value(nullptr) : json::value(r.duplicate_of);
+  o["language"] = r.language.empty() ? json::value(nullptr) : json::value(r.language);
+  o["details"] = ParseOr(r.details_json, json::object());
+  o["version"] = r.version;
+  json::object wf;
+  wf["id"] = r.workflow_id;
+  wf["hash"] = r.workflow_hash;
+  o["workflow"] = std::move(wf);
+  json::array allowed;
+  std::shared_ptr<const Workflow> w;
+  {
+    std::lock_guard lock(pinned_mu_);
+    if (auto it = pinned_.find(r.workflow_hash); it != pinned_.end()) w = it->second;
+  }
+  if (!w) {
+    store_.Read([&](store::Tx& tx) {
+      auto got = PinnedWorkflow(tx, r.workflow_hash);
+      if (got.ok()) w = *got;
+      return Status::Ok();
+    });
+  }
+  if (w) {
+    const auto& staff = StaffEvents();
+    for (const std::string& e : w->EventsOffered(r.state))
+      if (std::find(staff.begin(), staff.end(), e) != staff.end()) allowed.push_back(json::string(e));
+  }
+  o["allowed_events"] = std::move(allowed);
+  o["created_at"] = FormatRfc3339(r.created_at);
+  o["updated_at"] = FormatRfc3339(r.updated_at);
+  return o;
+}
+
+json::object RequestService::TransitionJson(const store::TransitionRow& t) {
+  json::object o;
+  o["version"] = t.version;
+  o["from"] = t.from_state ? json::value(*t.from_state) : json::value(nullptr);
+  o["to"] = t.to_state;
+  o["event"] = t.event;
+  o["actor"] = t.actor;
+  o["reason"] = t.reason.empty() ? json::value(nullptr) : json::value(t.reason);
+  o["data"] = ParseOr(t.data_json, json::object());
+  o["effects"] = ParseOr(t.effects_json, json::array());
+  o["at"] = FormatRfc3339(t.at);
+  o["workflow_hash"] = t.workflow_hash;
+  return o;
+}
+
+json::object RequestService::HoldJson(const store::HoldRow& h) {
+  json::object o;
+  o["id"] = h.id;
+  o["subject_email"] = h.subject_email.empty() ? json::value(nullptr) : json::value(h.subject_email);
+  o["account_id"] = h.account_id.empty() ? json::value(nullptr) : json::value(h.account_id);
+  o["matter"] = h.matter;
+  o["reason"] = h.reason;
+  o["placed_by"] = h.placed_by;
+  o["placed_at"] = FormatRfc3339(h.placed_at);
+  o["active"] = !h.released_at.has_value();
+  o["released_at"] = h.released_at ? json::value(FormatRfc3339(*h.released_at)) : json::value(nullptr);
+  o["released_by"] = h.released_by.empty() ? json::value(nullptr) : json::value(h.released_by);
+  o["release_reason"] = h.release_reason.empty() ? json::value(nullptr) : json::value(h.release_reason);
+  return o;
+}
+
+}  // namespace dsar::service

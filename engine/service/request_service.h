@@ -1,0 +1,150 @@
+// RequestService: the engine's use cases over the store, the interpreter and the workflows.
+//
+// Every state change goes through ApplyInTx: load the request and its pinned workflow, ask the
+// pure interpreter, and write the new state (optimistic version check), the transitions row
+// and the scheduled effects (outbox mail, verification code, timers, jobs) in one SQLite
+// transaction. Effects that leave the process run later, in Workers (workers.h), and report
+// back as events.
+//
+// Thread safety: all methods may be called from any thread; the Store serialises them.
+// Time: `now` always comes from the injected Clock.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/interpreter.h"
+#include "core/model.h"
+#include "core/status.h"
+#include "core/workflow.h"
+#include "service/config.h"
+#include "service/secrets.h"
+#include "service/templates.h"
+#include "store/store.h"
+
+namespace dsar::service {
+
+// Events staff may send to POST /requests/{id}/events (DESIGN.md contract — staff events).
+const std::vector<std::string>& StaffEvents();
+// Final states shared by the shipped workflows (contract — state names).
+const std::vector<std::string>& FinalStates();
+
+struct CreateRequestInput {
+  std::string type;
+  std::string jurisdiction;  // "" when unknown
+  DataSubject subject;
+  std::optional<Requester> requester;
+  std::string channel = "api";
+  std::optional<Millis> received_at;  // defaults to now; never in the future
+  boost::json::object details;
+  std::string language;
+  std::string actor = "api";
+  std::string idempotency_key;  // "" when none
+  std::string fingerprint;      // of the request body, for Idempotency-Key reuse checks
+};
+
+struct CreateOutcome {
+  store::RequestRow request;
+  bool replayed = false;  // an Idempotency-Key replay: the existing request, nothing written
+};
+
+struct HoldInput {
+  std::string subject_email;
+  std::string account_id;
+  std::string matter;
+  std::string reason;
+  std::string actor;
+};
+
+struct IntakeOutcome {
+  std::string kind;       // request, redelivery, reply, triage
+  std::string reference;  // of the request created or joined, when any
+  std::int64_t message_row = 0;
+  std::string line;       // the `dsar intake-mail` output line (contract — CLI)
+};
+
+class RequestService {
+ public:
+  // Loads the workflows (refusing invalid ones: Invalid with every `file:line: message`), the
+  // mail templates and the server key; records the current workflow definitions in the store.
+  static Result<std::unique_ptr<RequestService>> Create(const Config& config, store::Store& store, const Clock& clock);
+
+  Result<CreateOutcome> CreateRequest(const CreateRequestInput& in);
+  Result<store::RequestRow> Get(const std::string& id_or_reference);
+  Result<std::vector<store::RequestRow>> List(store::RequestFilter filter);
+  Result<std::vector<store::TransitionRow>> Transitions(const std::string& id);
+
+  // A staff (or integration) event; Unprocessable for an event that is not a staff event,
+  // Conflict for a stale expected_version, Refused when the workflow refuses it.
+  Result<store::RequestRow> ApplyStaffEvent(const std::string& id, Event event, std::optional<std::int64_t> expected_version);
+  // A system event (workers, timers, holds): any event the workflow offers.
+  Result<store::RequestRow> ApplySystemEvent(const std::string& id, Event event);
+
+  // The requester's one-time code. Refused (with the reason) when wrong, expired, locked or not
+  // awaiting verification; a wrong code is counted, and the last allowed wrong code denies the
+  // request for insufficient verification.
+  Result<store::RequestRow> Verify(const std::string& id, const std::string& code, const std::string& actor);
+
+  Result<store::HoldRow> PlaceHold(const HoldInput& in);
+  Result<std::vector<store::HoldRow>> ListHolds(bool active_only);
+  Result<store::HoldRow> ReleaseHold(const std::string& id, const std::string& actor, const std::string& reason);
+
+  // One raw RFC 5322 message through intake (contract — CLI `dsar intake-mail`).
+  Result<IntakeOutcome> IntakeMail(std::string_view raw);
+
+  // The export package file of a completed access/portability request (NotFound otherwise).
+  struct ExportFile {
+    std::string path, content_type, filename;
+  };
+  Result<ExportFile> Export(const std::string& id);
+
+  // API tokens: a new token (returned once; only its keyed hash is stored), and the check.
+  Result<std::string> CreateToken(const std::string& name);
+  Result<bool> TokenValid(const std::string& token);
+
+  // The JSON request resource (contract — HTTP API), with allowed_events.
+  boost::json::object RequestJson(const store::RequestRow& r);
+  static boost::json::object TransitionJson(const store::TransitionRow& t);
+  static boost::json::object HoldJson(const store::HoldRow& h);
+
+  // The workflow a request is pinned to (by hash), loading a stored definition when needed.
+  Result<std::shared_ptr<const Workflow>> PinnedWorkflow(store::Tx& tx, const std::string& hash);
+
+  const Config& config() const { return config_; }
+  store::Store& store() { return store_; }
+  const Clock& clock() const { return clock_; }
+  const Secrets& secrets() const { return secrets_; }
+
+  // Applies `event` to `request` inside `tx` and follows up any events the effects raise
+  // (check_holds). Used by the workers, which own their transaction.
+  Status ApplyInTx(store::Tx& tx, store::RequestRow& request, const Event& event,
+                   std::optional<std::int64_t> expected_version);
+
+ private:
+  RequestService(Config config, store::Store& store, const Clock& clock, Secrets secrets, MailTemplates templates)
+      : config_(std::move(config)), store_(store), clock_(clock), secrets_(std::move(secrets)),
+        templates_(std::move(templates)) {}
+
+  Status ApplyEffects(store::Tx& tx, store::RequestRow& request, const Decision& d, std::int64_t transition_seq,
+                      const Event& event, std::vector<Event>& follow_ups);
+  Status QueueMail(store::Tx& tx, const store::RequestRow& r, const std::string& template_name,
+                   std::map<std::string, std::string> vars, std::int64_t transition_seq, bool carries_secret);
+  Result<store::RequestRow> CreateInTx(store::Tx& tx, const CreateRequestInput& in, Millis now);
+
+  Config config_;
+  store::Store& store_;
+  const Clock& clock_;
+  Secrets secrets_;
+  MailTemplates templates_;
+  std::map<std::string, std::shared_ptr<const Workflow>> current_;  // by request type; fixed after Create
+  std::mutex pinned_mu_;
+  std::map<std::string, std::shared_ptr<const Workflow>> pinned_;   // by hash; guarded by pinned_mu_
+};
+
+}  // namespace dsar::service

@@ -1,0 +1,105 @@
+#include "store/sqlite.h"
+
+namespace dsar::store {
+
+Connection::~Connection() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Status Connection::Open(const std::string& path, int busy_timeout_ms) {
+  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = Status::IoError("cannot open database " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    return s;
+  }
+  sqlite3_busy_timeout(db_, busy_timeout_ms);
+  sqlite3_extended_result_codes(db_, 1);
+  return Status::Ok();
+}
+
+Status Connection::Error(const char* what) const {
+  const int code = sqlite3_errcode(db_);
+  std::string msg = std::string(what) + ": " + sqlite3_errmsg(db_);
+  const int primary = code & 0xff;
+  if (primary == SQLITE_CONSTRAINT || primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return Status::Conflict(msg);
+  return Status::IoError(msg);
+}
+
+Status Connection::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    const int primary = rc & 0xff;
+    if (primary == SQLITE_CONSTRAINT || primary == SQLITE_BUSY) return Status::Conflict(msg);
+    return Status::IoError(msg);
+  }
+  return Status::Ok();
+}
+
+Statement::Statement(Connection& conn, std::string_view sql) : conn_(conn) {
+  if (sqlite3_prepare_v2(conn.raw(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
+    status_ = conn.Error("prepare");
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+#define DSAR_BIND(call)                                          \
+  do {                                                           \
+    if (stmt_ != nullptr && status_.ok() && (call) != SQLITE_OK) \
+      status_ = conn_.Error("bind");                             \
+  } while (0)
+
+Statement& Statement::Bind(int i, std::int64_t v) {
+  DSAR_BIND(sqlite3_bind_int64(stmt_, i, v));
+  return *this;
+}
+Statement& Statement::Bind(int i, std::string_view v) {
+  DSAR_BIND(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  return *this;
+}
+Statement& Statement::BindBlob(int i, std::string_view v) {
+  DSAR_BIND(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  return *this;
+}
+Statement& Statement::BindNull(int i) {
+  DSAR_BIND(sqlite3_bind_null(stmt_, i));
+  return *this;
+}
+#undef DSAR_BIND
+
+bool Statement::Step() {
+  if (stmt_ == nullptr || !status_.ok()) return false;
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) status_ = conn_.Error("step");
+  return false;
+}
+
+Status Statement::Run() {
+  while (Step()) {
+  }
+  return status_;
+}
+
+bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+std::int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+std::optional<std::int64_t> Statement::OptInt(int col) const {
+  if (IsNull(col)) return std::nullopt;
+  return Int(col);
+}
+std::string Statement::Text(int col) const {
+  const void* p = sqlite3_column_blob(stmt_, col);
+  const int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
+}
+std::optional<std::string> Statement::OptText(int col) const {
+  if (IsNull(col)) return std::nullopt;
+  return Text(col);
+}
+
+}  // namespace dsar::store

@@ -1,0 +1,80 @@
+// A thin RAII layer over the SQLite C API: a connection and prepared statements.
+//
+// Errors come back as Status (kIoError, or kConflict for SQLITE_CONSTRAINT / SQLITE_BUSY), never
+// as exceptions. Thread safety: a Connection and its statements belong to one thread at a time;
+// the Store serialises access with its mutex.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace dsar::store {
+
+class Statement;
+
+class Connection {
+ public:
+  Connection() = default;
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Opens (creating when absent) the database file, with `busy_timeout_ms` for SQLite's locking.
+  Status Open(const std::string& path, int busy_timeout_ms);
+  // Runs SQL text with no parameters and no result rows (may hold several statements).
+  Status Exec(std::string_view sql);
+  sqlite3* raw() const { return db_; }
+  std::int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+  int Changes() const { return sqlite3_changes(db_); }
+  Status Error(const char* what) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// A prepared statement. Bind parameters by 1-based index; Step() until it returns false.
+class Statement {
+ public:
+  Statement(Connection& conn, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  const Status& status() const { return status_; }
+  Statement& Bind(int i, std::int64_t v);
+  Statement& Bind(int i, int v) { return Bind(i, static_cast<std::int64_t>(v)); }
+  Statement& Bind(int i, bool v) { return Bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
+  Statement& Bind(int i, std::string_view v);
+  Statement& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  Statement& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  Statement& BindBlob(int i, std::string_view v);
+  Statement& BindNull(int i);
+  Statement& Bind(int i, const std::optional<std::string>& v) { return v ? Bind(i, *v) : BindNull(i); }
+  Statement& Bind(int i, const std::optional<std::int64_t>& v) { return v ? Bind(i, *v) : BindNull(i); }
+  // Binds NULL for an empty string.
+  Statement& BindOrNull(int i, std::string_view v) { return v.empty() ? BindNull(i) : Bind(i, v); }
+
+  // True when a row is available; false when done or on error (then status() says why).
+  bool Step();
+  // Runs a statement that returns no rows.
+  Status Run();
+
+  bool IsNull(int col) const;
+  std::int64_t Int(int col) const;
+  std::optional<std::int64_t> OptInt(int col) const;
+  std::string Text(int col) const;  // "" for NULL
+  std::optional<std::string> OptText(int col) const;
+
+ private:
+  Connection& conn_;
+  sqlite3_stmt* stmt_ = nullptr;
+  Status status_;
+};
+
+}  // namespace dsar::store

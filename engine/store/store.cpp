@@ -1,0 +1,579 @@
+#include "store/store.h"
+
+#include <filesystem>
+
+#include "embedded_files.inc"
+
+namespace dsar::store {
+
+namespace {
+
+constexpr const char* kRequestColumns =
+    "seq, id, reference, type, state, jurisdiction, subject_json, subject_email, subject_account, requester_json, "
+    "channel, received_at, due_at, details_json, identity_verified, duplicate_of, language, version, workflow_id, "
+    "workflow_hash, created_at, updated_at";
+
+RequestRow ReadRequest(const Statement& s) {
+  RequestRow r;
+  r.seq = s.Int(0);
+  r.id = s.Text(1);
+  r.reference = s.Text(2);
+  r.type = s.Text(3);
+  r.state = s.Text(4);
+  r.jurisdiction = s.Text(5);
+  r.subject_json = s.Text(6);
+  r.subject_email = s.Text(7);
+  r.subject_account = s.Text(8);
+  r.requester_json = s.Text(9);
+  r.channel = s.Text(10);
+  r.received_at = s.Int(11);
+  r.due_at = s.OptInt(12);
+  r.details_json = s.Text(13);
+  r.identity_verified = s.Int(14) != 0;
+  r.duplicate_of = s.Text(15);
+  r.language = s.Text(16);
+  r.version = s.Int(17);
+  r.workflow_id = s.Text(18);
+  r.workflow_hash = s.Text(19);
+  r.created_at = s.Int(20);
+  r.updated_at = s.Int(21);
+  return r;
+}
+
+template <typename Row, typename Reader>
+Result<std::vector<Row>> Collect(Statement& s, Reader read) {
+  std::vector<Row> rows;
+  while (s.Step()) rows.push_back(read(s));
+  if (!s.status().ok()) return s.status();
+  return rows;
+}
+
+constexpr const char* kOutboxColumns =
+    "id, request_id, transition_seq, template, to_json, subject, body, carries_secret, message_id, in_reply_to, "
+    "created_at, attempts, next_attempt_at, delivered_at, last_error";
+
+OutboxRow ReadOutbox(const Statement& s) {
+  OutboxRow o;
+  o.id = s.Int(0);
+  o.request_id = s.Text(1);
+  o.transition_seq = s.OptInt(2);
+  o.template_name = s.Text(3);
+  o.to_json = s.Text(4);
+  o.subject = s.Text(5);
+  o.body = s.OptText(6);
+  o.carries_secret = s.Int(7) != 0;
+  o.message_id = s.Text(8);
+  o.in_reply_to = s.Text(9);
+  o.created_at = s.Int(10);
+  o.attempts = static_cast<int>(s.Int(11));
+  o.next_attempt_at = s.Int(12);
+  o.delivered_at = s.OptInt(13);
+  o.last_error = s.Text(14);
+  return o;
+}
+
+constexpr const char* kJobColumns =
+    "id, request_id, kind, step, idempotency_key, status, attempts, created_at, finished_at, result_json, error";
+
+JobRow ReadJob(const Statement& s) {
+  JobRow j;
+  j.id = s.Int(0);
+  j.request_id = s.Text(1);
+  j.kind = s.Text(2);
+  j.step = s.Text(3);
+  j.idempotency_key = s.Text(4);
+  j.status = s.Text(5);
+  j.attempts = static_cast<int>(s.Int(6));
+  j.created_at = s.Int(7);
+  j.finished_at = s.OptInt(8);
+  j.result_json = s.Text(9);
+  j.error = s.Text(10);
+  return j;
+}
+
+constexpr const char* kHoldColumns =
+    "id, subject_email, account_id, matter, reason, placed_by, placed_at, released_at, released_by, release_reason";
+
+HoldRow ReadHold(const Statement& s) {
+  HoldRow h;
+  h.id = s.Text(0);
+  h.subject_email = s.Text(1);
+  h.account_id = s.Text(2);
+  h.matter = s.Text(3);
+  h.reason = s.Text(4);
+  h.placed_by = s.Text(5);
+  h.placed_at = s.Int(6);
+  h.released_at = s.OptInt(7);
+  h.released_by = s.Text(8);
+  h.release_reason = s.Text(9);
+  return h;
+}
+
+}  // namespace
+
+// ---- requests ----
+
+Status Tx::InsertRequest(const RequestRow& r) {
+  Statement s(c_,
+              "INSERT INTO requests (id, reference, type, state, jurisdiction, subject_json, subject_email, "
+              "subject_account, requester_json, channel, received_at, due_at, details_json, identity_verified, "
+              "duplicate_of, language, version, workflow_id, workflow_hash, created_at, updated_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.Bind(1, r.id).Bind(2, r.reference).Bind(3, r.type).Bind(4, r.state).BindOrNull(5, r.jurisdiction);
+  s.Bind(6, r.subject_json).Bind(7, r.subject_email).BindOrNull(8, r.subject_account).BindOrNull(9, r.requester_json);
+  s.Bind(10, r.channel).Bind(11, r.received_at).Bind(12, r.due_at).Bind(13, r.details_json);
+  s.Bind(14, r.identity_verified).BindOrNull(15, r.duplicate_of).BindOrNull(16, r.language).Bind(17, r.version);
+  s.Bind(18, r.workflow_id).Bind(19, r.workflow_hash).Bind(20, r.created_at).Bind(21, r.updated_at);
+  return s.Run();
+}
+
+Result<RequestRow> Tx::GetRequest(const std::string& key) {
+  Statement s(c_, std::string("SELECT ") + kRequestColumns + " FROM requests WHERE id = ?1 OR reference = ?1");
+  s.Bind(1, key);
+  if (s.Step()) return ReadRequest(s);
+  if (!s.status().ok()) return s.status();
+  return Status::NotFound("no request " + key);
+}
+
+Status Tx::UpdateRequest(const RequestRow& r, std::int64_t expected_version) {
+  Statement s(c_,
+              "UPDATE requests SET state = ?1, version = ?2, identity_verified = ?3, jurisdiction = ?4, due_at = ?5, "
+              "duplicate_of = ?6, updated_at = ?7, details_json = ?8 WHERE id = ?9 AND version = ?10");
+  s.Bind(1, r.state).Bind(2, r.version).Bind(3, r.identity_verified).BindOrNull(4, r.jurisdiction).Bind(5, r.due_at);
+  s.BindOrNull(6, r.duplicate_of).Bind(7, r.updated_at).Bind(8, r.details_json).Bind(9, r.id).Bind(10, expected_version);
+  if (Status st = s.Run(); !st.ok()) return st;
+  if (c_.Changes() != 1)
+    return Status::Conflict("request " + r.id + " is no longer at version " + std::to_string(expected_version));
+  return Status::Ok();
+}
+
+Result<std::vector<RequestRow>> Tx::ListRequests(const RequestFilter& f) {
+  std::string sql = std::string("SELECT ") + kRequestColumns + " FROM requests WHERE seq > ?1";
+  if (!f.state.empty()) sql += " AND state = ?2";
+  if (!f.type.empty()) sql += " AND type = ?3";
+  if (!f.jurisdiction.empty()) sql += " AND jurisdiction = ?4";
+  if (!f.subject_email.empty()) sql += " AND subject_email = ?5";
+  if (f.overdue.has_value())
+    sql += *f.overdue ? " AND due_at IS NOT NULL AND due_at < ?6" : " AND (due_at IS NULL OR due_at >= ?6)";
+  if (f.due_before.has_value()) sql += " AND due_at IS NOT NULL AND due_at < ?7";
+  sql += " ORDER BY seq LIMIT ?8";
+  Statement s(c_, sql);
+  s.Bind(1, f.after_seq);
+  if (!f.state.empty()) s.Bind(2, f.state);
+  if (!f.type.empty()) s.Bind(3, f.type);
+  if (!f.jurisdiction.empty()) s.Bind(4, f.jurisdiction);
+  if (!f.subject_email.empty()) s.Bind(5, f.subject_email);
+  if (f.overdue.has_value()) s.Bind(6, f.now);
+  if (f.due_before.has_value()) s.Bind(7, *f.due_before);
+  s.Bind(8, f.limit);
+  return Collect<RequestRow>(s, ReadRequest);
+}
+
+Result<std::vector<RequestRow>> Tx::OpenRequestsFor(const std::string& subject_email, const std::string& type,
+                                                    const std::vector<std::string>& final_states) {
+  std::string sql = std::string("SELECT ") + kRequestColumns +
+                    " FROM requests WHERE subject_email = ?1 AND type = ?2 AND state <> 'duplicate'";
+  for (size_t i = 0; i < final_states.size(); ++i) sql += " AND state <> ?" + std::to_string(i + 3);
+  sql += " ORDER BY seq";
+  Statement s(c_, sql);
+  s.Bind(1, subject_email).Bind(2, type);
+  for (size_t i = 0; i < final_states.size(); ++i) s.Bind(static_cast<int>(i + 3), final_states[i]);
+  return Collect<RequestRow>(s, ReadRequest);
+}
+
+Result<std::vector<RequestRow>> Tx::RequestsInState(const std::string& state, const std::string& subject_email,
+                                                    const std::string& account_id) {
+  std::string sql = std::string("SELECT ") + kRequestColumns + " FROM requests WHERE (?1 = '' OR state = ?1) AND (";
+  sql += "(?2 <> '' AND subject_email = ?2) OR (?3 <> '' AND subject_account = ?3)) ORDER BY seq";
+  Statement s(c_, sql);
+  s.Bind(1, state).Bind(2, subject_email).Bind(3, account_id);
+  return Collect<RequestRow>(s, ReadRequest);
+}
+
+// ---- transitions ----
+
+Result<std::int64_t> Tx::AppendTransition(const TransitionRow& t) {
+  Statement s(c_,
+              "INSERT INTO transitions (request_id, version, from_state, to_state, event, actor, reason, data_json, "
+              "effects_json, at, workflow_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  s.Bind(1, t.request_id).Bind(2, t.version).Bind(3, t.from_state).Bind(4, t.to_state).Bind(5, t.event);
+  s.Bind(6, t.actor).BindOrNull(7, t.reason).Bind(8, t.data_json).Bind(9, t.effects_json).Bind(10, t.at);
+  s.Bind(11, t.workflow_hash);
+  if (Status st = s.Run(); !st.ok()) return st;
+  return c_.LastInsertRowid();
+}
+
+Result<std::vector<TransitionRow>> Tx::Transitions(const std::string& request_id) {
+  Statement s(c_,
+              "SELECT seq, request_id, version, from_state, to_state, event, actor, reason, data_json, effects_json, "
+              "at, workflow_hash FROM transitions WHERE request_id = ? ORDER BY version");
+  s.Bind(1, request_id);
+  return Collect<TransitionRow>(s, [](const Statement& s) {
+    TransitionRow t;
+    t.seq = s.Int(0);
+    t.request_id = s.Text(1);
+    t.version = s.Int(2);
+    t.from_state = s.OptText(3);
+    t.to_state = s.Text(4);
+    t.event = s.Text(5);
+    t.actor = s.Text(6);
+    t.reason = s.Text(7);
+    t.data_json = s.Text(8);
+    t.effects_json = s.Text(9);
+    t.at = s.Int(10);
+    t.workflow_hash = s.Text(11);
+    return t;
+  });
+}
+
+// ---- workflow definitions ----
+
+Status Tx::PutWorkflowDefinition(const std::string& hash, const std::string& workflow_id, int version,
+                                 const std::string& source_path, const std::string& source, Millis now) {
+  Statement s(c_,
+              "INSERT OR IGNORE INTO workflow_definitions (hash, workflow_id, version, source_path, source, first_seen) "
+              "VALUES (?,?,?,?,?,?)");
+  s.Bind(1, hash).Bind(2, workflow_id).Bind(3, version).Bind(4, source_path).Bind(5, source).Bind(6, now);
+  return s.Run();
+}
+
+Result<std::string> Tx::WorkflowSource(const std::string& hash) {
+  Statement s(c_, "SELECT source FROM workflow_definitions WHERE hash = ?");
+  s.Bind(1, hash);
+  if (s.Step()) return s.Text(0);
+  if (!s.status().ok()) return s.status();
+  return Status::NotFound("no workflow definition " + hash);
+}
+
+// ---- idempotency ----
+
+Result<std::optional<std::pair<std::string, std::string>>> Tx::FindIdempotencyKey(const std::string& key) {
+  Statement s(c_, "SELECT fingerprint, request_id FROM idempotency_keys WHERE key = ?");
+  s.Bind(1, key);
+  if (s.Step()) return std::optional(std::make_pair(s.Text(0), s.Text(1)));
+  if (!s.status().ok()) return s.status();
+  return std::optional<std::pair<std::string, std::string>>();
+}
+
+Status Tx::PutIdempotencyKey(const std::string& key, const std::string& fingerprint, const std::string& request_id,
+                             Millis now) {
+  Statement s(c_, "INSERT INTO idempotency_keys (key, fingerprint, request_id, created_at) VALUES (?,?,?,?)");
+  s.Bind(1, key).Bind(2, fingerprint).Bind(3, request_id).Bind(4, now);
+  return s.Run();
+}
+
+// ---- outbox ----
+
+Result<std::int64_t> Tx::InsertOutbox(const OutboxRow& o) {
+  Statement s(c_,
+              "INSERT INTO outbox (request_id, transition_seq, template, to_json, subject, body, carries_secret, "
+              "message_id, in_reply_to, created_at, attempts, next_attempt_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?)");
+  s.BindOrNull(1, o.request_id).Bind(2, o.transition_seq).Bind(3, o.template_name).Bind(4, o.to_json);
+  s.Bind(5, o.subject).Bind(6, o.body).Bind(7, o.carries_secret).Bind(8, o.message_id).BindOrNull(9, o.in_reply_to);
+  s.Bind(10, o.created_at).Bind(11, o.next_attempt_at);
+  if (Status st = s.Run(); !st.ok()) return st;
+  return c_.LastInsertRowid();
+}
+
+Result<std::vector<OutboxRow>> Tx::PendingOutbox(Millis now, int limit) {
+  Statement s(c_, std::string("SELECT ") + kOutboxColumns +
+                      " FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?");
+  s.Bind(1, now).Bind(2, limit);
+  return Collect<OutboxRow>(s, ReadOutbox);
+}
+
+Status Tx::MarkOutboxDelivered(std::int64_t id, Millis now) {
+  Statement s(c_,
+              "UPDATE outbox SET delivered_at = ?1, attempts = attempts + 1, last_error = NULL, "
+              "body = CASE WHEN carries_secret THEN NULL ELSE body END WHERE id = ?2");
+  s.Bind(1, now).Bind(2, id);
+  return s.Run();
+}
+
+Status Tx::MarkOutboxFailed(std::int64_t id, const std::string& error, Millis next_attempt_at) {
+  Statement s(c_, "UPDATE outbox SET attempts = attempts + 1, last_error = ?1, next_attempt_at = ?2 WHERE id = ?3");
+  s.Bind(1, error).Bind(2, next_attempt_at).Bind(3, id);
+  return s.Run();
+}
+
+Result<std::vector<OutboxRow>> Tx::OutboxFor(const std::string& request_id) {
+  Statement s(c_, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE request_id = ? ORDER BY id");
+  s.Bind(1, request_id);
+  return Collect<OutboxRow>(s, ReadOutbox);
+}
+
+Result<std::optional<std::string>> Tx::RequestForMessageId(const std::string& message_id) {
+  Statement s(c_, "SELECT request_id FROM outbox WHERE message_id = ?");
+  s.Bind(1, message_id);
+  if (s.Step()) return std::optional<std::string>(s.Text(0));
+  if (!s.status().ok()) return s.status();
+  return std::optional<std::string>();
+}
+
+// ---- timers ----
+
+Status Tx::InsertTimer(const TimerRow& t) {
+  Statement s(c_, "INSERT INTO timers (request_id, state, event, fire_at) VALUES (?,?,?,?)");
+  s.Bind(1, t.request_id).Bind(2, t.state).Bind(3, t.event).Bind(4, t.fire_at);
+  return s.Run();
+}
+
+Status Tx::CancelTimers(const std::string& request_id, Millis now) {
+  Statement s(c_, "UPDATE timers SET cancelled_at = ? WHERE request_id = ? AND fired_at IS NULL AND cancelled_at IS NULL");
+  s.Bind(1, now).Bind(2, request_id);
+  return s.Run();
+}
+
+Result<std::vector<TimerRow>> Tx::DueTimers(Millis now, int limit) {
+  Statement s(c_,
+              "SELECT id, request_id, state, event, fire_at FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL "
+              "AND fire_at <= ? ORDER BY fire_at, id LIMIT ?");
+  s.Bind(1, now).Bind(2, limit);
+  return Collect<TimerRow>(s, [](const Statement& s) {
+    return TimerRow{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)};
+  });
+}
+
+Status Tx::MarkTimerFired(std::int64_t id, Millis now) {
+  Statement s(c_, "UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL");
+  s.Bind(1, now).Bind(2, id);
+  return s.Run();
+}
+
+// ---- jobs ----
+
+Status Tx::InsertJob(const JobRow& j) {
+  Statement s(c_,
+              "INSERT OR IGNORE INTO jobs (request_id, kind, step, idempotency_key, status, created_at) "
+              "VALUES (?,?,?,?,?,?)");
+  s.Bind(1, j.request_id).Bind(2, j.kind).Bind(3, j.step).Bind(4, j.idempotency_key).Bind(5, j.status);
+  s.Bind(6, j.created_at);
+  return s.Run();
+}
+
+Result<std::vector<JobRow>> Tx::PendingJobs(int limit) {
+  Statement s(c_, std::string("SELECT ") + kJobColumns + " FROM jobs WHERE status = 'pending' ORDER BY id LIMIT ?");
+  s.Bind(1, limit);
+  return Collect<JobRow>(s, ReadJob);
+}
+
+Result<std::vector<JobRow>> Tx::JobsFor(const std::string& request_id) {
+  Statement s(c_, std::string("SELECT ") + kJobColumns + " FROM jobs WHERE request_id = ? ORDER BY id");
+  s.Bind(1, request_id);
+  return Collect<JobRow>(s, ReadJob);
+}
+
+Status Tx::FinishJob(std::int64_t id, const std::string& status, const std::string& result_json,
+                     const std::string& error, Millis now) {
+  Statement s(c_,
+              "UPDATE jobs SET status = ?1, result_json = ?2, error = ?3, finished_at = ?4, attempts = attempts + 1 "
+              "WHERE id = ?5");
+  s.Bind(1, status).BindOrNull(2, result_json).BindOrNull(3, error).Bind(4, now).Bind(5, id);
+  return s.Run();
+}
+
+// ---- verifications ----
+
+Status Tx::InsertVerification(const VerificationRow& v) {
+  Statement s(c_,
+              "INSERT INTO verifications (request_id, code_hash, issued_at, expires_at, attempts, max_attempts) "
+              "VALUES (?,?,?,?,0,?)");
+  s.Bind(1, v.request_id).Bind(2, v.code_hash).Bind(3, v.issued_at).Bind(4, v.expires_at).Bind(5, v.max_attempts);
+  return s.Run();
+}
+
+Result<std::optional<VerificationRow>> Tx::LatestVerification(const std::string& request_id) {
+  Statement s(c_,
+              "SELECT id, request_id, code_hash, issued_at, expires_at, attempts, max_attempts, consumed_at, locked_at "
+              "FROM verifications WHERE request_id = ? ORDER BY id DESC LIMIT 1");
+  s.Bind(1, request_id);
+  if (s.Step()) {
+    VerificationRow v;
+    v.id = s.Int(0);
+    v.request_id = s.Text(1);
+    v.code_hash = s.Text(2);
+    v.issued_at = s.Int(3);
+    v.expires_at = s.Int(4);
+    v.attempts = static_cast<int>(s.Int(5));
+    v.max_attempts = static_cast<int>(s.Int(6));
+    v.consumed_at = s.OptInt(7);
+    v.locked_at = s.OptInt(8);
+    return std::optional(v);
+  }
+  if (!s.status().ok()) return s.status();
+  return std::optional<VerificationRow>();
+}
+
+Status Tx::UpdateVerification(const VerificationRow& v) {
+  Statement s(c_, "UPDATE verifications SET attempts = ?, consumed_at = ?, locked_at = ? WHERE id = ?");
+  s.Bind(1, v.attempts).Bind(2, v.consumed_at).Bind(3, v.locked_at).Bind(4, v.id);
+  return s.Run();
+}
+
+// ---- legal holds ----
+
+Status Tx::InsertHold(const HoldRow& h) {
+  Statement s(c_,
+              "INSERT INTO legal_holds (id, subject_email, account_id, matter, reason, placed_by, placed_at) "
+              "VALUES (?,?,?,?,?,?,?)");
+  s.Bind(1, h.id).BindOrNull(2, h.subject_email).BindOrNull(3, h.account_id).Bind(4, h.matter).Bind(5, h.reason);
+  s.Bind(6, h.placed_by).Bind(7, h.placed_at);
+  return s.Run();
+}
+
+Result<HoldRow> Tx::GetHold(const std::string& id) {
+  Statement s(c_, std::string("SELECT ") + kHoldColumns + " FROM legal_holds WHERE id = ?");
+  s.Bind(1, id);
+  if (s.Step()) return ReadHold(s);
+  if (!s.status().ok()) return s.status();
+  return Status::NotFound("no legal hold " + id);
+}
+
+Result<std::vector<HoldRow>> Tx::ListHolds(bool active_only) {
+  Statement s(c_, std::string("SELECT ") + kHoldColumns + " FROM legal_holds" +
+                      (active_only ? " WHERE released_at IS NULL" : "") + " ORDER BY placed_at, id");
+  return Collect<HoldRow>(s, ReadHold);
+}
+
+Status Tx::ReleaseHold(const std::string& id, const std::string& by, const std::string& reason, Millis now) {
+  Statement s(c_,
+              "UPDATE legal_holds SET released_at = ?1, released_by = ?2, release_reason = ?3 "
+              "WHERE id = ?4 AND released_at IS NULL");
+  s.Bind(1, now).Bind(2, by).BindOrNull(3, reason).Bind(4, id);
+  if (Status st = s.Run(); !st.ok()) return st;
+  if (c_.Changes() != 1) return Status::Conflict("legal hold " + id + " is already released");
+  return Status::Ok();
+}
+
+Result<int> Tx::ActiveHoldCount(const std::string& subject_email, const std::string& account_id) {
+  Statement s(c_,
+              "SELECT count(*) FROM legal_holds WHERE released_at IS NULL AND "
+              "((?1 <> '' AND subject_email = ?1) OR (?2 <> '' AND account_id = ?2))");
+  s.Bind(1, subject_email).Bind(2, account_id);
+  if (s.Step()) return static_cast<int>(s.Int(0));
+  return s.status();
+}
+
+// ---- inbound mail ----
+
+Result<std::int64_t> Tx::InsertInbound(const InboundRow& m, std::string_view raw) {
+  Statement s(c_,
+              "INSERT INTO inbound_messages (message_id, sha256, size, raw, received_at, intake_at, outcome, "
+              "request_id, detail) VALUES (?,?,?,?,?,?,?,?,?)");
+  s.BindOrNull(1, m.message_id).Bind(2, m.sha256).Bind(3, m.size).BindBlob(4, raw).Bind(5, m.received_at);
+  s.Bind(6, m.intake_at).Bind(7, m.outcome).BindOrNull(8, m.request_id).BindOrNull(9, m.detail);
+  if (Status st = s.Run(); !st.ok()) return st;
+  return c_.LastInsertRowid();
+}
+
+Result<std::optional<InboundRow>> Tx::FindInboundByMessageId(const std::string& message_id) {
+  Statement s(c_,
+              "SELECT id, message_id, sha256, size, received_at, intake_at, outcome, request_id, detail "
+              "FROM inbound_messages WHERE message_id = ? ORDER BY id LIMIT 1");
+  s.Bind(1, message_id);
+  if (s.Step()) {
+    InboundRow m{s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Int(5), s.Text(6), s.Text(7), s.Text(8)};
+    return std::optional(m);
+  }
+  if (!s.status().ok()) return s.status();
+  return std::optional<InboundRow>();
+}
+
+Status Tx::SetInboundOutcome(std::int64_t id, const std::string& outcome, const std::string& request_id,
+                             const std::string& detail) {
+  Statement s(c_, "UPDATE inbound_messages SET outcome = ?, request_id = ?, detail = ? WHERE id = ?");
+  s.Bind(1, outcome).BindOrNull(2, request_id).BindOrNull(3, detail).Bind(4, id);
+  return s.Run();
+}
+
+// ---- tokens ----
+
+Status Tx::InsertToken(const std::string& name, const std::string& token_hash, Millis now) {
+  Statement s(c_, "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?,?,?)");
+  s.Bind(1, name).Bind(2, token_hash).Bind(3, now);
+  return s.Run();
+}
+
+Result<bool> Tx::TokenExists(const std::string& token_hash) {
+  Statement s(c_, "SELECT 1 FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
+  s.Bind(1, token_hash);
+  if (s.Step()) return true;
+  if (!s.status().ok()) return s.status();
+  return false;
+}
+
+// ---- Store ----
+
+Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
+  std::unique_ptr<Store> store(new Store(options.path));
+  const std::filesystem::path p(options.path);
+  if (p.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(p.parent_path(), ec);
+    if (ec) return Status::IoError("cannot create " + p.parent_path().string() + ": " + ec.message());
+  }
+  if (Status s = store->conn_.Open(options.path, options.busy_timeout_ms); !s.ok()) return s;
+  if (Status s = store->conn_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      !s.ok())
+    return s;
+  if (options.migrate) {
+    auto applied = store->Migrate();
+    if (!applied.ok()) return applied.status();
+  }
+  return store;
+}
+
+Result<int> Store::Migrate() {
+  std::lock_guard lock(mu_);
+  if (Status s = conn_.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)");
+      !s.ok())
+    return s;
+  int applied = 0;
+  for (const EmbeddedFile& m : kEmbeddedMigrations) {
+    if (Status s = conn_.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    Statement check(conn_, "SELECT 1 FROM schema_migrations WHERE name = ?");
+    check.Bind(1, m.name);
+    const bool done = check.Step();
+    if (!check.status().ok()) {
+      conn_.Exec("ROLLBACK");
+      return check.status();
+    }
+    if (done) {
+      conn_.Exec("COMMIT");
+      continue;
+    }
+    Status s = conn_.Exec(m.content);
+    if (s.ok()) {
+      Statement rec(conn_, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)");
+      rec.Bind(1, m.name).Bind(2, SystemClock().Now());
+      s = rec.Run();
+    }
+    if (s.ok()) s = conn_.Exec("COMMIT");
+    if (!s.ok()) {
+      conn_.Exec("ROLLBACK");
+      return Status::IoError(std::string("migration ") + m.name + " failed: " + s.message());
+    }
+    ++applied;
+  }
+  return applied;
+}
+
+Status Store::Transact(const std::function<Status(Tx&)>& fn) {
+  std::lock_guard lock(mu_);
+  if (Status s = conn_.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  Tx tx(conn_);
+  Status s = fn(tx);
+  if (s.ok() && fail_commit_countdown_ > 0 && --fail_commit_countdown_ == 0)
+    s = Status::IoError("injected commit failure (TEST_FailCommitAfter)");
+  if (s.ok()) s = conn_.Exec("COMMIT");
+  if (!s.ok()) conn_.Exec("ROLLBACK");
+  return s;
+}
+
+Status Store::Read(const std::function<Status(Tx&)>& fn) {
+  std::lock_guard lock(mu_);
+  Tx tx(conn_);
+  return fn(tx);
+}
+
+}  // namespace dsar::store

@@ -1,0 +1,240 @@
+// The engine's store: SQLite in WAL mode, numbered migrations, and the typed operations the
+// service composes into transactions (DESIGN.md §1).
+//
+// One transition = one transaction (Store::Transact): the request row with an optimistic
+// `version` check, an append-only transitions row, and the effects it schedules (outbox mail,
+// timers, jobs). Nothing leaves the process inside a transaction.
+//
+// Thread safety: a Store is safe to share between threads. One connection serves the process;
+// a mutex serialises every call, so a transaction is never interleaved with another call.
+// Other processes (`dsar intake-mail` beside a running `dsar serve`) are ordered by SQLite's
+// locking with the busy timeout.
+//
+// Units: every instant is Millis (UTC ms since the epoch).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "store/sqlite.h"
+
+namespace dsar::store {
+
+struct Options {
+  std::string path = "./var/dsar.db";
+  int busy_timeout_ms = 10000;
+  bool migrate = true;  // apply pending migrations on open
+};
+
+struct RequestRow {
+  std::int64_t seq = 0;
+  std::string id, reference, type, state;
+  std::string jurisdiction;  // "" when unknown
+  std::string subject_json, subject_email, subject_account;
+  std::string requester_json;  // "" when none
+  std::string channel;
+  Millis received_at = 0;
+  std::optional<Millis> due_at;
+  std::string details_json = "{}";
+  bool identity_verified = false;
+  std::string duplicate_of;  // "" when not a duplicate
+  std::string language;
+  std::int64_t version = 0;
+  std::string workflow_id, workflow_hash;
+  Millis created_at = 0, updated_at = 0;
+};
+
+struct TransitionRow {
+  std::int64_t seq = 0;
+  std::string request_id;
+  std::int64_t version = 0;
+  std::optional<std::string> from_state;
+  std::string to_state, event, actor, reason;
+  std::string data_json = "{}";
+  std::string effects_json = "[]";
+  Millis at = 0;
+  std::string workflow_hash;
+};
+
+struct OutboxRow {
+  std::int64_t id = 0;
+  std::string request_id;
+  std::optional<std::int64_t> transition_seq;
+  std::string template_name, to_json, subject;
+  std::optional<std::string> body;
+  bool carries_secret = false;
+  std::string message_id, in_reply_to;
+  Millis created_at = 0;
+  int attempts = 0;
+  Millis next_attempt_at = 0;
+  std::optional<Millis> delivered_at;
+  std::string last_error;
+};
+
+struct TimerRow {
+  std::int64_t id = 0;
+  std::string request_id, state, event;
+  Millis fire_at = 0;
+};
+
+struct JobRow {
+  std::int64_t id = 0;
+  std::string request_id, kind, step, idempotency_key, status;
+  int attempts = 0;
+  Millis created_at = 0;
+  std::optional<Millis> finished_at;
+  std::string result_json, error;
+};
+
+struct VerificationRow {
+  std::int64_t id = 0;
+  std::string request_id, code_hash;
+  Millis issued_at = 0, expires_at = 0;
+  int attempts = 0, max_attempts = 0;
+  std::optional<Millis> consumed_at, locked_at;
+};
+
+struct HoldRow {
+  std::string id, subject_email, account_id, matter, reason, placed_by;
+  Millis placed_at = 0;
+  std::optional<Millis> released_at;
+  std::string released_by, release_reason;
+};
+
+struct InboundRow {
+  std::int64_t id = 0;
+  std::string message_id, sha256;
+  std::int64_t size = 0;
+  Millis received_at = 0, intake_at = 0;
+  std::string outcome, request_id, detail;
+};
+
+struct RequestFilter {
+  std::string state, type, jurisdiction, subject_email;  // "" = any
+  std::optional<bool> overdue;                           // relative to `now`
+  std::optional<Millis> due_before;
+  Millis now = 0;
+  std::int64_t after_seq = 0;  // keyset cursor: rows with seq > after_seq
+  int limit = 50;
+};
+
+// Operations available inside a transaction (and, for reads, outside one). Borrowed from the
+// Store for the duration of one call; never kept.
+class Tx {
+ public:
+  explicit Tx(Connection& c) : c_(c) {}
+
+  // Requests.
+  Status InsertRequest(const RequestRow& r);
+  Result<RequestRow> GetRequest(const std::string& id_or_reference);
+  // Writes state, version, identity_verified, updated_at (and the other mutable columns:
+  // jurisdiction, due_at, duplicate_of) when the stored version equals `expected_version`;
+  // Conflict when it does not.
+  Status UpdateRequest(const RequestRow& r, std::int64_t expected_version);
+  Result<std::vector<RequestRow>> ListRequests(const RequestFilter& f);
+  // Open (non-final) requests of a type for a data subject, oldest first.
+  Result<std::vector<RequestRow>> OpenRequestsFor(const std::string& subject_email, const std::string& type,
+                                                  const std::vector<std::string>& final_states);
+  Result<std::vector<RequestRow>> RequestsInState(const std::string& state, const std::string& subject_email,
+                                                  const std::string& account_id);
+
+  // Transitions (append-only).
+  Result<std::int64_t> AppendTransition(const TransitionRow& t);
+  Result<std::vector<TransitionRow>> Transitions(const std::string& request_id);
+
+  // Workflow definitions, by hash.
+  Status PutWorkflowDefinition(const std::string& hash, const std::string& workflow_id, int version,
+                               const std::string& source_path, const std::string& source, Millis now);
+  Result<std::string> WorkflowSource(const std::string& hash);
+
+  // Idempotency keys.
+  Result<std::optional<std::pair<std::string, std::string>>> FindIdempotencyKey(const std::string& key);  // (fingerprint, request id)
+  Status PutIdempotencyKey(const std::string& key, const std::string& fingerprint, const std::string& request_id, Millis now);
+
+  // Outbox.
+  Result<std::int64_t> InsertOutbox(const OutboxRow& o);
+  Result<std::vector<OutboxRow>> PendingOutbox(Millis now, int limit);
+  Status MarkOutboxDelivered(std::int64_t id, Millis now);
+  Status MarkOutboxFailed(std::int64_t id, const std::string& error, Millis next_attempt_at);
+  Result<std::vector<OutboxRow>> OutboxFor(const std::string& request_id);
+  Result<std::optional<std::string>> RequestForMessageId(const std::string& message_id);  // our sent mail
+
+  // Timers.
+  Status InsertTimer(const TimerRow& t);
+  Status CancelTimers(const std::string& request_id, Millis now);
+  Result<std::vector<TimerRow>> DueTimers(Millis now, int limit);
+  Status MarkTimerFired(std::int64_t id, Millis now);
+
+  // Jobs.
+  Status InsertJob(const JobRow& j);  // ignores a duplicate idempotency key (already scheduled)
+  Result<std::vector<JobRow>> PendingJobs(int limit);
+  Result<std::vector<JobRow>> JobsFor(const std::string& request_id);
+  Status FinishJob(std::int64_t id, const std::string& status, const std::string& result_json,
+                   const std::string& error, Millis now);
+
+  // Verification codes.
+  Status InsertVerification(const VerificationRow& v);
+  Result<std::optional<VerificationRow>> LatestVerification(const std::string& request_id);
+  Status UpdateVerification(const VerificationRow& v);
+
+  // Legal holds.
+  Status InsertHold(const HoldRow& h);
+  Result<HoldRow> GetHold(const std::string& id);
+  Result<std::vector<HoldRow>> ListHolds(bool active_only);
+  Status ReleaseHold(const std::string& id, const std::string& by, const std::string& reason, Millis now);
+  // Unreleased holds covering a data subject (by email or account id).
+  Result<int> ActiveHoldCount(const std::string& subject_email, const std::string& account_id);
+
+  // Inbound mail.
+  Result<std::int64_t> InsertInbound(const InboundRow& m, std::string_view raw);
+  Result<std::optional<InboundRow>> FindInboundByMessageId(const std::string& message_id);
+  Status SetInboundOutcome(std::int64_t id, const std::string& outcome, const std::string& request_id,
+                           const std::string& detail);
+
+  // API tokens (hashes only).
+  Status InsertToken(const std::string& name, const std::string& token_hash, Millis now);
+  Result<bool> TokenExists(const std::string& token_hash);
+
+  Connection& connection() { return c_; }
+
+ private:
+  Connection& c_;
+};
+
+class Store {
+ public:
+  // Opens the database (creating its directory's file when absent), sets WAL mode, foreign
+  // keys and synchronous=FULL, and applies pending migrations when options.migrate.
+  static Result<std::unique_ptr<Store>> Open(const Options& options);
+
+  // Applies the embedded migrations (schemas/migrations/NNN_*.sql) not yet recorded in
+  // schema_migrations, each in its own transaction. Returns how many were applied.
+  Result<int> Migrate();
+
+  // Runs `fn` in one IMMEDIATE transaction: commits when it returns ok, rolls back otherwise
+  // and returns its status. A COMMIT failure is returned as IoError/Conflict and nothing
+  // is applied.
+  Status Transact(const std::function<Status(Tx&)>& fn);
+  // Runs `fn` outside a transaction (reads), under the store's mutex.
+  Status Read(const std::function<Status(Tx&)>& fn);
+
+  const std::string& path() const { return path_; }
+
+  // Test hook: makes the Nth statement-level call of the next transactions fail (0 = off).
+  void TEST_FailCommitAfter(int n) { fail_commit_countdown_ = n; }
+
+ private:
+  explicit Store(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+  std::mutex mu_;
+  Connection conn_;  // guarded by mu_
+  int fail_commit_countdown_ = 0;  // guarded by mu_
+};
+
+}  // namespace dsar::store
