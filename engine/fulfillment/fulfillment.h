@@ -47,6 +47,13 @@ class Fulfiller {
   //   opt_out_marketing   the map's marketing opt-out flags set (newsletter unsubscribed)
   // NotFound for an unknown step; IoError when a database fails (nothing half-applied: each step
   // runs in one transaction of the company database).
+  // The subject's rows are those linked to NormalizeEmail(subject.email) and/or to
+  // subject.account_id plus the account ids the map's `subject` lookup finds for the email;
+  // Invalid when the subject has neither, or when the map names a table or column the database
+  // lacks (message "<map>:<line>: ..."), or the reference is not a safe folder name
+  // ([A-Za-z0-9._-], at most 64). A step that succeeded is recorded, with its summary, in the
+  // company database's table dsar_fulfillment_log (reference, step): running it again returns
+  // that summary and changes nothing (an export whose file has gone is written again).
   Result<StepResult> Run(const std::string& step, const std::string& reference, const DataSubject& subject) const;
 
   static const std::vector<std::string>& Steps();

@@ -1,0 +1,700 @@
+#include "api/routes.h"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <cctype>
+#include <cstring>
+#include <charconv>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <initializer_list>
+#include <optional>
+
+#include "api/problem.h"
+#include "core/model.h"
+#include "core/sha256.h"
+
+namespace dsar::api {
+
+namespace json = boost::json;
+
+// ---- small helpers ----
+
+namespace {
+
+char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  return true;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The media type of a Content-Type value, lower-cased, without parameters.
+std::string MediaType(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  t = Trim(t);
+  std::string out(t);
+  for (char& c : out) c = Lower(c);
+  return out;
+}
+
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string Base64UrlEncode(std::string_view in) {
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    out += kB64[(v >> 18) & 63];
+    out += kB64[(v >> 12) & 63];
+    out += kB64[(v >> 6) & 63];
+    out += kB64[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    out += kB64[(v >> 18) & 63];
+    out += kB64[(v >> 12) & 63];
+  } else if (i + 2 == in.size()) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += kB64[(v >> 18) & 63];
+    out += kB64[(v >> 12) & 63];
+    out += kB64[(v >> 6) & 63];
+  }
+  return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view in) {
+  if (in.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  unsigned acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    const char* p = c == '\0' ? nullptr : std::strchr(kB64, c);
+    if (p == nullptr) return std::nullopt;
+    acc = (acc << 6) | static_cast<unsigned>(p - kB64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+std::optional<std::int64_t> ParseInt(std::string_view s) {
+  std::int64_t v = 0;
+  if (s.empty()) return std::nullopt;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+Response JsonResponse(int status, const json::value& body) {
+  Response r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", std::string(kJsonContentType));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.body = json::serialize(body);
+  return r;
+}
+
+Response StatusProblem(const Status& s, std::string_view instance) {
+  Response r;
+  r.status = HttpStatusFor(s.kind());
+  r.headers.emplace_back("Content-Type", std::string(kProblemContentType));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.body = json::serialize(ProblemJson(s, instance));
+  return r;
+}
+
+// ---- JSON input checks: each returns Invalid with a detail naming the field ----
+
+std::string FieldName(std::string_view prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : std::string(prefix) + "." + std::string(key);
+}
+
+Status OnlyKeys(const json::object& o, std::initializer_list<std::string_view> allowed, std::string_view prefix) {
+  for (const auto& kv : o) {
+    if (std::find(allowed.begin(), allowed.end(), std::string_view(kv.key())) == allowed.end()) {
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return Status::Invalid("unknown field '" + FieldName(prefix, kv.key()) + "' (expected: " + list + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+// An optional (null = absent) or required string field.
+Status StringField(const json::object& o, std::string_view key, std::string_view prefix, bool required,
+                   std::string& out) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) {
+    if (required) return Status::Invalid("field '" + FieldName(prefix, key) + "' is required");
+    return Status::Ok();
+  }
+  if (!v->is_string()) return Status::Invalid("field '" + FieldName(prefix, key) + "' must be a string");
+  out = std::string(v->as_string());
+  if (required && out.empty()) return Status::Invalid("field '" + FieldName(prefix, key) + "' must not be empty");
+  return Status::Ok();
+}
+
+const json::object* ObjectField(const json::object& o, std::string_view key, std::string_view prefix, bool required,
+                                Status& st) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) {
+    if (required) st = Status::Invalid("field '" + FieldName(prefix, key) + "' is required (an object)");
+    return nullptr;
+  }
+  if (!v->is_object()) {
+    st = Status::Invalid("field '" + FieldName(prefix, key) + "' must be an object");
+    return nullptr;
+  }
+  return &v->as_object();
+}
+
+// The body as a JSON object. An empty body is an empty object when `empty_ok`.
+Status ParseObject(std::string_view body, bool empty_ok, json::object& out) {
+  if (Trim(body).empty()) {
+    if (empty_ok) return Status::Ok();
+    return Status::Invalid("the request body must be a JSON object");
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) return Status::Invalid("the request body is not valid JSON: " + ec.message());
+  if (!v.is_object()) return Status::Invalid("the request body must be a JSON object");
+  out = std::move(v.as_object());
+  return Status::Ok();
+}
+
+// ---- the routes ----
+
+struct Call {
+  const Request& req;
+  Context& ctx;
+  std::vector<std::string> params;  // the {id} segments, decoded
+  boost::urls::url_view url;
+  std::string path;  // for problem `instance`
+  std::string actor;  // "staff:api" on staff routes
+};
+
+using RouteFn = Response (*)(Call&);
+
+struct Route {
+  std::string_view method;
+  std::vector<std::string_view> pattern;  // segments after /api/v1; "{}" matches one non-empty segment
+  bool is_public;
+  RouteFn fn;
+  std::string_view name;  // for logs
+};
+
+Response Fail(const Call& c, const Status& s) { return StatusProblem(s, c.path); }
+Response Fail(const Call& c, int status, std::string_view detail) { return ProblemResponse(status, detail, c.path); }
+
+service::RequestService& Svc(Call& c) { return c.ctx.service; }
+
+// POST /requests
+Response CreateRequestRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body,
+                          {"type", "jurisdiction", "subject", "requester", "channel", "received_at", "details",
+                           "language"},
+                          "");
+      !s.ok())
+    return Fail(c, s);
+  service::CreateRequestInput in;
+  Status st;
+  if (st = StringField(body, "type", "", true, in.type); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "jurisdiction", "", false, in.jurisdiction); !st.ok()) return Fail(c, st);
+  const json::object* subject = ObjectField(body, "subject", "", true, st);
+  if (!st.ok()) return Fail(c, st);
+  if (st = OnlyKeys(*subject, {"email", "name", "phone", "account_id"}, "subject"); !st.ok()) return Fail(c, st);
+  if (st = StringField(*subject, "email", "subject", true, in.subject.email); !st.ok()) return Fail(c, st);
+  if (st = StringField(*subject, "name", "subject", false, in.subject.name); !st.ok()) return Fail(c, st);
+  if (st = StringField(*subject, "phone", "subject", false, in.subject.phone); !st.ok()) return Fail(c, st);
+  if (st = StringField(*subject, "account_id", "subject", false, in.subject.account_id); !st.ok()) return Fail(c, st);
+  const json::object* requester = ObjectField(body, "requester", "", false, st);
+  if (!st.ok()) return Fail(c, st);
+  if (requester != nullptr) {
+    Requester r;
+    if (st = OnlyKeys(*requester, {"email", "name", "relationship", "authority"}, "requester"); !st.ok())
+      return Fail(c, st);
+    if (st = StringField(*requester, "email", "requester", true, r.email); !st.ok()) return Fail(c, st);
+    if (st = StringField(*requester, "name", "requester", false, r.name); !st.ok()) return Fail(c, st);
+    if (st = StringField(*requester, "relationship", "requester", false, r.relationship); !st.ok()) return Fail(c, st);
+    if (st = StringField(*requester, "authority", "requester", false, r.authority); !st.ok()) return Fail(c, st);
+    in.requester = std::move(r);
+  }
+  std::string channel;
+  if (st = StringField(body, "channel", "", false, channel); !st.ok()) return Fail(c, st);
+  if (!channel.empty()) in.channel = channel;
+  std::string received_at;
+  if (st = StringField(body, "received_at", "", false, received_at); !st.ok()) return Fail(c, st);
+  if (!received_at.empty()) {
+    in.received_at = ParseRfc3339(received_at);
+    if (!in.received_at)
+      return Fail(c, 400, "field 'received_at' must be an RFC 3339 date-time, e.g. 2026-11-29T15:13:32Z");
+  }
+  const json::object* details = ObjectField(body, "details", "", false, st);
+  if (!st.ok()) return Fail(c, st);
+  if (details != nullptr) in.details = *details;
+  if (st = StringField(body, "language", "", false, in.language); !st.ok()) return Fail(c, st);
+  in.actor = c.actor;
+
+  const std::string_view key = c.req.Header("Idempotency-Key");
+  if (!key.empty()) {
+    if (key.size() > 255 || std::any_of(key.begin(), key.end(), [](char ch) { return ch < 0x21 || ch > 0x7e; }))
+      return Fail(c, 400, "Idempotency-Key must be 1 to 255 visible ASCII characters");
+    in.idempotency_key = std::string(key);
+    in.fingerprint = Sha256Hex(c.req.body);
+  }
+
+  auto out = Svc(c).CreateRequest(in);
+  if (!out.ok()) return Fail(c, out.status());
+  // A replay answers as the first call did (201 + Location), marked as a replay.
+  Response r = JsonResponse(201, Svc(c).RequestJson(out->request));
+  r.headers.emplace_back("Location", std::string(kApiPrefix) + "/requests/" + out->request.id);
+  if (out->replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
+  return r;
+}
+
+// GET /requests
+Response ListRequestsRoute(Call& c) {
+  store::RequestFilter f;
+  int limit = kDefaultPageLimit;
+  for (const auto& p : c.url.params()) {
+    const std::string key = p.key;
+    const std::string value = p.has_value ? std::string(p.value) : std::string();
+    if (key == "state") {
+      f.state = value;
+    } else if (key == "type") {
+      if (!value.empty() && !ParseRequestType(value))
+        return Fail(c, 400, "query parameter 'type' must be a request type (access, deletion, portability, "
+                            "correction, opt_out_sale, opt_out_marketing, objection)");
+      f.type = value;
+    } else if (key == "jurisdiction") {
+      if (!value.empty() && !IsKnownJurisdiction(value))
+        return Fail(c, 400, "query parameter 'jurisdiction' must be a known jurisdiction code");
+      f.jurisdiction = value;
+    } else if (key == "email") {
+      f.subject_email = value;
+    } else if (key == "overdue") {
+      if (value == "true") f.overdue = true;
+      else if (value == "false") f.overdue = false;
+      else return Fail(c, 400, "query parameter 'overdue' must be true or false");
+    } else if (key == "due_before") {
+      f.due_before = ParseRfc3339(value);
+      if (!f.due_before) return Fail(c, 400, "query parameter 'due_before' must be an RFC 3339 date-time");
+    } else if (key == "limit") {
+      auto n = ParseInt(value);
+      if (!n || *n < 1 || *n > kMaxPageLimit)
+        return Fail(c, 400, "query parameter 'limit' must be an integer from 1 to " + std::to_string(kMaxPageLimit));
+      limit = static_cast<int>(*n);
+    } else if (key == "cursor") {
+      auto seq = DecodeCursor(value);
+      if (!seq) return Fail(c, 400, "query parameter 'cursor' is not a cursor returned by this API");
+      f.after_seq = *seq;
+    } else {
+      return Fail(c, 400, "unknown query parameter '" + key +
+                              "' (expected: state, type, jurisdiction, email, overdue, due_before, limit, cursor)");
+    }
+  }
+  f.limit = limit + 1;  // one more tells whether there is a next page
+  auto rows = Svc(c).List(f);
+  if (!rows.ok()) return Fail(c, rows.status());
+  const bool more = static_cast<int>(rows->size()) > limit;
+  if (more) rows->resize(static_cast<std::size_t>(limit));
+  json::array items;
+  items.reserve(rows->size());
+  for (const auto& row : *rows) items.push_back(Svc(c).RequestJson(row));
+  json::object o;
+  o["items"] = std::move(items);
+  o["next_cursor"] = more ? json::value(EncodeCursor(rows->back().seq)) : json::value(nullptr);
+  return JsonResponse(200, o);
+}
+
+// GET /requests/{id}
+Response GetRequestRoute(Call& c) {
+  auto row = Svc(c).Get(c.params[0]);
+  if (!row.ok()) return Fail(c, row.status());
+  return JsonResponse(200, Svc(c).RequestJson(*row));
+}
+
+// GET /requests/{id}/transitions
+Response TransitionsRoute(Call& c) {
+  auto rows = Svc(c).Transitions(c.params[0]);
+  if (!rows.ok()) return Fail(c, rows.status());
+  json::array items;
+  for (const auto& t : *rows) items.push_back(service::RequestService::TransitionJson(t));
+  json::object o;
+  o["items"] = std::move(items);
+  return JsonResponse(200, o);
+}
+
+// POST /requests/{id}/events
+Response EventRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"event", "reason", "data", "expected_version"}, ""); !s.ok()) return Fail(c, s);
+  Event ev;
+  Status st;
+  if (st = StringField(body, "event", "", true, ev.name); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "reason", "", false, ev.reason); !st.ok()) return Fail(c, st);
+  const json::object* data = ObjectField(body, "data", "", false, st);
+  if (!st.ok()) return Fail(c, st);
+  if (data != nullptr) ev.data = *data;
+  std::optional<std::int64_t> expected;
+  if (const json::value* v = body.if_contains("expected_version"); v != nullptr && !v->is_null()) {
+    if (v->is_int64()) expected = v->as_int64();
+    else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+      expected = static_cast<std::int64_t>(v->as_uint64());
+    else return Fail(c, 400, "field 'expected_version' must be an integer");
+    if (*expected < 1) return Fail(c, 400, "field 'expected_version' must be a positive integer");
+  }
+  ev.actor = c.actor;
+  auto row = Svc(c).ApplyStaffEvent(c.params[0], std::move(ev), expected);
+  if (!row.ok()) return Fail(c, row.status());
+  return JsonResponse(200, Svc(c).RequestJson(*row));
+}
+
+// POST /requests/{id}/verify (public)
+Response VerifyRoute(Call& c) {
+  Millis wait = 0;
+  auto too_many = [&](Millis retry_ms) {
+    Response r = Fail(c, 429, "too many verification attempts; try again later");
+    r.headers.emplace_back("Retry-After", std::to_string(std::max<Millis>(1, (retry_ms + 999) / 1000)));
+    return r;
+  };
+  if (!c.ctx.verify_by_client.Allow("client:" + c.req.client, &wait)) return too_many(wait);
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"code"}, ""); !s.ok()) return Fail(c, s);
+  std::string code;
+  if (Status s = StringField(body, "code", "", true, code); !s.ok()) return Fail(c, s);
+  if (code.size() > 64) return Fail(c, 400, "field 'code' is too long");
+  auto row = Svc(c).Get(c.params[0]);
+  if (!row.ok()) return Fail(c, row.status());
+  // Keyed by the request id, so naming the request by its reference does not double the budget.
+  if (!c.ctx.verify_by_request.Allow("request:" + row->id, &wait)) return too_many(wait);
+  auto verified = Svc(c).Verify(row->id, code, "requester");
+  if (!verified.ok()) return Fail(c, verified.status());
+  // A public route: only what the requester needs, none of the subject's data.
+  json::object o;
+  o["reference"] = verified->reference;
+  o["state"] = verified->state;
+  o["identity_verified"] = verified->identity_verified;
+  return JsonResponse(200, o);
+}
+
+// GET /requests/{id}/export
+Response ExportRoute(Call& c) {
+  auto file = Svc(c).Export(c.params[0]);
+  if (!file.ok()) return Fail(c, file.status());
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file->path, ec))
+    return Fail(c, Status::NotFound("the export package file is no longer available"));
+  Response r;
+  r.status = 200;
+  r.file_path = file->path;
+  r.headers.emplace_back("Content-Type", file->content_type);
+  std::string name;
+  for (char ch : file->filename)  // a header-safe filename
+    name += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.') ? ch : '_';
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+// POST /legal-holds
+Response PlaceHoldRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"subject_email", "account_id", "matter", "reason"}, ""); !s.ok()) return Fail(c, s);
+  service::HoldInput in;
+  Status st;
+  if (st = StringField(body, "subject_email", "", false, in.subject_email); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "account_id", "", false, in.account_id); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "matter", "", true, in.matter); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "reason", "", true, in.reason); !st.ok()) return Fail(c, st);
+  if (in.subject_email.empty() && in.account_id.empty())
+    return Fail(c, 400, "a legal hold names 'subject_email' or 'account_id'");
+  in.actor = c.actor;
+  auto hold = Svc(c).PlaceHold(in);
+  if (!hold.ok()) return Fail(c, hold.status());
+  Response r = JsonResponse(201, service::RequestService::HoldJson(*hold));
+  r.headers.emplace_back("Location", std::string(kApiPrefix) + "/legal-holds/" + hold->id);
+  return r;
+}
+
+// GET /legal-holds?active=true|false
+Response ListHoldsRoute(Call& c) {
+  std::optional<bool> active;
+  for (const auto& p : c.url.params()) {
+    const std::string key = p.key;
+    const std::string value = p.has_value ? std::string(p.value) : std::string();
+    if (key != "active") return Fail(c, 400, "unknown query parameter '" + key + "' (expected: active)");
+    if (value == "true") active = true;
+    else if (value == "false") active = false;
+    else return Fail(c, 400, "query parameter 'active' must be true or false");
+  }
+  auto holds = Svc(c).ListHolds(active.value_or(false));
+  if (!holds.ok()) return Fail(c, holds.status());
+  json::array items;
+  for (const auto& h : *holds)
+    if (!(active == false && !h.released_at)) items.push_back(service::RequestService::HoldJson(h));
+  json::object o;
+  o["items"] = std::move(items);
+  return JsonResponse(200, o);
+}
+
+// DELETE /legal-holds/{id}
+Response ReleaseHoldRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, true, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"reason"}, ""); !s.ok()) return Fail(c, s);
+  std::string reason;
+  if (Status s = StringField(body, "reason", "", false, reason); !s.ok()) return Fail(c, s);
+  auto hold = Svc(c).ReleaseHold(c.params[0], c.actor, reason);
+  if (!hold.ok()) return Fail(c, hold.status());
+  return JsonResponse(200, service::RequestService::HoldJson(*hold));
+}
+
+// POST /intake/mail
+Response IntakeMailRoute(Call& c) {
+  if (MediaType(c.req.Header("Content-Type")) != "message/rfc822")
+    return Fail(c, 415, "POST /intake/mail takes a raw message with Content-Type: message/rfc822");
+  if (c.req.body.empty()) return Fail(c, 400, "the request body must be an RFC 5322 message");
+  auto out = Svc(c).IntakeMail(c.req.body);
+  if (!out.ok()) return Fail(c, out.status());
+  json::object o;
+  o["outcome"] = out->kind;
+  o["reference"] = out->reference.empty() ? json::value(nullptr) : json::value(out->reference);
+  o["line"] = out->line;
+  o["message_row"] = out->message_row;
+  Response r = JsonResponse(out->kind == "request" ? 201 : 200, o);
+  if (out->kind == "request") r.headers.emplace_back("Location", std::string(kApiPrefix) + "/requests/" + out->reference);
+  return r;
+}
+
+// GET /healthz
+Response HealthRoute(Call&) {
+  json::object o;
+  o["status"] = "ok";
+  return JsonResponse(200, o);
+}
+
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> routes = {
+      {"POST", {"requests"}, false, CreateRequestRoute, "POST /requests"},
+      {"GET", {"requests"}, false, ListRequestsRoute, "GET /requests"},
+      {"GET", {"requests", "{}"}, false, GetRequestRoute, "GET /requests/{id}"},
+      {"GET", {"requests", "{}", "transitions"}, false, TransitionsRoute, "GET /requests/{id}/transitions"},
+      {"POST", {"requests", "{}", "events"}, false, EventRoute, "POST /requests/{id}/events"},
+      {"POST", {"requests", "{}", "verify"}, true, VerifyRoute, "POST /requests/{id}/verify"},
+      {"GET", {"requests", "{}", "export"}, false, ExportRoute, "GET /requests/{id}/export"},
+      {"POST", {"legal-holds"}, false, PlaceHoldRoute, "POST /legal-holds"},
+      {"GET", {"legal-holds"}, false, ListHoldsRoute, "GET /legal-holds"},
+      {"DELETE", {"legal-holds", "{}"}, false, ReleaseHoldRoute, "DELETE /legal-holds/{id}"},
+      {"POST", {"intake", "mail"}, false, IntakeMailRoute, "POST /intake/mail"},
+      {"GET", {"healthz"}, true, HealthRoute, "GET /healthz"},
+  };
+  return routes;
+}
+
+bool Match(const Route& route, const std::vector<std::string>& segs, std::vector<std::string>& params) {
+  if (route.pattern.size() != segs.size()) return false;
+  std::vector<std::string> got;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    if (route.pattern[i] == "{}") {
+      if (segs[i].empty()) return false;
+      got.push_back(segs[i]);
+    } else if (route.pattern[i] != segs[i]) {
+      return false;
+    }
+  }
+  params = std::move(got);
+  return true;
+}
+
+// Ok when the bearer token is valid; otherwise the 401 response to send.
+std::optional<Response> CheckBearer(const Request& req, Context& ctx, std::string_view path) {
+  auto unauthorized = [&](std::string_view detail, bool invalid) {
+    Response r = ProblemResponse(401, detail, path);
+    r.headers.emplace_back("WWW-Authenticate",
+                           invalid ? "Bearer realm=\"dsar\", error=\"invalid_token\"" : "Bearer realm=\"dsar\"");
+    return r;
+  };
+  std::string_view auth = Trim(req.Header("Authorization"));
+  if (auth.empty()) return unauthorized("this endpoint needs Authorization: Bearer <token>", false);
+  const std::size_t sp = auth.find(' ');
+  if (sp == std::string_view::npos || !IEquals(auth.substr(0, sp), "Bearer"))
+    return unauthorized("this endpoint needs Authorization: Bearer <token>", false);
+  std::string_view token = Trim(auth.substr(sp + 1));
+  if (token.empty() || token.size() > 512) return unauthorized("the bearer token is not valid", true);
+  auto valid = ctx.service.TokenValid(std::string(token));
+  if (!valid.ok()) return StatusProblem(valid.status(), path);
+  if (!*valid) return unauthorized("the bearer token is not valid", true);
+  return std::nullopt;
+}
+
+Response Dispatch(const Request& req, Context& ctx) {
+  auto parsed = boost::urls::parse_origin_form(req.target);
+  if (!parsed) return ProblemResponse(400, "the request target is not a valid origin-form URI");
+  const boost::urls::url_view url = *parsed;
+  std::vector<std::string> segs;
+  for (auto seg : url.segments()) segs.push_back(std::string(seg));
+  const std::string path = std::string(url.encoded_path());
+
+  // /healthz is also served at the root, for load balancers.
+  const bool root_health = segs.size() == 1 && segs[0] == "healthz";
+  if (!root_health) {
+    if (segs.size() < 2 || segs[0] != "api" || segs[1] != "v1") {
+      Response r = ProblemResponse(404, "no such endpoint", path);
+      r.route = "unknown";
+      return r;
+    }
+    segs.erase(segs.begin(), segs.begin() + 2);
+  }
+
+  std::vector<std::string> params;
+  const Route* found = nullptr;
+  std::string allow;
+  for (const Route& route : Routes()) {
+    std::vector<std::string> p;
+    if (!Match(route, segs, p)) continue;
+    if (route.method == req.method) {
+      found = &route;
+      params = std::move(p);
+      break;
+    }
+    if (allow.find(route.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + std::string(route.method);
+  }
+  if (found == nullptr) {
+    if (allow.empty()) {
+      Response r = ProblemResponse(404, "no such endpoint", path);
+      r.route = "unknown";
+      return r;
+    }
+    Response r = ProblemResponse(405, "method " + req.method + " is not allowed here (allowed: " + allow + ")", path);
+    r.headers.emplace_back("Allow", allow);
+    r.route = "405";
+    return r;
+  }
+
+  Call call{req, ctx, std::move(params), url, path, "api"};
+  Response r;
+  if (!found->is_public) {
+    if (auto denied = CheckBearer(req, ctx, path)) {
+      denied->route = std::string(found->name);
+      return *denied;
+    }
+    call.actor = "staff:api";
+  }
+  r = found->fn(call);
+  r.route = std::string(found->name);
+  return r;
+}
+
+}  // namespace
+
+// ---- public functions ----
+
+bool HeaderLess::operator()(std::string_view a, std::string_view b) const {
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const char x = Lower(a[i]), y = Lower(b[i]);
+    if (x != y) return x < y;
+  }
+  return a.size() < b.size();
+}
+
+std::string_view Request::Header(std::string_view name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string_view() : std::string_view(it->second);
+}
+
+std::string_view Response::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (IEquals(k, name)) return v;
+  return {};
+}
+
+bool RateLimiter::Allow(const std::string& key, Millis* retry_after_ms) {
+  const Millis now = clock_.Now();
+  const double rate = static_cast<double>(capacity_) / static_cast<double>(period_);  // tokens per ms
+  std::lock_guard lock(mu_);
+  if (buckets_.size() >= max_keys_ && buckets_.find(key) == buckets_.end()) {
+    for (auto it = buckets_.begin(); it != buckets_.end();) {
+      const double t = it->second.tokens + static_cast<double>(now - it->second.at) * rate;
+      it = t >= capacity_ ? buckets_.erase(it) : std::next(it);
+    }
+    if (buckets_.size() >= max_keys_) {  // still full: refuse new keys rather than grow
+      if (retry_after_ms) *retry_after_ms = period_ / capacity_;
+      return false;
+    }
+  }
+  auto [it, inserted] = buckets_.try_emplace(key, Bucket{static_cast<double>(capacity_), now});
+  Bucket& b = it->second;
+  if (now > b.at) {
+    b.tokens = std::min<double>(capacity_, b.tokens + static_cast<double>(now - b.at) * rate);
+    b.at = now;
+  }
+  if (b.tokens >= 1.0) {
+    b.tokens -= 1.0;
+    return true;
+  }
+  if (retry_after_ms) *retry_after_ms = static_cast<Millis>((1.0 - b.tokens) / rate) + 1;
+  return false;
+}
+
+std::size_t BodyLimitFor(std::string_view method, std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (method == "POST" && path == "/api/v1/intake/mail") return kMailBodyLimit;
+  return kJsonBodyLimit;
+}
+
+Response ProblemResponse(int status, std::string_view detail, std::string_view instance) {
+  Response r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", std::string(kProblemContentType));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.body = json::serialize(ProblemJson(status, detail, instance));
+  return r;
+}
+
+std::string EncodeCursor(std::int64_t seq) { return Base64UrlEncode("seq:" + std::to_string(seq)); }
+
+std::optional<std::int64_t> DecodeCursor(std::string_view cursor) {
+  if (cursor.empty() || cursor.size() > 64) return std::nullopt;
+  auto raw = Base64UrlDecode(cursor);
+  if (!raw || raw->rfind("seq:", 0) != 0) return std::nullopt;
+  auto n = ParseInt(std::string_view(*raw).substr(4));
+  if (!n || *n < 0) return std::nullopt;
+  return n;
+}
+
+Response Handle(const Request& request, Context& context) {
+  try {
+    return Dispatch(request, context);
+  } catch (const std::exception&) {
+    Response r = ProblemResponse(500, "internal error; the operation was not completed");
+    r.route = "exception";
+    return r;
+  }
+}
+
+}  // namespace dsar::api

@@ -1,0 +1,128 @@
+// The HTTP JSON API (DESIGN.md §3, contract — HTTP API) as a plain function of the request.
+//
+// Handle() parses nothing from a socket and writes nothing to one: the server (server.h) reads
+// bytes into a Request, calls Handle(), and writes the Response. Tests call Handle() directly.
+//
+// Routes, under /api/v1 (staff = `Authorization: Bearer <token>` checked with TokenValid):
+//   POST   /requests                   staff  201 + resource + Location; Idempotency-Key
+//   GET    /requests                   staff  keyset list: {"items":[...], "next_cursor": "..."|null}
+//   GET    /requests/{id}              staff  id or reference
+//   GET    /requests/{id}/transitions  staff  {"items":[...]} oldest first
+//   POST   /requests/{id}/events       staff  {event, reason?, data?, expected_version?}
+//   POST   /requests/{id}/verify       PUBLIC {code}; rate-limited per client and per request
+//   GET    /requests/{id}/export       staff  the package file (Response::file_path)
+//   POST   /legal-holds                staff  201
+//   GET    /legal-holds?active=        staff
+//   DELETE /legal-holds/{id}           staff  body optional {reason}
+//   POST   /intake/mail                staff  Content-Type: message/rfc822
+//   GET    /healthz                    PUBLIC (also at /healthz)
+// Errors are `application/problem+json` (problem.h): 400 malformed input, 401 (with
+// WWW-Authenticate: Bearer), 404 unknown route or id, 405 (with Allow), 409, 413, 415, 422, 429.
+//
+// Thread safety: Handle() may run on several threads at once with one Context; the service
+// serialises the store and the rate limiter has its own mutex.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/time.h"
+#include "service/request_service.h"
+
+namespace dsar::api {
+
+inline constexpr std::string_view kApiPrefix = "/api/v1";
+inline constexpr std::size_t kJsonBodyLimit = 64 * 1024;         // JSON routes
+inline constexpr std::size_t kMailBodyLimit = 30 * 1024 * 1024;  // POST /intake/mail
+inline constexpr int kMaxPageLimit = 200;
+inline constexpr int kDefaultPageLimit = 50;
+
+// Header names compare case-insensitively (RFC 9110 §5.1).
+struct HeaderLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+using Headers = std::map<std::string, std::string, HeaderLess>;
+
+struct Request {
+  std::string method;  // "GET", "POST", ... (upper case, as on the wire)
+  std::string target;  // origin-form: "/api/v1/requests?limit=10"
+  Headers headers;     // one value per name (repeated headers joined with ", ")
+  std::string body;
+  std::string client;  // the peer's address ("127.0.0.1"), for rate limiting; "" when unknown
+
+  // The value of header `name`, or "" when absent.
+  std::string_view Header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // Content-Type included
+  std::string body;
+  // When not empty, the body is this file, streamed by the server (body is then ignored).
+  std::string file_path;
+  // The matched route pattern ("POST /api/v1/requests/{id}/events"), for logs: never the raw
+  // target, whose query string may hold an email.
+  std::string route;
+
+  std::string_view Header(std::string_view name) const;
+};
+
+// A token bucket per key (client address, request id): `capacity` tokens, refilled at
+// `capacity` per `period`. Time comes from the clock. Memory is bounded: when the table grows
+// past `max_keys`, buckets that have refilled are dropped.
+//
+// Thread safety: all methods are safe from any thread (internal mutex).
+class RateLimiter {
+ public:
+  RateLimiter(const Clock& clock, int capacity = 10, Millis period = kMillisPerMinute, std::size_t max_keys = 10000)
+      : clock_(clock), capacity_(capacity), period_(period), max_keys_(max_keys) {}
+  // Takes one token for `key`; false (nothing taken) when the bucket is empty. `retry_after_ms`
+  // receives the time until the next token when refused.
+  bool Allow(const std::string& key, Millis* retry_after_ms = nullptr);
+
+ private:
+  struct Bucket {
+    double tokens;
+    Millis at;
+  };
+  const Clock& clock_;
+  const int capacity_;
+  const Millis period_;
+  const std::size_t max_keys_;
+  std::mutex mu_;
+  std::map<std::string, Bucket> buckets_;  // guarded by mu_
+};
+
+// What the handler needs; borrowed, must outlive every Handle() call that uses it.
+struct Context {
+  explicit Context(service::RequestService& svc)
+      : service(svc), verify_by_client(svc.clock()), verify_by_request(svc.clock()) {}
+  service::RequestService& service;
+  RateLimiter verify_by_client;   // POST /requests/{id}/verify, per client address
+  RateLimiter verify_by_request;  // ... and per request
+};
+
+// The response to `request`. Never throws for bad input (those become problems); a failing
+// store becomes a 500 problem.
+Response Handle(const Request& request, Context& context);
+
+// The largest body accepted for a request with this method and target (decided from the
+// header alone, before the body is read): kMailBodyLimit for POST /api/v1/intake/mail,
+// kJsonBodyLimit otherwise.
+std::size_t BodyLimitFor(std::string_view method, std::string_view target);
+
+// A problem response (problem.h) with `status` and `detail`; `instance` is the path.
+Response ProblemResponse(int status, std::string_view detail, std::string_view instance = {});
+
+// Opaque keyset cursors: base64url of "seq:<n>". Decode returns nullopt for anything else.
+std::string EncodeCursor(std::int64_t seq);
+std::optional<std::int64_t> DecodeCursor(std::string_view cursor);
+
+}  // namespace dsar::api

@@ -1,0 +1,121 @@
+#include "app/serve.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "api/server.h"
+#include "core/time.h"
+#include "fulfillment/fulfillment.h"
+#include "service/request_service.h"
+#include "service/workers.h"
+#include "store/store.h"
+
+namespace dsar::app {
+
+namespace {
+
+int Fail(const std::string& what, const Status& s) {
+  std::cerr << "dsar serve: " << what << ": " << s.message() << "\n";
+  return 1;
+}
+
+bool SplitHostPort(const std::string& listen, std::string& host, unsigned short& port) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  try {
+    const int p = std::stoi(listen.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    port = static_cast<unsigned short>(p);
+  } catch (...) {
+    return false;
+  }
+  return !host.empty();
+}
+
+}  // namespace
+
+int Serve(const service::Config& config, const ServeOptions& options) {
+  // Stop signals are taken synchronously by this thread (sigwait); every other thread blocks them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::unique_ptr<Clock> clock;
+  if (!options.test_clock.empty()) {
+    auto start = ParseRfc3339(options.test_clock);
+    if (!start) return Fail("--test-clock", Status::Invalid("not an RFC 3339 instant: " + options.test_clock));
+    clock = std::make_unique<ManualClock>(*start);
+  } else {
+    clock = std::make_unique<SystemClock>();
+  }
+
+  std::string host;
+  unsigned short port = 0;
+  const std::string listen = options.listen.empty() ? config.listen : options.listen;
+  if (!SplitHostPort(listen, host, port)) return Fail("--listen", Status::Invalid("expected HOST:PORT, got " + listen));
+
+  auto store = store::Store::Open({config.db_path});
+  if (!store.ok()) return Fail("store", store.status());
+  auto svc = service::RequestService::Create(config, **store, *clock);
+  if (!svc.ok()) return Fail("start", svc.status());
+
+  std::shared_ptr<fulfillment::Fulfiller> fulfiller;
+  std::error_code ec;
+  if (std::filesystem::exists(config.systems_map, ec) && std::filesystem::exists(config.company_db, ec)) {
+    auto map = fulfillment::LoadSystemsMap(config.systems_map);
+    if (!map.ok()) return Fail("systems map", map.status());
+    fulfiller = std::make_shared<fulfillment::Fulfiller>(*map, config.company_db, config.exports_dir);
+  } else {
+    std::cerr << "dsar serve: no company systems configured (" << config.systems_map << ", " << config.company_db
+              << "); fulfillment steps will fail until they are\n";
+  }
+  service::Workers workers(**svc, fulfiller);
+  if (const char* crash = std::getenv("DSAR_TEST_CRASH"); crash && std::string(crash) == "after_maildir_write")
+    workers.TEST_CrashAfterMaildirWrite(true);
+
+  api::Server server(**svc, options.threads);
+  auto bound = server.Start(host, port);
+  if (!bound.ok()) return Fail("listen", bound.status());
+  std::cerr << "dsar serve: listening on " << host << ":" << *bound << "\n";
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread worker_thread([&] {
+    std::unique_lock lock(mu);
+    while (!stopping) {
+      lock.unlock();
+      auto n = workers.RunOnce();
+      if (!n.ok()) std::cerr << "dsar serve: worker: " << n.status().ToString() << "\n";
+      lock.lock();
+      if (n.ok() && *n > 0) continue;  // more may be waiting
+      cv.wait_for(lock, std::chrono::milliseconds(config.worker_interval), [&] { return stopping; });
+    }
+  });
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::cerr << "dsar serve: stopping\n";
+  server.Stop();
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  worker_thread.join();
+  return 0;
+}
+
+}  // namespace dsar::app

@@ -1,0 +1,627 @@
+// Fulfillment steps against a company SQLite database described by a systems map.
+//
+// Every step runs inside one BEGIN IMMEDIATE transaction of the company database:
+//   1. the journal table dsar_fulfillment_log is consulted: a step that already succeeded for
+//      this reference returns its recorded summary and changes nothing (an export is redone
+//      only when its file has gone);
+//   2. the rows linked to the data subject are resolved for every table of the map, before
+//      anything changes (so erasing accounts does not hide the projects linked through them);
+//   3. the step reads or changes exactly those rows (by rowid), with bound parameters only;
+//   4. the summary is recorded in the journal and the transaction commits.
+// A failure rolls everything back; export files are renamed into place before the commit, so
+// a crash leaves either no journal row (and the step is redone) or a complete file.
+
+#include "fulfillment/fulfillment.h"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "fulfillment/package.h"
+#include "fulfillment/sqlite_db.h"
+#include "fulfillment/systems_map.h"
+
+namespace dsar::fulfillment {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kJournal = "dsar_fulfillment_log";
+
+// Rolls back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Db& db) : db_(db) {}
+  ~Transaction() {
+    if (open_) (void)db_.Exec("ROLLBACK");
+  }
+  Status Begin() {
+    Status st = db_.Exec("BEGIN IMMEDIATE");
+    open_ = st.ok();
+    return st;
+  }
+  Status Commit() {
+    Status st = db_.Exec("COMMIT");
+    if (st.ok()) open_ = false;
+    return st;
+  }
+
+ private:
+  Db& db_;
+  bool open_ = false;
+};
+
+bool IsSafeReference(const std::string& r) {
+  if (r.empty() || r.size() > 64 || r[0] == '.' || r[0] == '-') return false;
+  for (char c : r) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+json::value ToJson(const SqlValue& v) {
+  switch (v.type) {
+    case SQLITE_INTEGER:
+      return v.i;
+    case SQLITE_FLOAT:
+      return v.d;
+    case SQLITE_TEXT:
+      return json::string(v.s);
+    case SQLITE_BLOB:
+      return json::string(v.ToText());  // hex
+    default:
+      return nullptr;
+  }
+}
+
+json::array Strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+// Masks `value` as the field says: the replacement text, or '*' for every UTF-8 character but
+// the last `keep_last`. Applying it twice gives the same result (erasure is idempotent).
+std::string Mask(const FieldSpec& f, const std::string& value) {
+  if (!f.keep_last) return f.mask_with.value_or("***");
+  std::vector<size_t> starts;  // byte offset of each UTF-8 character
+  for (size_t i = 0; i < value.size(); ++i)
+    if ((static_cast<unsigned char>(value[i]) & 0xC0) != 0x80) starts.push_back(i);
+  const size_t keep = static_cast<size_t>(*f.keep_last);
+  if (starts.size() <= keep) return value;
+  const size_t masked = starts.size() - keep;
+  return std::string(masked, '*') + value.substr(keep ? starts[masked] : value.size());
+}
+
+// Everything a step needs while its transaction is open.
+class Session {
+ public:
+  Session(const SystemsMap& map, Db& db) : map_(map), db_(db) {}
+
+  // The subject's normalised email and account ids (given and looked up by email).
+  Status ResolveSubject(const DataSubject& subject) {
+    email_ = NormalizeEmail(subject.email);
+    std::string given_id = subject.account_id;
+    while (!given_id.empty() && std::isspace(static_cast<unsigned char>(given_id.back()))) given_id.pop_back();
+    while (!given_id.empty() && std::isspace(static_cast<unsigned char>(given_id.front()))) given_id.erase(0, 1);
+    if (email_.empty() && given_id.empty())
+      return Status::Invalid("the data subject has neither an email address nor an account id");
+    if (!given_id.empty()) AddAccountId(SqlValue::Text(given_id));
+    if (!map_.subject.table.empty() && !email_.empty()) {
+      auto stmt = db_.Prepare("SELECT " + QuoteIdent(map_.subject.id_column) + " FROM " +
+                              QuoteIdent(map_.subject.table) + " WHERE lower(trim(" +
+                              QuoteIdent(map_.subject.email_column) + ")) = ?1 ORDER BY rowid");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, email_);
+      Status st;
+      while (stmt->Step(&st)) {
+        SqlValue v = stmt->Column(0);
+        if (!v.is_null()) AddAccountId(std::move(v));
+      }
+      if (!st.ok()) return st;
+    }
+    return Status::Ok();
+  }
+
+  // Checks that every table and mapped column exists; records unmapped columns.
+  Status CheckSchema() {
+    for (const auto& t : map_.tables) {
+      auto stmt = db_.Prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, t.name);
+      Status st;
+      std::vector<std::string> cols;
+      while (stmt->Step(&st)) cols.push_back(stmt->Column(0).s);
+      if (!st.ok()) return st;
+      if (cols.empty())
+        return Status::Invalid(map_.path + ":" + std::to_string(t.line) + ": table " + t.name +
+                               " is not in the company database");
+      auto has = [&](const std::string& c) { return std::find(cols.begin(), cols.end(), c) != cols.end(); };
+      for (const auto& f : t.fields)
+        if (!has(f.name))
+          return Status::Invalid(map_.path + ":" + std::to_string(f.line) + ": column " + t.name + "." + f.name +
+                                 " is not in the company database");
+      for (const auto& l : t.links)
+        if (!has(l.column))
+          return Status::Invalid(map_.path + ":" + std::to_string(l.line) + ": link column " + t.name + "." +
+                                 l.column + " is not in the company database");
+      if (t.keep_if && !has(t.keep_if->column))
+        return Status::Invalid(map_.path + ":" + std::to_string(t.line) + ": keep_if column " + t.name + "." +
+                               t.keep_if->column + " is not in the company database");
+      for (const auto& c : cols)
+        if (!t.Field(c)) unmapped_[t.name].push_back(c);
+      columns_[t.name] = std::move(cols);
+    }
+    return Status::Ok();
+  }
+
+  // The rowids of `table`'s rows linked to the subject, ascending (memoised).
+  Result<std::vector<std::int64_t>> Linked(const TableSpec& t) {
+    if (auto it = linked_.find(t.name); it != linked_.end()) return it->second;
+    std::set<std::int64_t> rows;
+    auto collect = [&](Stmt& s) { rows.insert(s.Column(0).i); };
+    const std::string select = "SELECT rowid FROM " + QuoteIdent(t.name) + " WHERE ";
+    for (const auto& l : t.links) {
+      Status st;
+      switch (l.kind) {
+        case Link::Kind::kEmail:
+          if (!email_.empty())
+            st = ForChunks(db_, select + "lower(trim(" + QuoteIdent(l.column) + ")) IN ", {SqlValue::Text(email_)},
+                           "", {}, collect);
+          break;
+        case Link::Kind::kAccountId:
+          st = ForChunks(db_, select + QuoteIdent(l.column) + " IN ", account_ids_, "", {}, collect);
+          break;
+        case Link::Kind::kVia: {
+          const TableSpec* via = map_.Table(l.via);
+          auto via_rows = Linked(*via);
+          if (!via_rows.ok()) return via_rows.status();
+          std::vector<SqlValue> keys;
+          st = ForChunks(db_, "SELECT DISTINCT " + QuoteIdent(l.references) + " FROM " + QuoteIdent(via->name) +
+                                  " WHERE rowid IN ",
+                         RowidValues(*via_rows), "", {}, [&](Stmt& s) {
+                           SqlValue v = s.Column(0);
+                           if (!v.is_null()) keys.push_back(std::move(v));
+                         });
+          if (st.ok()) st = ForChunks(db_, select + QuoteIdent(l.column) + " IN ", keys, "", {}, collect);
+          break;
+        }
+      }
+      if (!st.ok()) return st;
+    }
+    std::vector<std::int64_t> out(rows.begin(), rows.end());
+    linked_[t.name] = out;
+    return out;
+  }
+
+  // Resolves every table's linked rows up front (before anything changes).
+  Status LinkAll() {
+    for (const auto& t : map_.tables) {
+      auto r = Linked(t);
+      if (!r.ok()) return r.status();
+    }
+    return Status::Ok();
+  }
+
+  const std::vector<std::int64_t>& Rows(const std::string& table) { return linked_[table]; }
+
+  static std::vector<SqlValue> RowidValues(const std::vector<std::int64_t>& ids) {
+    std::vector<SqlValue> v;
+    v.reserve(ids.size());
+    for (auto id : ids) v.push_back(SqlValue::Int(id));
+    return v;
+  }
+
+  // Reads the linked rows of `t` (all columns, in rowid order).
+  Status ReadRows(const TableSpec& t, std::vector<std::vector<SqlValue>>* rows) {
+    const auto& cols = columns_[t.name];
+    std::string list;
+    for (const auto& c : cols) list += (list.empty() ? "" : ", ") + QuoteIdent(c);
+    return ForChunks(db_, "SELECT " + list + " FROM " + QuoteIdent(t.name) + " WHERE rowid IN ",
+                     RowidValues(Rows(t.name)), " ORDER BY rowid", {}, [&](Stmt& s) {
+                       std::vector<SqlValue> row;
+                       for (int i = 0; i < s.Columns(); ++i) row.push_back(s.Column(i));
+                       rows->push_back(std::move(row));
+                     });
+  }
+
+  const std::vector<std::string>& Columns(const std::string& table) { return columns_[table]; }
+  const std::map<std::string, std::vector<std::string>>& Unmapped() const { return unmapped_; }
+  const std::string& email() const { return email_; }
+  Db& db() { return db_; }
+  const SystemsMap& map() const { return map_; }
+
+ private:
+  void AddAccountId(SqlValue v) {
+    for (const auto& a : account_ids_)
+      if (a == v) return;
+    account_ids_.push_back(std::move(v));
+  }
+
+  const SystemsMap& map_;
+  Db& db_;
+  std::string email_;
+  std::vector<SqlValue> account_ids_;
+  std::map<std::string, std::vector<std::int64_t>> linked_;
+  std::map<std::string, std::vector<std::string>> columns_;
+  std::map<std::string, std::vector<std::string>> unmapped_;
+};
+
+json::object FieldMetadata(const TableSpec& t, const FieldSpec& f) {
+  json::object m;
+  m["category"] = f.category;
+  m["provided_by_subject"] = f.provided_by_subject;
+  if (f.purpose != t.purpose) m["purpose"] = f.purpose;
+  if (f.source != t.source) m["source"] = f.source;
+  if (f.recipients != t.recipients) m["recipients"] = Strings(f.recipients);
+  if (f.retention != t.retention) m["retention"] = f.retention;
+  if (!f.withheld.empty()) m["withheld"] = f.withheld;
+  return m;
+}
+
+void AddUnmapped(Session& run, json::object& summary) {
+  json::object u;
+  for (const auto& [table, cols] : run.Unmapped()) u[table] = Strings(cols);
+  if (!u.empty()) summary["unmapped_columns"] = std::move(u);
+}
+
+// export_access: every linked row, all columns except withheld ones, with the map's metadata.
+Status ExportAccess(Session& run, const std::string& reference, const std::string& path, json::object& summary) {
+  const SystemsMap& map = run.map();
+  json::object doc;
+  doc["format"] = "dsar-access-export/1";
+  doc["reference"] = reference;
+  if (!map.system.empty()) doc["system"] = map.system;
+  json::object tables, counts;
+  std::int64_t total = 0;
+  for (const auto& t : map.tables) {
+    json::object td;
+    if (!t.description.empty()) td["description"] = t.description;
+    td["category"] = t.category;
+    td["purpose"] = t.purpose;
+    td["source"] = t.source;
+    td["recipients"] = Strings(t.recipients);
+    td["retention"] = t.retention;
+    json::object fields;
+    const auto& cols = run.Columns(t.name);
+    for (const auto& c : cols) {
+      if (const FieldSpec* f = t.Field(c)) {
+        fields[c] = FieldMetadata(t, *f);
+      } else {
+        fields[c] = json::object{{"category", "unclassified"}, {"note", "not described by the systems map"}};
+      }
+    }
+    td["fields"] = std::move(fields);
+    std::vector<std::vector<SqlValue>> rows;
+    if (Status st = run.ReadRows(t, &rows); !st.ok()) return st;
+    json::array jrows;
+    for (const auto& row : rows) {
+      json::object r;
+      for (size_t i = 0; i < cols.size(); ++i) {
+        const FieldSpec* f = t.Field(cols[i]);
+        if (f && !f->withheld.empty()) continue;
+        r[cols[i]] = ToJson(row[i]);
+      }
+      jrows.push_back(std::move(r));
+    }
+    td["rows"] = std::move(jrows);
+    counts[t.name] = json::object{{"rows", static_cast<std::int64_t>(rows.size())}};
+    total += static_cast<std::int64_t>(rows.size());
+    tables[t.name] = std::move(td);
+  }
+  doc["tables"] = std::move(tables);
+  summary["tables"] = std::move(counts);
+  summary["total_rows"] = total;
+  AddUnmapped(run, summary);
+  return WriteFileAtomically(path, PrettyJson(doc));
+}
+
+// export_portability: only the fields the subject provided: data.json plus <table>.csv.
+Status ExportPortability(Session& run, const std::string& reference, const std::string& path, json::object& summary) {
+  const SystemsMap& map = run.map();
+  json::object data_tables, counts;
+  std::vector<std::pair<std::string, std::string>> csvs;
+  std::int64_t total = 0;
+  for (const auto& t : map.tables) {
+    std::vector<size_t> idx;  // positions of provided fields among the table's columns, in map order
+    std::vector<std::string> names;
+    const auto& cols = run.Columns(t.name);
+    for (const auto& f : t.fields) {
+      if (!f.provided_by_subject) continue;
+      idx.push_back(static_cast<size_t>(std::find(cols.begin(), cols.end(), f.name) - cols.begin()));
+      names.push_back(f.name);
+    }
+    if (names.empty()) continue;
+    std::vector<std::vector<SqlValue>> rows;
+    if (Status st = run.ReadRows(t, &rows); !st.ok()) return st;
+    std::string csv = CsvRecord(names);
+    json::array jrows;
+    for (const auto& row : rows) {
+      json::object r;
+      std::vector<std::string> cells;
+      for (size_t k = 0; k < idx.size(); ++k) {
+        r[names[k]] = ToJson(row[idx[k]]);
+        cells.push_back(row[idx[k]].ToText());
+      }
+      jrows.push_back(std::move(r));
+      csv += CsvRecord(cells);
+    }
+    data_tables[t.name] = std::move(jrows);
+    csvs.emplace_back(t.name + ".csv", std::move(csv));
+    counts[t.name] = json::object{{"rows", static_cast<std::int64_t>(rows.size())}, {"fields", Strings(names)}};
+    total += static_cast<std::int64_t>(rows.size());
+  }
+  json::object doc;
+  doc["format"] = "dsar-portability-export/1";
+  doc["reference"] = reference;
+  if (!map.system.empty()) doc["system"] = map.system;
+  doc["tables"] = std::move(data_tables);
+  std::vector<std::pair<std::string, std::string>> entries;
+  entries.emplace_back("data.json", PrettyJson(doc));
+  for (auto& c : csvs) entries.push_back(std::move(c));
+  summary["tables"] = std::move(counts);
+  summary["total_rows"] = total;
+  return WriteZip(path, entries);
+}
+
+// Nulls or masks the fields of the surviving rows `keep` of `t`; fills the table's summary.
+Status EraseFields(Session& run, const TableSpec& t, const std::vector<std::int64_t>& keep, json::object& ts) {
+  json::array nulled, masked, kept_fields;
+  json::object own_reasons;  // kept fields whose reason is their own, not the table's
+  const auto ids = Session::RowidValues(keep);
+  for (const auto& f : t.fields) {
+    const std::string table = QuoteIdent(t.name), col = QuoteIdent(f.name);
+    Status st;
+    switch (f.erase) {
+      case FieldErase::kNull:
+        st = ForChunks(run.db(), "UPDATE " + table + " SET " + col + " = NULL WHERE rowid IN ", ids, "", {},
+                       [](Stmt&) {});
+        nulled.emplace_back(f.name);
+        break;
+      case FieldErase::kMask:
+        if (!f.keep_last) {
+          st = ForChunks(run.db(),
+                         "UPDATE " + table + " SET " + col + " = ?1 WHERE " + col + " IS NOT NULL AND rowid IN ", ids,
+                         "", {SqlValue::Text(Mask(f, ""))}, [](Stmt&) {});
+        } else {
+          std::vector<std::pair<std::int64_t, std::string>> values;
+          st = ForChunks(run.db(), "SELECT rowid, CAST(" + col + " AS TEXT) FROM " + table + " WHERE " + col +
+                                       " IS NOT NULL AND rowid IN ",
+                         ids, "", {}, [&](Stmt& s) { values.emplace_back(s.Column(0).i, s.Column(1).s); });
+          for (const auto& [rowid, value] : values) {
+            if (!st.ok()) break;
+            const std::string m = Mask(f, value);
+            if (m == value) continue;
+            auto u = run.db().Prepare("UPDATE " + table + " SET " + col + " = ?1 WHERE rowid = ?2");
+            if (!u.ok()) return u.status();
+            u->Bind(1, m);
+            u->Bind(2, rowid);
+            u->Step(&st);
+          }
+        }
+        masked.emplace_back(f.name);
+        break;
+      case FieldErase::kKeep:
+      case FieldErase::kUnset:
+        kept_fields.emplace_back(f.name);
+        if (!f.reason.empty() && f.reason != t.erase_reason) own_reasons[f.name] = f.reason;
+        break;
+    }
+    if (!st.ok()) return st;
+  }
+  const auto n = static_cast<std::int64_t>(keep.size());
+  ts["nulled"] = nulled.empty() ? 0 : n;
+  ts["masked"] = masked.empty() ? 0 : n;
+  ts["kept"] = n;
+  if (n > 0) {
+    if (!nulled.empty()) ts["fields_nulled"] = std::move(nulled);
+    if (!masked.empty()) ts["fields_masked"] = std::move(masked);
+    if (!kept_fields.empty()) ts["fields_kept"] = std::move(kept_fields);
+    if (!own_reasons.empty()) ts["field_reasons"] = std::move(own_reasons);
+    if (!t.erase_reason.empty()) ts["reason"] = t.erase_reason;
+    if (auto it = run.Unmapped().find(t.name); it != run.Unmapped().end())
+      ts["unmapped_columns_kept"] = Strings(it->second);
+  }
+  return Status::Ok();
+}
+
+// erase: per table, as the map says. Linked rows were resolved before this runs.
+Status Erase(Session& run, json::object& summary) {
+  json::object tables;
+  std::int64_t linked_total = 0, deleted_total = 0, kept_total = 0;
+  for (const auto& t : run.map().tables) {
+    const auto& rows = run.Rows(t.name);
+    json::object ts;
+    ts["strategy"] = t.erase == TableErase::kDelete ? "delete" : t.erase == TableErase::kKeep ? "keep" : "fields";
+    ts["linked"] = static_cast<std::int64_t>(rows.size());
+    std::vector<std::int64_t> keep, drop;
+    if (t.erase == TableErase::kKeep) {
+      keep = rows;
+    } else if (t.erase == TableErase::kFields) {
+      keep = rows;
+    } else if (!t.keep_if) {
+      drop = rows;
+    } else {
+      std::set<std::int64_t> kept;
+      Status st = ForChunks(run.db(),
+                            "SELECT rowid, CAST(" + QuoteIdent(t.keep_if->column) + " AS TEXT) FROM " +
+                                QuoteIdent(t.name) + " WHERE rowid IN ",
+                            Session::RowidValues(rows), "", {}, [&](Stmt& s) {
+                              const SqlValue v = s.Column(1);
+                              if (v.is_null()) return;
+                              for (const auto& want : t.keep_if->values)
+                                if (v.s == want) kept.insert(s.Column(0).i);
+                            });
+      if (!st.ok()) return st;
+      for (auto id : rows) (kept.count(id) ? keep : drop).push_back(id);
+    }
+    if (!drop.empty()) {
+      Status st = ForChunks(run.db(), "DELETE FROM " + QuoteIdent(t.name) + " WHERE rowid IN ",
+                            Session::RowidValues(drop), "", {}, [](Stmt&) {});
+      if (!st.ok()) return st;
+    }
+    ts["deleted"] = static_cast<std::int64_t>(drop.size());
+    if (t.erase == TableErase::kKeep) {
+      ts["nulled"] = 0;
+      ts["masked"] = 0;
+      ts["kept"] = static_cast<std::int64_t>(keep.size());
+      if (!keep.empty()) ts["reason"] = t.erase_reason;
+    } else {
+      if (Status st = EraseFields(run, t, keep, ts); !st.ok()) return st;
+    }
+    linked_total += static_cast<std::int64_t>(rows.size());
+    deleted_total += static_cast<std::int64_t>(drop.size());
+    kept_total += static_cast<std::int64_t>(keep.size());
+    tables[t.name] = std::move(ts);
+  }
+  summary["tables"] = std::move(tables);
+  summary["total_linked"] = linked_total;
+  summary["total_deleted"] = deleted_total;
+  summary["total_kept"] = kept_total;
+  return Status::Ok();
+}
+
+// opt_out_sale / opt_out_marketing: sets each flag on the linked rows where it differs.
+Status SetFlags(Session& run, const std::vector<OptOutFlag>& flags, const std::string& step, json::object& summary) {
+  if (flags.empty()) return Status::Unprocessable("the systems map names no flags for " + step);
+  json::array out;
+  std::int64_t linked_total = 0, changed_total = 0;
+  for (const auto& f : flags) {
+    const auto& rows = run.Rows(f.table);
+    const SqlValue value = f.int_value ? SqlValue::Int(*f.int_value) : SqlValue::Text(f.text_value);
+    const std::string table = QuoteIdent(f.table), col = QuoteIdent(f.field);
+    const auto ids = Session::RowidValues(rows);
+    std::int64_t changed = 0;
+    Status st = ForChunks(run.db(), "SELECT count(*) FROM " + table + " WHERE " + col + " IS NOT ?1 AND rowid IN ",
+                          ids, "", {value}, [&](Stmt& s) { changed += s.Column(0).i; });
+    if (st.ok())
+      st = ForChunks(run.db(), "UPDATE " + table + " SET " + col + " = ?1 WHERE " + col + " IS NOT ?1 AND rowid IN ",
+                     ids, "", {value}, [](Stmt&) {});
+    if (!st.ok()) return st;
+    json::object o;
+    o["table"] = f.table;
+    o["field"] = f.field;
+    o["value"] = ToJson(value);
+    o["linked"] = static_cast<std::int64_t>(rows.size());
+    o["changed"] = changed;
+    out.push_back(std::move(o));
+    linked_total += static_cast<std::int64_t>(rows.size());
+    changed_total += changed;
+  }
+  summary["flags"] = std::move(out);
+  summary["total_linked"] = linked_total;
+  summary["total_changed"] = changed_total;
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<std::string>& Fulfiller::Steps() {
+  static const std::vector<std::string> kSteps = {"export_access", "export_portability", "erase", "opt_out_sale",
+                                                  "opt_out_marketing"};
+  return kSteps;
+}
+
+Fulfiller::Fulfiller(std::shared_ptr<const SystemsMap> map, std::string company_db, std::string exports_dir)
+    : map_(std::move(map)), company_db_(std::move(company_db)), exports_dir_(std::move(exports_dir)) {}
+
+Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& reference,
+                                  const DataSubject& subject) const {
+  const auto& steps = Steps();
+  if (std::find(steps.begin(), steps.end(), step) == steps.end())
+    return Status::NotFound("unknown fulfillment step '" + step + "'");
+  if (!IsSafeReference(reference)) return Status::Invalid("request reference is not usable as a folder name");
+  if (!map_) return Status::Invalid("no systems map");
+
+  auto opened = Db::Open(company_db_);
+  if (!opened.ok()) return opened.status();
+  Db& db = **opened;
+  Transaction tx(db);
+  if (Status st = tx.Begin(); !st.ok()) return st;
+  if (Status st = db.Exec(std::string("CREATE TABLE IF NOT EXISTS ") + kJournal +
+                          " (reference TEXT NOT NULL, step TEXT NOT NULL, summary TEXT NOT NULL,"
+                          " files TEXT NOT NULL, PRIMARY KEY (reference, step))");
+      !st.ok())
+    return st;
+
+  // 1. Already done for this reference?
+  {
+    auto q = db.Prepare(std::string("SELECT summary, files FROM ") + kJournal + " WHERE reference = ?1 AND step = ?2");
+    if (!q.ok()) return q.status();
+    q->Bind(1, reference);
+    q->Bind(2, step);
+    Status st;
+    if (q->Step(&st)) {
+      StepResult done;
+      std::error_code ec;
+      json::value summary = json::parse(q->Column(0).s, ec);
+      json::value files = ec ? json::value() : json::parse(q->Column(1).s, ec);
+      bool complete = !ec && summary.is_object() && files.is_array();
+      if (complete) {
+        done.summary = summary.as_object();
+        for (const auto& f : files.as_array()) {
+          if (!f.is_string()) complete = false;
+          if (!complete) break;
+          done.files.emplace_back(f.as_string().c_str());
+          if (!std::filesystem::exists(done.files.back())) complete = false;
+        }
+      }
+      if (complete) return done;  // the transaction rolls back: nothing changed
+    }
+    if (!st.ok()) return st;
+  }
+
+  // 2. Who is the subject, which rows are theirs.
+  Session run(*map_, db);
+  if (Status st = run.ResolveSubject(subject); !st.ok()) return st;
+  if (Status st = run.CheckSchema(); !st.ok()) return st;
+  if (Status st = run.LinkAll(); !st.ok()) return st;
+
+  // 3. The step.
+  StepResult result;
+  result.summary["step"] = step;
+  result.summary["reference"] = reference;
+  Status st;
+  if (step == "export_access" || step == "export_portability") {
+    std::error_code ec;
+    const std::filesystem::path dir = std::filesystem::absolute(std::filesystem::path(exports_dir_) / reference, ec);
+    if (!ec) std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::IoError("cannot create export folder for " + reference + ": " + ec.message());
+    const std::string path = (dir / (step == "export_access" ? "access.json" : "portability.zip")).string();
+    st = step == "export_access" ? ExportAccess(run, reference, path, result.summary)
+                                 : ExportPortability(run, reference, path, result.summary);
+    result.files.push_back(path);
+    result.summary["file"] = path;
+  } else if (step == "erase") {
+    st = Erase(run, result.summary);
+  } else if (step == "opt_out_sale") {
+    st = SetFlags(run, map_->sale_opt_outs, step, result.summary);
+  } else {
+    st = SetFlags(run, map_->marketing_opt_outs, step, result.summary);
+  }
+  if (!st.ok()) return st;
+
+  // 4. Record, commit.
+  json::array files;
+  for (const auto& f : result.files) files.emplace_back(f);
+  auto ins = db.Prepare(std::string("INSERT OR REPLACE INTO ") + kJournal +
+                        " (reference, step, summary, files) VALUES (?1, ?2, ?3, ?4)");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, reference);
+  ins->Bind(2, step);
+  ins->Bind(3, json::serialize(result.summary));
+  ins->Bind(4, json::serialize(files));
+  ins->Step(&st);
+  if (!st.ok()) return st;
+  if (Status c = tx.Commit(); !c.ok()) return c;
+  return result;
+}
+
+}  // namespace dsar::fulfillment

@@ -1,0 +1,122 @@
+// The systems map: where each person's data lives in a company database, what it is, and how
+// to erase it. Loaded from YAML by LoadSystemsMap (fulfillment.h); the format is documented at
+// the top of demo/systems.yaml, the map of the demo company.
+//
+// Every table, column and key named here has been checked as an SQL identifier
+// ([A-Za-z_][A-Za-z0-9_]*, not starting with "sqlite_"), so the fulfillment code may quote it
+// into statements; values are always bound as parameters.
+//
+// Thread safety: a SystemsMap is immutable after loading and may be shared between threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dsar::fulfillment {
+
+// How a row links to the data subject.
+struct Link {
+  enum class Kind {
+    kEmail,      // `column` equals the subject's email, compared lower-cased and trimmed
+    kAccountId,  // `column` is one of the subject's account ids
+    kVia,        // `column` equals `references` of a row of `via` linked to the subject
+  };
+  Kind kind = Kind::kEmail;
+  std::string column;
+  std::string via;         // kVia only: a table of the same map
+  std::string references;  // kVia only: a column of `via`
+  int line = 0;            // 1-based line in the map file, for messages
+};
+
+// What erasure does with one field of a row that stays.
+enum class FieldErase {
+  kUnset,  // not said: kept (allowed only where no row survives or the table gives a reason)
+  kNull,   // set to NULL
+  kMask,   // replaced by `mask_with`, or all but the last `keep_last` characters become '*'
+  kKeep,   // left as it is, for `reason`
+};
+
+struct FieldSpec {
+  std::string name;
+  std::string category;
+  bool provided_by_subject = false;
+  std::string purpose;
+  std::string source;
+  std::vector<std::string> recipients;
+  std::string retention;
+  FieldErase erase = FieldErase::kUnset;
+  std::string reason;                   // why the field is kept (kKeep); may be empty if the table gives one
+  std::optional<std::string> mask_with; // kMask: the replacement text (default "***" when neither is set)
+  std::optional<int> keep_last;         // kMask: keep this many trailing characters, '*' for the rest
+  std::string withheld;                 // non-empty: the value is left out of access exports, for this reason
+  int line = 0;
+};
+
+// What erasure does with a table's linked rows.
+enum class TableErase {
+  kDelete,  // rows deleted; rows matching `keep_if` stay, with their fields nulled/masked per field
+  kKeep,    // rows left as they are, for `reason`
+  kFields,  // rows stay; each field is nulled, masked or kept as it says
+};
+
+// Rows whose `column` holds one of `values` (compared as text) survive a kDelete erasure.
+struct KeepIf {
+  std::string column;
+  std::vector<std::string> values;
+};
+
+struct TableSpec {
+  std::string name;
+  std::string description;
+  std::vector<Link> links;  // a row links when any of these matches; at least one
+  // Table-level defaults, inherited by fields that do not say otherwise (already applied to
+  // `fields` by the loader).
+  std::string category;
+  std::string purpose;
+  std::string source;
+  std::vector<std::string> recipients;
+  std::string retention;
+  TableErase erase = TableErase::kDelete;
+  std::string erase_reason;  // required for kKeep and with keep_if; default reason of kept fields
+  std::optional<KeepIf> keep_if;
+  std::vector<FieldSpec> fields;  // in map order
+  int line = 0;
+
+  const FieldSpec* Field(const std::string& name) const;
+};
+
+// A flag an opt-out sets on every linked row of `table`.
+struct OptOutFlag {
+  std::string table;
+  std::string field;
+  // The value to store: an integer (YAML integers and booleans) or, failing that, text.
+  std::optional<std::int64_t> int_value;
+  std::string text_value;
+  int line = 0;
+};
+
+// Where the subject's account ids are found from their email (optional section).
+struct SubjectLookup {
+  std::string table;  // empty: account ids come only from the request's DataSubject.account_id
+  std::string id_column;
+  std::string email_column;
+};
+
+struct SystemsMap {
+  std::string path;  // the file it was loaded from
+  std::string system;
+  SubjectLookup subject;
+  std::vector<TableSpec> tables;  // in map order: exports list tables in this order
+  std::vector<OptOutFlag> sale_opt_outs;
+  std::vector<OptOutFlag> marketing_opt_outs;
+
+  // nullptr when the map has no such table.
+  const TableSpec* Table(const std::string& name) const;
+};
+
+// True when `name` may be used as a table or column name of a map.
+bool IsValidIdentifier(const std::string& name);
+
+}  // namespace dsar::fulfillment

@@ -1,0 +1,1227 @@
+// Classify, FindReference, FindVerificationCode.
+//
+// Classification is keyword and phrase based, per language (en, de, fr, es, it, nl, pt),
+// over the subject and the fresh text (quoted replies and signatures removed by
+// ParseMessage). Text is folded (lower case, no accents, ASCII quotes) and split into
+// sentences of words; a phrase pattern is a sequence of word alternatives ("delet*" matches
+// by prefix) with bounded gaps ("~4": up to four other words), matched inside one sentence.
+// Each type sums the weights of its matching patterns; the best type wins when it reaches
+// kRequestThreshold. Matches inside a question ("Do you sell my data?") do not count unless
+// the question is a polite request ("Could you delete my account?") or the pattern is one
+// that asks for the requester's own data ("What data do you hold about me?").
+//
+// No rule is keyed to particular addresses, names or messages.
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+
+#include "mail/message.h"
+#include "mail/text.h"
+
+namespace dsar::mail {
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Patterns.
+
+struct Alt {
+  std::string word;
+  bool prefix = false;
+};
+struct Elem {
+  std::vector<Alt> alts;
+  int gap_before = 0;  // other words allowed between the previous element and this one
+};
+struct Pattern {
+  std::vector<Elem> elems;
+  int weight = 0;
+  bool ok_in_question = false;
+};
+
+struct Rule {
+  RequestType type;
+  const char* spec;
+  int weight;
+  bool ok_in_question = false;
+};
+
+constexpr int kRequestThreshold = 3;
+constexpr auto kAccess = RequestType::kAccess;
+constexpr auto kDeletion = RequestType::kDeletion;
+constexpr auto kPortability = RequestType::kPortability;
+constexpr auto kCorrection = RequestType::kCorrection;
+constexpr auto kSale = RequestType::kOptOutSale;
+constexpr auto kMarketing = RequestType::kOptOutMarketing;
+constexpr auto kObjection = RequestType::kObjection;
+
+#define ART "art|arts|article|articles|artikel|articulo|articolo|artigo"
+
+// Pattern syntax: words separated by blanks; "a|b" alternatives; "x*" prefix; "~N" (or
+// "~" = 3) allows up to N other words before the next element. Words are written folded
+// and split as the text is ("don't" -> "don t", "e-mail" -> "e mail").
+const Rule kRules[] = {
+    // ---- access -------------------------------------------------------------------
+    {kAccess, "subject|data|personal ~1 access ~1 request*", 4},
+    {kAccess, "sar|dsar", 2},
+    {kAccess, "right|rights ~2 of|to ~1 access", 3},
+    {kAccess, "right ~1 to ~1 know", 3},
+    {kAccess, "access ~3 my|personal|the|all ~3 data|information|records|info", 3},
+    {kAccess, "copy|copies ~4 my|personal|all|the ~3 data|information|records|info", 3},
+    {kAccess, "what|which ~3 data|information|info ~5 hold|have|store|keep|collect|collected|process|processing|stored|held ~3 about|on|of|from|regarding ~1 me|myself", 3, true},
+    {kAccess, "disclose ~6 data|information ~6 collected|hold|have|about", 2},
+    {kAccess, "send ~3 me ~6 data|information ~5 hold|have|store|stored|collected|about", 2},
+    {kAccess, "request|requesting|requests ~3 access", 2},
+    {kAccess, ART " ~1 15", 3},
+    {kAccess, "1798 100|110|115", 3},
+    {kAccess, "categories ~6 personal ~2 data|information", 2},
+    {kAccess, "request|requests|requesting ~2 to ~1 know", 3},
+    {kAccess, "specific ~1 pieces ~3 personal|information|data", 3},
+    {kAccess, "auskunft*|datenauskunft*|selbstauskunft*", 3},
+    {kAccess, "kopie ~4 daten|personenbezogenen|informationen", 2},
+    {kAccess, "welche ~4 daten ~6 gespeichert|speichern|verarbeiten|verarbeitet|haben|vorliegen", 3, true},
+    {kAccess, "zugang|einsicht ~3 daten", 2},
+    {kAccess, "droit ~2 acces", 3},
+    {kAccess, "acces ~3 donnees|informations", 3},
+    {kAccess, "copie ~4 donnees|informations", 2},
+    {kAccess, "quelles ~3 donnees ~6 detenez|conservez|traitez|avez|possedez", 3, true},
+    {kAccess, "communication|communiquer ~4 donnees", 2},
+    {kAccess, "derecho ~2 acceso", 3},
+    {kAccess, "acceso ~3 datos|informacion", 3},
+    {kAccess, "copia ~4 datos|informacion", 2},
+    {kAccess, "que ~3 datos ~6 tienen|tienes|almacenan|tratan|guardan|conservan|disponen", 3, true},
+    {kAccess, "diritto ~2 accesso", 3},
+    {kAccess, "accesso ~3 dati|informazioni", 3},
+    {kAccess, "copia ~4 dati|informazioni", 2},
+    {kAccess, "quali ~3 dati ~6 conservate|trattate|avete|detenete|possedete", 3, true},
+    {kAccess, "inzage*", 3},
+    {kAccess, "kopie ~4 gegevens|persoonsgegevens", 2},
+    {kAccess, "welke ~3 gegevens|persoonsgegevens ~6 verwerkt|verwerken|bewaart|bewaren|heeft|hebben|opgeslagen", 3, true},
+    {kAccess, "direito ~2 acesso", 3},
+    {kAccess, "acesso ~3 dados|informacoes", 3},
+    {kAccess, "copia ~4 dados|informacoes", 2},
+    {kAccess, "confirmacao ~3 existencia ~3 tratamento", 3},
+    {kAccess, "quais ~3 dados ~6 possuem|tem|armazenam|tratam|guardam", 3, true},
+
+    // ---- deletion -----------------------------------------------------------------
+    {kDeletion, "delete|erase|remove|wipe|purge|destroy ~4 my|all|personal|our|the|this|her|his|their ~4 data|information|account|accounts|details|profile|records|everything|info|history", 3},
+    {kDeletion, "delete|erase|remove ~2 me ~3 from ~3 database|databases|systems|system|records|servers", 3},
+    {kDeletion, "deletion|erasure|removal ~4 data|information|account|request|details|profile|records", 3},
+    {kDeletion, "data|account|information ~1 deletion|erasure|removal", 3},
+    {kDeletion, "right ~2 erasure|deletion|delete", 3},
+    {kDeletion, "right ~2 be ~1 forgotten", 3},
+    {kDeletion, "forget ~1 me", 2},
+    {kDeletion, "close|cancel|terminate|deactivate ~3 my ~3 account", 2},
+    {kDeletion, "account ~3 closed|deleted|removed|erased", 2},
+    {kDeletion, "data|information ~3 deleted|erased|removed|destroyed", 2},
+    {kDeletion, ART " ~1 17", 3},
+    {kDeletion, "1798 105", 3},
+    {kDeletion, "losch*|loesch*|gelosch*|geloesch*", 3},
+    {kDeletion, "entfern* ~6 daten|konto|account|profil|angaben", 3},
+    {kDeletion, "daten|konto|account|profil ~6 entfern*", 3},
+    {kDeletion, "recht ~3 vergessen*", 3},
+    {kDeletion, "konto|account|benutzerkonto|kundenkonto ~4 kundig*|schliess*|aufloes*|auflos*", 2},
+    {kDeletion, "effacement", 3},
+    {kDeletion, "effac*|supprim* ~6 donnees|compte|informations|profil|coordonnees", 3},
+    {kDeletion, "donnees|compte|informations ~4 effac*|supprim*", 3},
+    {kDeletion, "suppression ~4 donnees|compte|informations|profil", 3},
+    {kDeletion, "droit ~2 oubli", 3},
+    {kDeletion, "fermer|cloturer ~3 compte", 2},
+    {kDeletion, "suprim*|elimin*|borr*|cancel*|destru* ~6 datos|cuenta|informacion|perfil", 3},
+    {kDeletion, "datos|cuenta|informacion ~4 suprim*|elimin*|borr*", 3},
+    {kDeletion, "supresion|eliminacion|borrado|cancelacion ~4 datos|cuenta|informacion", 3},
+    {kDeletion, "derecho ~2 olvido|supresion", 3},
+    {kDeletion, "cancell*|elimin*|rimuov*|rimozione|distrugg* ~6 dati|account|profilo|informazion*|conto", 3},
+    {kDeletion, "dati|account|profilo ~4 cancellat*|eliminat*|rimoss*", 3},
+    {kDeletion, "cancellazione|eliminazione ~4 dati|account|profilo", 3},
+    {kDeletion, "diritto ~2 oblio|cancellazione", 3},
+    {kDeletion, "verwijder*|wis|wissen|vernietig* ~6 gegevens|persoonsgegevens|account|profiel|data|accountgegevens", 3},
+    {kDeletion, "gegevens|persoonsgegevens|account|profiel|data ~6 verwijder*|wissen|gewist|vernietigen", 3},
+    {kDeletion, "recht ~2 vergetelheid", 3},
+    {kDeletion, "recht ~2 op ~2 verwijdering|gegevenswissing", 3},
+    {kDeletion, "exclu*|apag*|elimin*|delet*|remov* ~6 dados|conta|informacoes|perfil|cadastro", 3},
+    {kDeletion, "dados|conta|cadastro ~4 excluid*|apagad*|eliminad*|removid*", 3},
+    {kDeletion, "exclusao|eliminacao|apagamento|remocao ~4 dados|conta|cadastro|informacoes", 3},
+    {kDeletion, "direito ~2 esquecimento|eliminacao", 3},
+
+    // ---- portability --------------------------------------------------------------
+    {kPortability, "portab*", 4},
+    {kPortability, "machine ~1 readable|readible", 4},
+    {kPortability, "machinereadable", 4},
+    {kPortability, "structured ~4 format", 3},
+    {kPortability, "commonly ~1 used ~3 format", 3},
+    {kPortability, "transfer|transmit|port|move|send ~4 my ~3 data|information ~6 another|other|new|different|competitor", 3},
+    {kPortability, "export ~3 my|all ~3 data|information", 3},
+    {kPortability, "json|csv|xml", 1},
+    {kPortability, ART " ~1 20", 4},
+    {kPortability, "datenubertragbarkeit*|datenuebertragbarkeit*|ubertragbarkeit*|uebertragbarkeit*", 4},
+    {kPortability, "maschinenlesbar*", 4},
+    {kPortability, "strukturiert* ~4 format", 3},
+    {kPortability, "ubertrag*|uebertrag*|ubermittel* ~6 anderen|andere ~2 anbieter|verantwortlich*", 2},
+    {kPortability, "lisible ~2 par ~2 machine", 4},
+    {kPortability, "format ~3 structure", 3},
+    {kPortability, "transferer|transmettre ~4 donnees ~4 autre", 3},
+    {kPortability, "lectura ~1 mecanica", 4},
+    {kPortability, "formato ~2 estructurado", 3},
+    {kPortability, "transmitir|transferir ~4 datos ~4 otro|otra", 3},
+    {kPortability, "leggibile ~3 automatico|dispositivo|macchina", 4},
+    {kPortability, "formato ~2 strutturato", 3},
+    {kPortability, "trasmettere|trasferire ~4 dati ~4 altro", 3},
+    {kPortability, "overdraagbaarheid|dataportabiliteit|gegevensoverdraagbaarheid", 4},
+    {kPortability, "machine ~1 leesbaar|leesbare", 4},
+    {kPortability, "machineleesbaar*", 4},
+    {kPortability, "gestructureerd* ~3 formaat|vorm", 3},
+    {kPortability, "export ~4 gegevens|data|persoonsgegevens", 3},
+    {kPortability, "leitura ~1 automatica|mecanica", 4},
+    {kPortability, "formato ~2 estruturado", 3},
+    {kPortability, "legivel ~2 por ~2 maquina", 4},
+
+    // ---- correction ---------------------------------------------------------------
+    {kCorrection, "correct|rectify|update|fix|amend|change|edit ~5 my|the ~4 name|surname|address|email|details|data|information|record|records|spelling|birth|phone|number|birthday|postcode|title", 3},
+    {kCorrection, "rectification|rectify|correction ~4 data|name|information|details|record|records", 3},
+    {kCorrection, "right ~2 rectification|correction", 3},
+    {kCorrection, "misspell*|misspelt|typo", 1},
+    {kCorrection, "name|surname|address|email|details|data|information|spelling|birth ~3 misspell*|misspelt", 2},
+    {kCorrection, "wrong|incorrect|inaccurate|outdated|mistake ~3 name|surname|address|email|details|data|information|spelling|birth|record", 2},
+    {kCorrection, "name|surname|address|details|data|information ~3 wrong|incorrect|inaccurate|outdated", 2},
+    {kCorrection, "correct|fix|amend|update|rectify ~1 it|this|that|them", 1},
+    {kCorrection, "please|kindly ~2 correct|fix|amend|update|rectify ~1 it|this|that|them", 1},
+    {kCorrection, "should ~1 be|read|say", 1},
+    {kCorrection, ART " ~1 16", 3},
+    {kCorrection, "1798 106", 3},
+    {kCorrection, "berichtig*|korrigier*|korrektur|aktualisier*|andern|aendern ~6 name*|nachname*|adresse|daten|angaben|mail|anschrift|schreibweise", 3},
+    {kCorrection, "name*|nachname*|adresse|daten|angaben|anschrift ~6 berichtig*|korrigier*|aktualisier*|andern|aendern|geandert", 3},
+    {kCorrection, "berichtigung", 3},
+    {kCorrection, "korrigier*|berichtig* ~2 sie|es|ihn|das|diese|diesen", 2},
+    {kCorrection, "falsch*|fehlerhaft*|unrichtig*|veraltet*|unvollstandig* ~4 name*|nachname*|adresse|daten|angaben|anschrift|geschrieben", 2},
+    {kCorrection, "name*|nachname*|adresse|daten|angaben ~4 falsch*|fehlerhaft*|unrichtig*|veraltet*", 2},
+    {kCorrection, "rectif*|corrig*|modifi*|actualis* ~6 nom|adresse|donnees|informations|coordonnees|orthographe|prenom", 3},
+    {kCorrection, "mettre ~2 jour ~6 nom|adresse|donnees|informations|coordonnees", 3},
+    {kCorrection, "rectification", 3},
+    {kCorrection, "errone*|incorrect*|inexact*|faute ~4 nom|adresse|donnees|informations|orthographe", 2},
+    {kCorrection, "nom|prenom|adresse|donnees|informations ~4 errone*|incorrect*|inexact*|mal", 2},
+    {kCorrection, "rectifi*|corrig* ~2 le|la|les|cela|ceci", 2},
+    {kCorrection, "le|la|les ~1 rectifier|corriger|modifier", 2},
+    {kCorrection, "mal ~1 orthographi*|ecrit*", 2},
+    {kCorrection, "erreur ~3 nom|prenom|adresse|coordonnees|donnees", 2},
+    {kCorrection, "rectific*|correg*|corrig*|actualiz*|actualic*|modific*|cambi* ~6 nombre|apellido|apellidos|direccion|datos|informacion|correo", 3},
+    {kCorrection, "erroneo*|incorrect*|inexact*|equivocad*|mal ~4 nombre|apellido|direccion|datos|escrito", 2},
+    {kCorrection, "nombre|apellido|direccion|datos ~4 erroneo*|incorrect*|inexact*|mal", 2},
+    {kCorrection, "rettific*|corregg*|correzione|aggiorn*|modific*|cambi* ~6 nome|cognome|indirizzo|dati|informazioni", 3},
+    {kCorrection, "rettific*", 2},
+    {kCorrection, "errat*|inesatt*|sbagliat* ~4 nome|cognome|indirizzo|dati|scritto", 2},
+    {kCorrection, "nome|cognome|indirizzo|dati ~4 errat*|inesatt*|sbagliat*", 2},
+    {kCorrection, "corrigeer*|corrigeren|correctie|aanpass*|wijzig*|rectific*|verbeter*|bijwerk* ~6 naam|achternaam|adres|gegevens|persoonsgegevens|mailadres", 3},
+    {kCorrection, "gegevens|naam|achternaam|adres ~6 corrigeren|aanpassen|wijzigen|verbeteren|rectificeren|bijwerken|gecorrigeerd|aangepast", 3},
+    {kCorrection, "rectificatie|correctie", 3},
+    {kCorrection, "onjuist*|verkeerd*|fout*|onjuiste ~4 naam|achternaam|adres|gegevens|gespeld|geschreven", 2},
+    {kCorrection, "naam|achternaam|adres|gegevens ~4 onjuist*|verkeerd*|fout*", 2},
+    {kCorrection, "aanpass*|corrigeer*|corrigeren|wijzig* ~2 dit|dat|het", 2},
+    {kCorrection, "retific*|corrig*|correcao|atualiz*|alter*|modific* ~6 nome|sobrenome|endereco|dados|informacoes|email", 3},
+    {kCorrection, "retificacao|correcao", 3},
+    {kCorrection, "incorret*|errad*|inexat*|desatualizad* ~4 nome|sobrenome|endereco|dados|escrito", 2},
+    {kCorrection, "nome|sobrenome|endereco|dados ~4 incorret*|errad*|inexat*|desatualizad*", 2},
+
+    // ---- opt_out_sale -------------------------------------------------------------
+    {kSale, "do ~1 not ~2 sell|share", 4},
+    {kSale, "don ~1 t ~2 sell|share", 4},
+    {kSale, "opt|opting ~1 out ~5 sale|selling|sell|sharing|share|sold", 4},
+    {kSale, "stop|cease ~2 selling|sharing", 4},
+    {kSale, "not ~1 to ~1 sell|share", 3},
+    {kSale, "never ~2 sell|share", 2},
+    {kSale, "sale|selling ~2 of ~2 my ~3 data|information", 2},
+    {kSale, "1798 120|135", 4},
+    {kSale, "nicht ~4 verkauf*|verkaufen|weitergeben|weiterverkauf*", 4},
+    {kSale, "geben ~5 nicht ~4 weiter", 4},
+    {kSale, "untersag*|widerspr* ~6 verkauf*|weitergabe|weiterverkauf*", 4},
+    {kSale, "verkauf*|weitergabe|weiterverkauf* ~6 widerspr*|untersag*|einstell*|stopp*", 4},
+    {kSale, "kein* ~2 verkauf*|weitergabe", 4},
+    {kSale, "verkauf* ~5 nicht", 3},
+    {kSale, "ne ~4 pas ~3 vendre|partager|vendez|partagez|vende|cedez|ceder", 4},
+    {kSale, "vente|partage|cession ~3 donnees", 2},
+    {kSale, "opposition|oppose ~4 vente|partage|cession", 4},
+    {kSale, "no ~4 vend*|compart*|ced*", 4},
+    {kSale, "venta|cesion ~3 datos", 2},
+    {kSale, "oposicion|opongo ~4 venta|cesion", 4},
+    {kSale, "non ~4 vend*|condivid*|ced*", 4},
+    {kSale, "vendita|cessione ~3 dati", 2},
+    {kSale, "opposizione|oppongo ~4 vendita|cessione", 4},
+    {kSale, "niet ~4 verkop*|verkoop*|verkocht|delen|deelt|doorverkop*", 4},
+    {kSale, "verkoop|verkopen|deel ~5 niet", 3},
+    {kSale, "verkoop ~3 gegevens", 2},
+    {kSale, "nao ~4 vend*|compartilh*|partilh*", 4},
+    {kSale, "venda|compartilhamento ~3 dados", 2},
+    {kSale, "oposicao|oponho ~4 venda|compartilhamento", 4},
+
+    // ---- opt_out_marketing --------------------------------------------------------
+    {kMarketing, "unsubscrib*", 4},
+    {kMarketing, "newsletter*", 1},
+    {kMarketing, "opt|opting ~1 out ~5 marketing|newsletter*|emails|mailing|mails|communications|promotions", 4},
+    {kMarketing, "take|remove|delete ~2 me ~4 off|from ~5 list|lists|mailing|newsletter*|distribution", 4},
+    {kMarketing, "stop ~3 sending ~5 emails|mails|newsletters|messages|marketing|promotions|me|offers", 3},
+    {kMarketing, "stop ~3 emailing|mailing|spamming|texting", 3},
+    {kMarketing, "no ~2 more ~3 emails|marketing|newsletters|promotional|mails|messages", 3},
+    {kMarketing, "don ~1 t ~2 want ~4 emails|marketing|newsletters|mails|messages|promotions", 3},
+    {kMarketing, "mailing ~1 list", 1},
+    {kMarketing, "marketing|promotional ~2 emails|mails|messages|communications", 2},
+    {kMarketing, "abmeld*|abbestell*|austragen|ausgetragen|abmeldung", 4},
+    {kMarketing, "keine ~4 werbung|werbemails|werbe*|newsletter|mails|nachrichten|angebote", 3},
+    {kMarketing, "werbung ~4 einstellen|stoppen|beenden|unterlassen", 3},
+    {kMarketing, "tragen ~5 aus", 3},
+    {kMarketing, "newsletter ~4 abmelden|abbestellen|kundigen|beenden", 4},
+    {kMarketing, "desabonn*|desinscri*|desinscription", 4},
+    {kMarketing, "ne ~3 plus ~5 recevoir|envoyer ~5 emails|mails|newsletter|messages|courriels|publicite*|offres|communications", 3},
+    {kMarketing, "retirer|retirez ~3 liste", 3},
+    {kMarketing, "dar|darme|darse|darle ~2 de ~1 baja", 4},
+    {kMarketing, "baja ~3 suscripcion|newsletter|boletin|lista|comunicaciones", 4},
+    {kMarketing, "cancelar|anular ~3 suscripcion", 4},
+    {kMarketing, "no ~3 recibir|enviar|envien|enviarme ~5 correos|emails|publicidad|boletin|newsletter|comunicaciones|mensajes", 3},
+    {kMarketing, "correos ~2 publicitarios|comerciales|promocionales", 2},
+    {kMarketing, "disiscri*|disiscrizione", 4},
+    {kMarketing, "cancellare|annullare ~3 iscrizione", 4},
+    {kMarketing, "non ~3 ricevere|inviare|inviarmi ~5 email|mail|newsletter|comunicazioni|messaggi|promozioni|pubblicita", 3},
+    {kMarketing, "rimuov*|togliere|toglietemi|cancellatemi ~4 lista|mailing|newsletter", 4},
+    {kMarketing, "comunicazioni ~2 commerciali|promozionali|marketing", 2},
+    {kMarketing, "afmeld*|uitschrijv*|uitschrijving", 4},
+    {kMarketing, "geen ~4 nieuwsbrie*|mails|reclame|marketing|berichten|aanbiedingen", 3},
+    {kMarketing, "nieuwsbrie*", 1},
+    {kMarketing, "descadastr*|desinscrever|desinscricao", 4},
+    {kMarketing, "cancelar ~3 inscricao|assinatura|subscricao", 4},
+    {kMarketing, "nao ~3 receber|enviar|enviem ~5 emails|mails|mensagens|newsletter|marketing|promocoes|comunicacoes", 3},
+    {kMarketing, "remover|retirar|tirar|tirem ~4 lista|mailing|newsletter", 4},
+
+    // ---- objection ----------------------------------------------------------------
+    {kObjection, "i ~2 object", 4},
+    {kObjection, "objection|objecting|object ~3 to ~5 processing|use|profiling|using", 4},
+    {kObjection, "right ~2 to ~1 object", 3},
+    {kObjection, "stop|cease ~3 processing ~3 my|personal", 3},
+    {kObjection, "restrict|restriction ~3 processing", 2},
+    {kObjection, "withdraw|revoke|withdrawing ~3 my ~2 consent", 3},
+    {kObjection, "legitimate ~1 interest|interests", 2},
+    {kObjection, "profiling", 1},
+    {kObjection, ART " ~1 21", 3},
+    {kObjection, "widerspr*|widerspruch", 4},
+    {kObjection, "verarbeitung ~6 einstellen|beenden|einschranken|unterlassen", 3},
+    {kObjection, "stellen ~3 verarbeitung ~6 ein", 3},
+    {kObjection, "einwilligung ~4 widerruf*|zuruck*", 3},
+    {kObjection, "berechtigt* ~1 interess*", 2},
+    {kObjection, "m ~1 oppose|opposer", 4},
+    {kObjection, "opposition ~4 traitement|profilage", 4},
+    {kObjection, "droit ~2 opposition", 3},
+    {kObjection, "retire|retirer ~3 consentement", 3},
+    {kObjection, "interet* ~1 legitime*", 2},
+    {kObjection, "me ~1 opongo", 4},
+    {kObjection, "oponerme|oposicion ~4 tratamiento|elaboracion|perfiles", 4},
+    {kObjection, "derecho ~2 oposicion", 3},
+    {kObjection, "retiro|retirar ~3 consentimiento", 3},
+    {kObjection, "interes* ~1 legitimo*", 2},
+    {kObjection, "mi ~1 oppongo", 4},
+    {kObjection, "oppormi|opposizione ~4 trattamento|profilazione", 4},
+    {kObjection, "diritto ~2 opposizione", 3},
+    {kObjection, "revoco|revocare|ritiro ~3 consenso", 3},
+    {kObjection, "interesse ~1 legittimo", 2},
+    {kObjection, "bezwaar", 4},
+    {kObjection, "trek ~4 toestemming", 3},
+    {kObjection, "intrekken ~3 toestemming", 3},
+    {kObjection, "toestemming ~3 intrekken|in", 2},
+    {kObjection, "gerechtvaardigd* ~1 belang", 2},
+    {kObjection, "me ~1 oponho|oponho", 4},
+    {kObjection, "oposicao ~4 tratamento", 4},
+    {kObjection, "direito ~2 oposicao", 3},
+    {kObjection, "revogo|revogar|revogacao ~3 consentimento", 3},
+};
+#undef ART
+
+// When two types score the same, the more specific one wins.
+constexpr std::array<RequestType, 7> kTieOrder = {kSale, kObjection, kPortability, kCorrection,
+                                                  kDeletion, kAccess, kMarketing};
+
+Pattern Compile(const Rule& rule) {
+  Pattern p;
+  p.weight = rule.weight;
+  p.ok_in_question = rule.ok_in_question;
+  int gap = 0;
+  std::string_view spec = rule.spec;
+  std::size_t pos = 0;
+  while (pos < spec.size()) {
+    while (pos < spec.size() && spec[pos] == ' ') ++pos;
+    std::size_t end = spec.find(' ', pos);
+    if (end == std::string_view::npos) end = spec.size();
+    const std::string_view tok = spec.substr(pos, end - pos);
+    pos = end;
+    if (tok.empty()) continue;
+    if (tok.front() == '~') {
+      gap = tok.size() == 1 ? 3 : std::stoi(std::string(tok.substr(1)));
+      continue;
+    }
+    Elem e;
+    e.gap_before = gap;
+    gap = 0;
+    std::size_t a = 0;
+    while (a <= tok.size()) {
+      std::size_t bar = tok.find('|', a);
+      if (bar == std::string_view::npos) bar = tok.size();
+      std::string_view w = tok.substr(a, bar - a);
+      Alt alt;
+      if (!w.empty() && w.back() == '*') {
+        alt.prefix = true;
+        w.remove_suffix(1);
+      }
+      alt.word = std::string(w);
+      if (!alt.word.empty()) e.alts.push_back(std::move(alt));
+      a = bar + 1;
+    }
+    p.elems.push_back(std::move(e));
+  }
+  return p;
+}
+
+struct CompiledRules {
+  std::vector<std::pair<RequestType, Pattern>> patterns;
+};
+
+const CompiledRules& Rules() {
+  static const CompiledRules rules = [] {
+    CompiledRules r;
+    for (const Rule& rule : kRules) r.patterns.emplace_back(rule.type, Compile(rule));
+    return r;
+  }();
+  return rules;
+}
+
+bool AltMatches(const Elem& e, const std::string& word) {
+  for (const Alt& a : e.alts) {
+    if (a.prefix ? word.compare(0, a.word.size(), a.word) == 0 : word == a.word) return true;
+  }
+  return false;
+}
+
+bool MatchFrom(const Pattern& p, const std::vector<std::string>& words, std::size_t elem, std::size_t start) {
+  if (elem == p.elems.size()) return true;
+  const std::size_t last = std::min(words.size(), start + static_cast<std::size_t>(p.elems[elem].gap_before) + 1);
+  for (std::size_t k = start; k < last; ++k) {
+    if (AltMatches(p.elems[elem], words[k]) && MatchFrom(p, words, elem + 1, k + 1)) return true;
+  }
+  return false;
+}
+
+bool Matches(const Pattern& p, const std::vector<std::string>& words) {
+  if (p.elems.empty()) return false;
+  for (std::size_t s = 0; s < words.size(); ++s) {
+    if (AltMatches(p.elems[0], words[s]) && MatchFrom(p, words, 1, s + 1)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Sentences.
+
+struct Sentence {
+  std::vector<std::string> words;  // folded
+  bool question = false;
+};
+
+bool IsWordByte(char c) {
+  const auto b = static_cast<unsigned char>(c);
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || b >= 0x80;
+}
+
+std::vector<std::string> Words(std::string_view folded) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < folded.size()) {
+    while (i < folded.size() && !IsWordByte(folded[i])) ++i;
+    const std::size_t start = i;
+    while (i < folded.size() && IsWordByte(folded[i])) ++i;
+    if (i > start) out.emplace_back(folded.substr(start, i - start));
+  }
+  return out;
+}
+
+bool IsUpperStart(std::string_view s) {
+  if (s.empty()) return false;
+  const auto b = static_cast<unsigned char>(s[0]);
+  if (b >= 'A' && b <= 'Z') return true;
+  // Latin-1 capitals (U+00C0..U+00DE) are C3 80..C3 9E.
+  return b == 0xC3 && s.size() > 1 && static_cast<unsigned char>(s[1]) >= 0x80 &&
+         static_cast<unsigned char>(s[1]) <= 0x9E;
+}
+
+// Splits text into sentences: at ? ! ; and at a '.' followed by a blank and a capital or a
+// line end; at a blank line; at a line end after a short line or one ending in punctuation
+// (greetings, form rows), but not inside a hard-wrapped paragraph.
+std::vector<Sentence> SplitSentences(std::string_view text) {
+  std::vector<Sentence> out;
+  std::string cur;
+  auto flush = [&](bool question) {
+    Sentence s;
+    s.words = Words(FoldForMatching(cur));
+    s.question = question;
+    if (!s.words.empty()) out.push_back(std::move(s));
+    cur.clear();
+  };
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '?' || c == '!' || c == ';') {
+      flush(c == '?');
+      continue;
+    }
+    if (c == '.') {
+      std::size_t j = i + 1;
+      while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
+      if (j >= text.size() || text[j] == '\n' || (j > i + 1 && IsUpperStart(text.substr(j)))) {
+        flush(false);
+        continue;
+      }
+    }
+    if (c == '\n') {
+      std::string_view line = text.substr(line_start, i - line_start);
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.remove_suffix(1);
+      line_start = i + 1;
+      const bool blank_next = i + 1 < text.size() && text[i + 1] == '\n';
+      const bool punct = !line.empty() && std::strchr(".!?:;,", line.back()) != nullptr;
+      if (blank_next || punct || line.size() < 50 || line.find('\t') != std::string_view::npos) {
+        flush(false);
+        continue;
+      }
+      cur += ' ';
+      continue;
+    }
+    cur += c;
+  }
+  flush(false);
+  return out;
+}
+
+bool HasWord(const Sentence& s, std::initializer_list<const char*> words, std::size_t within = SIZE_MAX) {
+  for (std::size_t i = 0; i < s.words.size() && i < within; ++i) {
+    for (const char* w : words) {
+      if (s.words[i] == w) return true;
+    }
+  }
+  return false;
+}
+
+// A question that is really a polite request ("Could you delete my account?").
+bool IsPoliteRequest(const Sentence& s) {
+  if (s.words.empty()) return false;
+  // Asking to be told something is a question, however polite.
+  if (HasWord(s, {"tell", "explain", "inform", "know", "clarify", "wissen", "sagen", "erklaren", "mitteilen",
+                  "dire", "expliquer", "savoir", "decir", "explicar", "saber", "dirmi", "spiegare", "sapere",
+                  "vertellen", "uitleggen", "weten", "dizer", "informar", "whether", "ob", "how", "why",
+                  "when", "warum", "wann", "comment", "pourquoi", "quand", "como", "perche", "quando", "hoe",
+                  "waarom", "wanneer"},
+              6)) {
+    return false;
+  }
+  if (HasWord(s, {"please", "kindly", "bitte", "plait", "favor", "favore", "alstublieft", "aub", "gentileza"}))
+    return true;
+  static const char* const kModalsWithPronoun[] = {"can", "could", "would", "will", "konnen", "konnten",
+                                                   "wurden", "pouvez", "pourriez", "voudriez", "kunt",
+                                                   "kunnen", "zou", "zoudt", "wilt", "kun"};
+  static const char* const kPoliteModals[] = {"podrian", "podria", "pueden", "puede", "potreste", "potete",
+                                              "potrebbe", "podem", "poderiam", "poderia", "pode"};
+  // The modal may follow a greeting ("Hi Tom, could you ...").
+  for (std::size_t k = 0; k < s.words.size() && k < 4; ++k) {
+    const std::string& w = s.words[k];
+    for (const char* m : kPoliteModals) {
+      if (w == m) return true;
+    }
+    for (const char* m : kModalsWithPronoun) {
+      if (w != m) continue;
+      for (std::size_t j = k + 1; j < s.words.size() && j <= k + 2; ++j) {
+        for (const char* p : {"you", "u", "sie", "vous", "jullie", "ihr"}) {
+          if (s.words[j] == p) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Language.
+
+struct LanguageWords {
+  const char* code;
+  std::vector<const char*> words;
+};
+
+const std::vector<LanguageWords>& LanguageTable() {
+  static const std::vector<LanguageWords> table = {
+      {"en", {"the", "and", "to", "of", "my", "i", "you", "your", "please", "is", "are", "for", "with", "this",
+              "that", "have", "hello", "hi", "thanks", "regards", "dear", "would", "me", "not", "it", "on",
+              "be", "do", "delete", "unsubscribe", "request", "information", "account", "want", "any"}},
+      {"de", {"der", "die", "das", "und", "ich", "sie", "mein", "meine", "meiner", "meinen", "mit", "von", "zu",
+              "nicht", "bitte", "ist", "sehr", "geehrte", "geehrter", "damen", "herren", "grussen", "freundlichen",
+              "hiermit", "uber", "daten", "fur", "auf", "eine", "einen", "den", "dem", "ihre", "ihnen", "gruss"}},
+      {"fr", {"le", "la", "les", "et", "je", "vous", "mon", "ma", "mes", "des", "du", "pour", "avec", "pas",
+              "est", "bonjour", "merci", "cordialement", "une", "donnees", "votre", "vos", "qui", "dans",
+              "sur", "au", "aux", "madame", "monsieur", "demande", "conformement"}},
+      {"es", {"el", "los", "las", "y", "yo", "mi", "mis", "del", "por", "para", "con", "una", "es", "hola",
+              "gracias", "saludo", "saludos", "datos", "su", "sus", "cuenta", "al", "solicitud", "envienme",
+              "atentamente", "derecho", "ustedes", "quiero", "quisiera", "pero", "desde", "sobre", "todos",
+              "todas", "les", "pido"}},
+      {"it", {"il", "lo", "gli", "io", "mio", "mia", "miei", "mie", "di", "della", "dei", "per", "che", "sono",
+              "grazie", "saluti", "dati", "ai", "cordiali", "gentili", "chiedo", "vorrei", "non", "questo",
+              "richiesta", "distinti", "presente", "sensi", "degli", "alla", "delle", "allo", "nel", "nella",
+              "sul", "sulla", "vostro", "vostra", "vostre", "vi", "prego", "ogni", "tutti", "tutte", "anche"}},
+      {"nl", {"het", "een", "en", "ik", "mijn", "u", "uw", "van", "voor", "met", "niet", "graag", "groet",
+              "groeten", "bedankt", "vriendelijke", "gegevens", "dat", "te", "om", "op", "ook", "beste", "zijn",
+              "wilt", "verzoek", "persoonsgegevens", "alle"}},
+      {"pt", {"o", "os", "as", "eu", "meu", "meus", "minha", "minhas", "do", "da", "dos", "das", "com", "uma",
+              "nao", "obrigado", "obrigada", "ola", "atenciosamente", "dados", "seus", "voce", "ao", "aos", "em",
+              "solicito", "termos", "pessoais", "conta", "podem", "pelo", "pela", "na", "seu", "sua", "voces",
+              "gostaria", "peco", "quero"}},
+  };
+  return table;
+}
+
+std::string DetectLanguage(const std::vector<Sentence>& sentences) {
+  std::map<std::string, int> score;
+  for (const Sentence& s : sentences) {
+    for (const std::string& w : s.words) {
+      for (const auto& lang : LanguageTable()) {
+        for (const char* lw : lang.words) {
+          if (w == lw) ++score[lang.code];
+        }
+      }
+    }
+  }
+  std::string best = "en";
+  int best_score = 0;
+  for (const auto& lang : LanguageTable()) {
+    if (score[lang.code] > best_score) {
+      best = lang.code;
+      best_score = score[lang.code];
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------
+// Jurisdiction hint.
+
+bool IsAlnumByte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Position of `word` as a whole word in `text` (case-sensitive), or npos.
+std::size_t FindWord(std::string_view text, std::string_view word) {
+  std::size_t pos = 0;
+  while ((pos = text.find(word, pos)) != std::string_view::npos) {
+    const bool left = pos == 0 || !IsAlnumByte(text[pos - 1]);
+    const std::size_t end = pos + word.size();
+    const bool right = end >= text.size() || !IsAlnumByte(text[end]);
+    if (left && right) return pos;
+    ++pos;
+  }
+  return std::string_view::npos;
+}
+
+// A country, state or region named in a form field -> jurisdiction code, or "".
+std::string JurisdictionOfPlace(std::string_view value) {
+  const std::string f = FoldForMatching(value);
+  const std::vector<std::string> words = Words(f);
+  std::string joined = " ";
+  for (const auto& w : words) joined += w + " ";
+  struct Place {
+    const char* name;
+    const char* code;
+  };
+  static const Place kPlaces[] = {
+      {"united kingdom", "uk_gdpr"}, {"uk", "uk_gdpr"}, {"great britain", "uk_gdpr"}, {"england", "uk_gdpr"},
+      {"scotland", "uk_gdpr"}, {"wales", "uk_gdpr"}, {"northern ireland", "uk_gdpr"}, {"royaume uni", "uk_gdpr"},
+      {"vereinigtes konigreich", "uk_gdpr"}, {"reino unido", "uk_gdpr"}, {"regno unito", "uk_gdpr"},
+      {"verenigd koninkrijk", "uk_gdpr"},
+      {"california", "ccpa"}, {"californie", "ccpa"}, {"kalifornien", "ccpa"}, {"californien", "ccpa"},
+      {"virginia", "vcdpa"}, {"colorado", "cpa"}, {"connecticut", "ctdpa"}, {"texas", "tdpsa"},
+      {"brazil", "lgpd"}, {"brasil", "lgpd"}, {"bresil", "lgpd"}, {"brasilien", "lgpd"}, {"brasile", "lgpd"},
+      {"brazilie", "lgpd"},
+      {"canada", "pipeda"}, {"kanada", "pipeda"}, {"canada", "pipeda"},
+      {"austria", "gdpr"}, {"osterreich", "gdpr"}, {"autriche", "gdpr"}, {"oostenrijk", "gdpr"},
+      {"belgium", "gdpr"}, {"belgique", "gdpr"}, {"belgie", "gdpr"}, {"belgien", "gdpr"}, {"belgica", "gdpr"}, {"belgio", "gdpr"},
+      {"bulgaria", "gdpr"}, {"bulgarien", "gdpr"}, {"bulgarie", "gdpr"}, {"croatia", "gdpr"}, {"kroatien", "gdpr"},
+      {"croatie", "gdpr"}, {"croacia", "gdpr"}, {"croazia", "gdpr"}, {"hrvatska", "gdpr"}, {"cyprus", "gdpr"},
+      {"zypern", "gdpr"}, {"chypre", "gdpr"}, {"chipre", "gdpr"}, {"cipro", "gdpr"},
+      {"czech", "gdpr"}, {"czechia", "gdpr"}, {"tschechien", "gdpr"}, {"tchequie", "gdpr"}, {"chequia", "gdpr"},
+      {"denmark", "gdpr"}, {"danemark", "gdpr"}, {"danmark", "gdpr"}, {"dinamarca", "gdpr"}, {"danimarca", "gdpr"},
+      {"denemarken", "gdpr"}, {"estonia", "gdpr"}, {"estland", "gdpr"}, {"finland", "gdpr"}, {"finnland", "gdpr"},
+      {"finlande", "gdpr"}, {"finlandia", "gdpr"}, {"suomi", "gdpr"}, {"france", "gdpr"}, {"frankreich", "gdpr"},
+      {"francia", "gdpr"}, {"frankrijk", "gdpr"}, {"franca", "gdpr"}, {"germany", "gdpr"}, {"deutschland", "gdpr"},
+      {"allemagne", "gdpr"}, {"alemania", "gdpr"}, {"germania", "gdpr"}, {"duitsland", "gdpr"}, {"alemanha", "gdpr"},
+      {"greece", "gdpr"}, {"griechenland", "gdpr"}, {"grece", "gdpr"}, {"grecia", "gdpr"}, {"griekenland", "gdpr"},
+      {"hungary", "gdpr"}, {"ungarn", "gdpr"}, {"hongrie", "gdpr"}, {"hungria", "gdpr"}, {"ungheria", "gdpr"},
+      {"ireland", "gdpr"}, {"irland", "gdpr"}, {"irlande", "gdpr"}, {"irlanda", "gdpr"}, {"ierland", "gdpr"},
+      {"italy", "gdpr"}, {"italia", "gdpr"}, {"italie", "gdpr"}, {"italien", "gdpr"}, {"italie", "gdpr"},
+      {"latvia", "gdpr"}, {"lettland", "gdpr"}, {"lithuania", "gdpr"}, {"litauen", "gdpr"},
+      {"luxembourg", "gdpr"}, {"luxemburg", "gdpr"}, {"luxemburgo", "gdpr"}, {"lussemburgo", "gdpr"},
+      {"malta", "gdpr"}, {"netherlands", "gdpr"}, {"nederland", "gdpr"}, {"niederlande", "gdpr"},
+      {"pays bas", "gdpr"}, {"paises bajos", "gdpr"}, {"paesi bassi", "gdpr"}, {"holland", "gdpr"},
+      {"the netherlands", "gdpr"}, {"poland", "gdpr"}, {"polen", "gdpr"}, {"pologne", "gdpr"}, {"polonia", "gdpr"},
+      {"polska", "gdpr"}, {"portugal", "gdpr"}, {"portogallo", "gdpr"}, {"romania", "gdpr"}, {"rumanien", "gdpr"},
+      {"roumanie", "gdpr"}, {"rumania", "gdpr"}, {"roemenie", "gdpr"}, {"slovakia", "gdpr"}, {"slowakei", "gdpr"},
+      {"slovenia", "gdpr"}, {"slowenien", "gdpr"}, {"spain", "gdpr"}, {"espana", "gdpr"}, {"espagne", "gdpr"},
+      {"spanien", "gdpr"}, {"spagna", "gdpr"}, {"spanje", "gdpr"}, {"espanha", "gdpr"}, {"sweden", "gdpr"},
+      {"schweden", "gdpr"}, {"suede", "gdpr"}, {"suecia", "gdpr"}, {"svezia", "gdpr"}, {"zweden", "gdpr"},
+      {"sverige", "gdpr"}, {"iceland", "gdpr"}, {"island", "gdpr"}, {"islande", "gdpr"}, {"liechtenstein", "gdpr"},
+      {"norway", "gdpr"}, {"norwegen", "gdpr"}, {"norvege", "gdpr"}, {"noruega", "gdpr"}, {"norvegia", "gdpr"},
+      {"noorwegen", "gdpr"}, {"norge", "gdpr"}, {"european union", "gdpr"}, {"eu", "gdpr"}, {"eea", "gdpr"},
+      {"europe", "gdpr"}, {"europa", "gdpr"},
+  };
+  for (const Place& p : kPlaces) {
+    if (joined.find(std::string(" ") + p.name + " ") != std::string::npos) return p.code;
+  }
+  return "";
+}
+
+struct FormField {
+  std::string key;  // folded
+  std::string value;
+};
+
+// "Key<TAB>Value" rows (HTML tables) and short "Key: Value" lines.
+std::vector<FormField> FormFields(std::string_view text) {
+  std::vector<FormField> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    std::size_t sep = line.find('\t');
+    if (sep == std::string_view::npos) sep = line.find(':');
+    if (sep == std::string_view::npos || sep == 0 || sep > 40) continue;
+    std::string key = FoldForMatching(line.substr(0, sep));
+    while (!key.empty() && (key.back() == ' ' || key.back() == ':' || key.back() == '*')) key.pop_back();
+    while (!key.empty() && key.front() == ' ') key.erase(0, 1);
+    std::string_view value = line.substr(sep + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t' || value.front() == ':')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
+    if (key.empty() || value.empty()) continue;
+    out.push_back({key, std::string(value)});
+  }
+  return out;
+}
+
+bool KeyIs(const std::string& key, std::initializer_list<const char*> names) {
+  const std::vector<std::string> words = Words(key);
+  if (words.empty() || words.size() > 4) return false;
+  for (const char* n : names) {
+    const std::vector<std::string> nw = Words(n);
+    if (words == nw) return true;
+  }
+  return false;
+}
+
+bool KeyMentions(const std::string& key, std::initializer_list<const char*> names) {
+  const std::vector<std::string> words = Words(key);
+  if (words.empty() || words.size() > 4) return false;
+  for (const auto& w : words) {
+    for (const char* n : names) {
+      if (w == n) return true;
+    }
+  }
+  return false;
+}
+
+std::string JurisdictionHint(std::string_view text, const std::vector<FormField>& fields) {
+  // Statutes named in the text; the earliest mention wins.
+  struct Named {
+    const char* word;
+    const char* code;
+  };
+  static const Named kAcronyms[] = {
+      {"UK GDPR", "uk_gdpr"}, {"UK-GDPR", "uk_gdpr"}, {"GDPR", "gdpr"},     {"DSGVO", "gdpr"},
+      {"DS-GVO", "gdpr"},     {"RGPD", "gdpr"},       {"AVG", "gdpr"},      {"GDPR", "gdpr"},
+      {"CCPA", "ccpa"},       {"CPRA", "ccpa"},       {"LGPD", "lgpd"},     {"PIPEDA", "pipeda"},
+      {"VCDPA", "vcdpa"},     {"CTDPA", "ctdpa"},     {"TDPSA", "tdpsa"},   {"2016/679", "gdpr"},
+      {"Gdpr", "gdpr"},       {"gdpr", "gdpr"},       {"ccpa", "ccpa"},     {"lgpd", "lgpd"},
+      {"Dsgvo", "gdpr"},
+  };
+  std::size_t best_pos = std::string_view::npos;
+  std::string best;
+  auto consider = [&](std::size_t pos, const char* code) {
+    if (pos != std::string_view::npos && (best_pos == std::string_view::npos || pos < best_pos)) {
+      best_pos = pos;
+      best = code;
+    }
+  };
+  for (const Named& n : kAcronyms) {
+    std::size_t pos = FindWord(text, n.word);
+    if (pos == std::string_view::npos) continue;
+    // "UK GDPR" is not the EU regulation.
+    if (std::string_view(n.code) == "gdpr" && pos >= 3 &&
+        (text.substr(pos - 3, 3) == "UK " || text.substr(pos - 3, 3) == "UK-")) {
+      continue;
+    }
+    consider(pos, n.code);
+  }
+  const std::string folded = FoldForMatching(text);
+  std::string joined = " ";
+  for (const auto& w : Words(folded)) joined += w + " ";
+  static const Named kPhrases[] = {
+      {" general data protection regulation ", "gdpr"},
+      {" datenschutz grundverordnung ", "gdpr"},
+      {" datenschutzgrundverordnung ", "gdpr"},
+      {" reglement general sur la protection des donnees ", "gdpr"},
+      {" reglamento general de proteccion de datos ", "gdpr"},
+      {" regolamento generale sulla protezione dei dati ", "gdpr"},
+      {" regolamento ue 2016 679 ", "gdpr"},
+      {" algemene verordening gegevensbescherming ", "gdpr"},
+      {" regulamento geral sobre a protecao de dados ", "gdpr"},
+      {" regulamento geral de protecao de dados ", "gdpr"},
+      {" data protection act 2018 ", "uk_gdpr"},
+      {" california resident ", "ccpa"},
+      {" resident of california ", "ccpa"},
+      {" california consumer ", "ccpa"},
+      {" live in california ", "ccpa"},
+      {" resident in california ", "ccpa"},
+      {" residente en california ", "ccpa"},
+      {" residente de california ", "ccpa"},
+      {" residente na california ", "ccpa"},
+      {" reside in california ", "ccpa"},
+      {" cal civ code ", "ccpa"},
+      {" lei geral de protecao de dados ", "lgpd"},
+      {" lei 13 709 ", "lgpd"},
+      {" virginia resident ", "vcdpa"},
+      {" resident of virginia ", "vcdpa"},
+      {" colorado resident ", "cpa"},
+      {" colorado privacy act ", "cpa"},
+      {" resident of colorado ", "cpa"},
+      {" connecticut resident ", "ctdpa"},
+      {" resident of connecticut ", "ctdpa"},
+      {" texas resident ", "tdpsa"},
+      {" resident of texas ", "tdpsa"},
+      {" personal information protection and electronic documents act ", "pipeda"},
+  };
+  // Phrase positions are in `joined`, not `text`; they only decide when no acronym does.
+  if (best.empty()) {
+    std::size_t phrase_pos = std::string::npos;
+    for (const Named& n : kPhrases) {
+      const std::size_t pos = joined.find(n.word);
+      if (pos != std::string::npos && pos < phrase_pos) {
+        phrase_pos = pos;
+        best = n.code;
+      }
+    }
+  }
+  if (!best.empty()) return best;
+  for (const FormField& f : fields) {
+    if (KeyMentions(f.key, {"country", "state", "region", "land", "pays", "pais", "paese", "location",
+                            "residence", "jurisdiction", "staat", "provincia", "estado", "wohnsitz", "wohnort",
+                            "province", "nazione", "regione", "bundesland"})) {
+      std::string code = JurisdictionOfPlace(f.value);
+      if (!code.empty()) return code;
+    }
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------
+// Who is who.
+
+std::string LowerEmail(std::string_view e) { return NormalizeEmail(e); }
+
+bool SameEmail(std::string_view a, std::string_view b) {
+  return !a.empty() && !b.empty() && LowerEmail(a) == LowerEmail(b);
+}
+
+bool IsAutomatedSender(const Address& a) {
+  const std::string e = LowerEmail(a.email);
+  const std::string local = e.substr(0, e.find('@'));
+  static const char* const kAnywhere[] = {"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply",
+                                          "do_not_reply", "webform", "wordpress", "notification", "typeform",
+                                          "jotform", "wufoo", "formspree", "hubspot"};
+  for (const char* m : kAnywhere) {
+    if (local.find(m) != std::string::npos) return true;
+  }
+  // Short markers only as a whole dot/dash/underscore-separated part ("forms", "web-forms").
+  static const char* const kParts[] = {"form", "forms", "web", "website", "mailer", "notify", "automated",
+                                       "system", "contactform", "bot"};
+  std::size_t pos = 0;
+  while (pos <= local.size()) {
+    std::size_t end = local.find_first_of(".-_+", pos);
+    if (end == std::string::npos) end = local.size();
+    const std::string part = local.substr(pos, end - pos);
+    for (const char* m : kParts) {
+      if (part == m) return true;
+    }
+    pos = end + 1;
+  }
+  return false;
+}
+
+// A display name worth keeping as the data subject's name.
+std::string SensibleName(std::string_view name) {
+  std::string n(name);
+  while (!n.empty() && (n.front() == ' ' || n.front() == '"' || n.front() == '\'')) n.erase(0, 1);
+  while (!n.empty() && (n.back() == ' ' || n.back() == '"' || n.back() == '\'')) n.pop_back();
+  if (n.empty() || n.size() > 80 || n.find('@') != std::string::npos) return "";
+  const std::string f = FoldForMatching(n);
+  if (f.find("reply") != std::string::npos || f.find("form") != std::string::npos) return "";
+  return n;
+}
+
+bool IsEmailByte(char c) {
+  return IsAlnumByte(c) || c == '.' || c == '_' || c == '-' || c == '+' || c == '%' || c == '\'';
+}
+
+struct FoundEmail {
+  std::string email;
+  std::size_t pos;
+};
+
+// Every addr-spec written in `text`, in order.
+std::vector<FoundEmail> EmailsIn(std::string_view text) {
+  std::vector<FoundEmail> out;
+  for (std::size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
+    std::size_t b = at;
+    while (b > 0 && IsEmailByte(text[b - 1])) --b;
+    std::size_t e = at + 1;
+    while (e < text.size() && (IsAlnumByte(text[e]) || text[e] == '.' || text[e] == '-')) ++e;
+    while (e > at + 1 && (text[e - 1] == '.' || text[e - 1] == '-')) --e;
+    while (b < at && (text[b] == '.' || text[b] == '\'')) ++b;
+    if (b == at || e == at + 1) continue;
+    const std::string_view domain = text.substr(at + 1, e - at - 1);
+    if (domain.find('.') == std::string_view::npos) continue;
+    out.push_back({std::string(text.substr(b, e - b)), b});
+  }
+  return out;
+}
+
+// The name just before an address written as "Name (addr)" / "Name <addr>": capitalised
+// words and name particles ("de", "van", ...), without titles and role words.
+std::string NameBefore(std::string_view text, std::size_t pos) {
+  std::size_t line_start = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+  line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+  std::string_view before = text.substr(line_start, pos - line_start);
+  while (!before.empty() && (before.back() == ' ' || before.back() == '(' || before.back() == '<' ||
+                             before.back() == '[' || before.back() == ':'))
+    before.remove_suffix(1);
+  static const char* const kParticles[] = {"de", "da", "di", "do", "dos", "das", "del", "della", "van", "von",
+                                           "der", "den", "du", "le", "la", "ter", "ten", "y", "e"};
+  static const char* const kStop[] = {"herrn", "herr", "frau", "mr", "mrs", "ms", "miss", "dr", "prof", "madame",
+                                      "monsieur", "mme", "mlle", "m", "sr", "sra", "srta", "senor", "senora",
+                                      "signor", "signora", "sig", "dhr", "mevr", "mevrouw", "meneer", "sr",
+                                      "client", "cliente", "clients", "mandant", "mandanten", "mandantin",
+                                      "klient", "klientin", "kunde", "kundin", "tochter", "sohn", "kind",
+                                      "daughter", "son", "child", "assistito", "assistita", "clienten"};
+  std::vector<std::string_view> words;
+  while (!before.empty() && words.size() < 6) {
+    const std::size_t sp = before.find_last_of(" \t,;:(");
+    std::string_view w = sp == std::string_view::npos ? before : before.substr(sp + 1);
+    while (!w.empty() && (w.back() == '.')) w.remove_suffix(1);
+    const std::string fw = FoldForMatching(w);
+    bool particle = false;
+    for (const char* p : kParticles) particle = particle || fw == p;
+    bool stop = false;
+    for (const char* p : kStop) stop = stop || fw == p;
+    if (w.empty() || stop || (!particle && !IsUpperStart(w))) break;
+    words.insert(words.begin(), w);
+    if (sp == std::string_view::npos || before[sp] != ' ') break;
+    before = before.substr(0, sp);
+    while (!before.empty() && before.back() == ' ') before.remove_suffix(1);
+  }
+  // Leading particles belong to the sentence, not the name.
+  while (!words.empty()) {
+    const std::string fw = FoldForMatching(words.front());
+    bool particle = false;
+    for (const char* p : kParticles) particle = particle || fw == p;
+    if (!particle) break;
+    words.erase(words.begin());
+  }
+  if (words.size() > 4) words.erase(words.begin(), words.end() - 4);
+  std::string name;
+  for (const auto& w : words) {
+    if (!name.empty()) name += ' ';
+    name += w;
+  }
+  // A lone capitalised word is more likely a sentence start than a name.
+  return words.size() >= 2 ? name : std::string();
+}
+
+struct AgentSignals {
+  bool on_behalf = false;  // writing for someone else
+  bool parent = false;
+  bool strong = false;  // "authorized agent", "power of attorney", "my client"
+};
+
+AgentSignals DetectAgent(const std::vector<Sentence>& sentences) {
+  static const std::vector<Pattern> kStrong = [] {
+    std::vector<Pattern> v;
+    for (const char* s :
+         {"authorized|authorised|authorizing ~1 agent", "power ~1 of ~1 attorney", "my ~1 client|clients",
+          "behalf ~1 of ~2 my ~1 client|clients", "bevollmachtigt*|vollmacht", "mein* ~1 mandant*", "im ~1 auftrag ~2 meines|meiner",
+          "mandataire|mandat", "mon|ma ~1 client|cliente", "agente ~1 autorizado|autorizzato", "mi ~1 cliente|representado|representada",
+          "apoderad*", "il ~1 mio|la ~1 mia ~1 cliente|assistit*", "mio|mia ~1 cliente|assistito|assistita", "gemachtigde|machtiging",
+          "mijn ~1 client|clienten", "meu|minha ~1 cliente", "procurador*|procuracao"}) {
+      v.push_back(Compile(Rule{kAccess, s, 1}));
+    }
+    return v;
+  }();
+  static const std::vector<Pattern> kWeak = [] {
+    std::vector<Pattern> v;
+    for (const char* s : {"on ~1 behalf ~1 of", "acting ~2 for", "im ~1 namen|auftrag ~1 von", "au ~1 nom ~1 de",
+                          "pour ~1 le ~1 compte ~1 de", "en ~1 nombre ~1 de", "en ~1 representacion ~1 de",
+                          "per ~1 conto ~1 di", "in ~1 nome ~1 di", "namens", "in ~1 opdracht ~1 van",
+                          "em ~1 nome ~1 de", "em ~1 representacao ~1 de"}) {
+      v.push_back(Compile(Rule{kAccess, s, 1}));
+    }
+    return v;
+  }();
+  static const Pattern kKin = Compile(Rule{
+      kAccess,
+      "my|mein|meine|meines|meiner|mon|ma|mi|mio|mia|mijn|meu|minha ~1 son|daughter|child|children|kid|sohn|tochter|kind|kindes|fils|fille|enfant|hijo|hija|figlio|figlia|zoon|dochter|filho|filha|crianca",
+      1});
+  AgentSignals a;
+  for (const Sentence& s : sentences) {
+    for (const Pattern& p : kStrong) {
+      if (Matches(p, s.words)) a.strong = a.on_behalf = true;
+    }
+    for (const Pattern& p : kWeak) {
+      if (Matches(p, s.words)) a.on_behalf = true;
+    }
+    if (Matches(kKin, s.words)) a.parent = true;
+  }
+  if (!a.on_behalf) a.parent = false;
+  return a;
+}
+
+std::string AuthorityOf(const std::vector<Sentence>& sentences, bool has_attachment) {
+  static const std::vector<Pattern> kAttorney = [] {
+    std::vector<Pattern> v;
+    for (const char* spec : {"power ~1 of ~1 attorney", "vollmacht*", "procuration", "procuracao", "poder ~1 notarial",
+                             "procura", "volmacht", "mandat ~1 ecrit|signe"}) {
+      v.push_back(Compile(Rule{kAccess, spec, 1}));
+    }
+    return v;
+  }();
+  static const Pattern kSigned = Compile(Rule{
+      kAccess,
+      "signed|unterschrieben*|unterzeichnet*|signe|signee|firmad*|firmat*|getekend*|ondertekend*|assinad* ~3 authori*|permission|consent|autoriz*|authorization|ermachtigung|mandat*|machtiging|delega|letter|declaration",
+      1});
+  for (const Sentence& s : sentences) {
+    for (const Pattern& p : kAttorney) {
+      if (Matches(p, s.words)) return "power of attorney";
+    }
+  }
+  for (const Sentence& s : sentences) {
+    if (Matches(kSigned, s.words)) return "signed permission";
+  }
+  return has_attachment ? "signed permission" : "";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+
+Classification Classify(const ParsedMessage& message) {
+  Classification c;
+  Address sender = message.from.value_or(Address{});
+  std::string subject_line = message.subject;
+  std::string body = message.fresh_text.substr(0, std::min<std::size_t>(message.fresh_text.size(), 20000));
+  bool forwarded = false;
+
+  // contract — who is who: a staff member who forwards a person's mail is neither subject
+  // nor requester; the forwarded sender is the one who asked.
+  if (auto fwd = FindForwardedBlock(body, SubjectIsForward(message.subject));
+      fwd && !SameEmail(fwd->from.email, sender.email)) {
+    sender = fwd->from;
+    forwarded = true;
+    if (!fwd->subject.empty()) subject_line = fwd->subject;
+    body = fwd->note + "\n\n" + fwd->body;
+  }
+
+  // A web form relayed by an automated sender: the person is in Reply-To or the form.
+  const std::vector<FormField> fields = FormFields(body);
+  std::optional<Address> form_person;
+  for (const FormField& f : fields) {
+    if (KeyIs(f.key, {"email", "e mail", "email address", "e mail address", "your email", "mail", "courriel",
+                      "adresse email", "adresse e mail", "correo", "correo electronico", "indirizzo email",
+                      "e mailadres", "emailadres", "endereco de email", "endereco de e mail"})) {
+      const auto found = EmailsIn(f.value);
+      if (!found.empty() && !form_person) form_person = Address{"", found.front().email};
+    }
+  }
+  if (form_person) {
+    for (const FormField& f : fields) {
+      if (KeyIs(f.key, {"name", "full name", "your name", "nom", "nom complet", "nombre", "nome", "naam",
+                        "vollstandiger name", "nombre completo", "nome completo"})) {
+        form_person->name = f.value;
+        break;
+      }
+    }
+  }
+  const bool relay =
+      !forwarded && message.from &&
+      (IsAutomatedSender(*message.from) ||
+       (message.reply_to && form_person && SameEmail(message.reply_to->email, form_person->email)));
+  if (relay) {
+    if (message.reply_to && !IsAutomatedSender(*message.reply_to)) {
+      sender = *message.reply_to;
+      if (sender.name.empty() && form_person && SameEmail(form_person->email, sender.email))
+        sender.name = form_person->name;
+    } else if (form_person) {
+      sender = *form_person;
+    }
+  }
+
+  // The words.
+  std::vector<Sentence> sentences = SplitSentences(subject_line);
+  for (auto& s : SplitSentences(body)) sentences.push_back(std::move(s));
+  c.language = DetectLanguage(sentences);
+  c.jurisdiction_hint = JurisdictionHint(subject_line + "\n" + body, fields);
+
+  std::map<RequestType, int> score;
+  int questions = 0;  // questions that would have matched a request pattern
+  for (const Sentence& s : sentences) {
+    const bool discounted = s.question && !IsPoliteRequest(s);
+    bool matched_in_question = false;
+    for (const auto& [type, pattern] : Rules().patterns) {
+      if (!Matches(pattern, s.words)) continue;
+      if (discounted && !pattern.ok_in_question) {
+        matched_in_question = true;
+        continue;
+      }
+      score[type] += pattern.weight;
+    }
+    if (matched_in_question) ++questions;
+  }
+  std::optional<RequestType> best;
+  int best_score = 0;
+  for (RequestType t : kTieOrder) {
+    if (score[t] > best_score) {
+      best = t;
+      best_score = score[t];
+    }
+  }
+
+  // The data subject: the sender, unless an authorized agent (or a parent) writes for
+  // someone whose address is given in the text.
+  c.subject.email = sender.email;
+  c.subject.name = SensibleName(sender.name);
+  const AgentSignals agent = DetectAgent(sentences);
+  if (agent.on_behalf) {
+    std::optional<FoundEmail> other;
+    for (const FoundEmail& e : EmailsIn(body)) {
+      if (SameEmail(e.email, sender.email)) continue;
+      if (message.from && SameEmail(e.email, message.from->email)) continue;
+      if (message.reply_to && SameEmail(e.email, message.reply_to->email)) continue;
+      bool ours = false;
+      for (const Address& to : message.to) ours = ours || SameEmail(e.email, to.email);
+      if (ours) continue;
+      other = e;
+      break;
+    }
+    if (other) {
+      Requester r;
+      r.email = sender.email;
+      r.name = SensibleName(sender.name);
+      r.relationship = agent.parent ? "parent" : "authorized_agent";
+      r.authority = AuthorityOf(sentences, !message.attachments.empty());
+      c.requester = std::move(r);
+      c.subject = DataSubject{};
+      c.subject.email = other->email;
+      c.subject.name = NameBefore(body, other->pos);
+    } else if (agent.strong && best) {
+      c.outcome = Classification::Outcome::kTriage;
+      c.reason = "written by an authorized agent, but the data subject's email address is not given";
+      return c;
+    }
+  }
+
+  if (c.subject.email.empty()) {
+    c.reason = "no sender address";
+    return c;
+  }
+  if (!best || best_score < kRequestThreshold) {
+    c.reason = questions > 0 ? "a question about privacy, not a recognisable request"
+                             : "no data subject request recognised";
+    return c;
+  }
+  c.outcome = Classification::Outcome::kRequest;
+  c.type = best;
+  return c;
+}
+
+std::string FindReference(std::string_view text) {
+  auto crockford = [](char ch) -> char {
+    char u = (ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch;
+    if (u == 'O') return '0';
+    if (u == 'I' || u == 'L') return '1';
+    if ((u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z' && u != 'U')) return u;
+    return 0;
+  };
+  for (std::size_t i = 0; i + 13 <= text.size(); ++i) {
+    if (i > 0 && IsAlnumByte(text[i - 1])) continue;
+    if ((text[i] != 'D' && text[i] != 'd') || (text[i + 1] != 'S' && text[i + 1] != 's') ||
+        (text[i + 2] != 'R' && text[i + 2] != 'r') || text[i + 3] != '-' || text[i + 8] != '-')
+      continue;
+    std::string ref = "DSR-";
+    bool ok = true;
+    for (std::size_t k = 4; k < 13 && ok; ++k) {
+      if (k == 8) {
+        ref += '-';
+        continue;
+      }
+      const char ch = crockford(text[i + k]);
+      ok = ch != 0;
+      ref += ch;
+    }
+    if (!ok) continue;
+    if (i + 13 < text.size() && IsAlnumByte(text[i + 13])) continue;
+    return ref;
+  }
+  return "";
+}
+
+std::string FindVerificationCode(std::string_view fresh_text) {
+  auto is_digit = [](char ch) { return ch >= '0' && ch <= '9'; };
+  struct Candidate {
+    std::string code;
+    std::size_t pos;
+  };
+  std::vector<Candidate> candidates;
+  const std::string_view t = fresh_text;
+  for (std::size_t i = 0; i < t.size();) {
+    if (!is_digit(t[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < t.size() && is_digit(t[j])) ++j;
+    const std::size_t len = j - i;
+    // Digits glued to letters, or part of a date, time, phone or decimal number, are not a code.
+    const bool left_ok = i == 0 || (!IsAlnumByte(t[i - 1]) &&
+                                    !((t[i - 1] == '-' || t[i - 1] == '.' || t[i - 1] == '/' ||
+                                       t[i - 1] == ':' || t[i - 1] == ',' || t[i - 1] == '+') &&
+                                      i >= 2 && is_digit(t[i - 2])) &&
+                                    t[i - 1] != '+');
+    const bool right_ok = j == t.size() || (!IsAlnumByte(t[j]) &&
+                                            !((t[j] == '-' || t[j] == '.' || t[j] == '/' || t[j] == ':' ||
+                                               t[j] == ',') &&
+                                              j + 1 < t.size() && is_digit(t[j + 1])));
+    if (len == 6 && left_ok && right_ok) candidates.push_back({std::string(t.substr(i, 6)), i});
+    // "123 456" right after a word like "code".
+    if (len == 3 && left_ok && j + 4 <= t.size() && (t[j] == ' ' || t[j] == '-') && is_digit(t[j + 1]) &&
+        is_digit(t[j + 2]) && is_digit(t[j + 3]) && (j + 4 == t.size() || !IsAlnumByte(t[j + 4]))) {
+      const std::string before = FoldForMatching(t.substr(i >= 24 ? i - 24 : 0, i >= 24 ? 24 : i));
+      if (before.find("cod") != std::string::npos) {
+        candidates.push_back({std::string(t.substr(i, 3)) + std::string(t.substr(j + 1, 3)), i});
+      }
+    }
+    i = j;
+  }
+  if (candidates.empty()) return "";
+  // Prefer a code introduced as one ("code", "Code", "código", "codice", "Kode").
+  for (const Candidate& c : candidates) {
+    const std::size_t from = c.pos >= 40 ? c.pos - 40 : 0;
+    const std::string before = FoldForMatching(t.substr(from, c.pos - from));
+    if (before.find("cod") != std::string::npos || before.find("kode") != std::string::npos) return c.code;
+  }
+  return candidates.front().code;
+}
+
+}  // namespace dsar::mail

@@ -1,0 +1,243 @@
+// ParseMessage: raw RFC 5322 bytes -> ParsedMessage, with GMime 3.
+//
+// GMime parses the MIME structure and undoes transfer encodings; headers are decoded by
+// our own RFC 2047 decoder (mail/text.h) from GMime's raw header values, because GMime
+// 3.2.13 truncates a header after a base64 encoded-word ending in '=' padding (issue #133).
+// Bodies are converted to UTF-8 by ToUtf8 so a windows-1252 byte in an "iso-8859-1" part
+// still becomes the character the sender saw.
+#include <gmime/gmime.h>
+
+#include <memory>
+#include <mutex>
+
+#include "mail/message.h"
+#include "mail/text.h"
+
+namespace dsar::mail {
+namespace {
+
+void InitGMimeOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { g_mime_init(); });
+}
+
+struct GObjectUnref {
+  void operator()(void* p) const {
+    if (p) g_object_unref(p);
+  }
+};
+template <typename T>
+using GPtr = std::unique_ptr<T, GObjectUnref>;
+
+struct GFreeDeleter {
+  void operator()(void* p) const { g_free(p); }
+};
+
+std::string_view TrimView(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// The raw value of the first header named `name` (case-insensitive), or nullopt.
+std::optional<std::string> RawHeader(GMimeHeaderList* headers, const char* name) {
+  const int n = g_mime_header_list_get_count(headers);
+  for (int i = 0; i < n; ++i) {
+    GMimeHeader* h = g_mime_header_list_get_header_at(headers, i);
+    const char* hname = g_mime_header_get_name(h);
+    if (hname && g_ascii_strcasecmp(hname, name) == 0) {
+      const char* raw = g_mime_header_get_raw_value(h);
+      return std::string(raw ? raw : "");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Millis> ParseDate(std::string_view text) {
+  const std::string s(TrimView(text));
+  if (s.empty()) return std::nullopt;
+  GDateTime* dt = g_mime_utils_header_decode_date(s.c_str());
+  if (!dt) return std::nullopt;
+  const Millis ms = static_cast<Millis>(g_date_time_to_unix(dt)) * 1000 + g_date_time_get_microsecond(dt) / 1000;
+  g_date_time_unref(dt);
+  // GMime returns the epoch for dates it could not read.
+  if (ms == 0) return std::nullopt;
+  return ms;
+}
+
+std::string StripAngles(std::string_view s) {
+  s = TrimView(s);
+  if (!s.empty() && s.front() == '<') s.remove_prefix(1);
+  if (!s.empty() && s.back() == '>') s.remove_suffix(1);
+  return std::string(TrimView(s));
+}
+
+// The first msg-id in a header value, without angle brackets.
+std::string FirstMessageId(const std::string& raw) {
+  std::unique_ptr<char, GFreeDeleter> id(g_mime_utils_decode_message_id(raw.c_str()));
+  if (id && *id) return std::string(id.get());
+  // Not a well-formed msg-id: keep what is there.
+  std::string_view v = TrimView(raw);
+  if (const auto sp = v.find_first_of(" \t\r\n"); sp != std::string_view::npos) v = v.substr(0, sp);
+  return StripAngles(v);
+}
+
+std::string PartText(GMimePart* part) {
+  GMimeDataWrapper* content = g_mime_part_get_content(part);
+  if (!content) return "";
+  GPtr<GMimeStream> mem(g_mime_stream_mem_new());
+  if (g_mime_data_wrapper_write_to_stream(content, mem.get()) < 0) return "";
+  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
+  if (!bytes || bytes->len == 0) return "";
+  const std::string_view raw(reinterpret_cast<const char*>(bytes->data), bytes->len);
+  GMimeObject* obj = GMIME_OBJECT(part);
+  const char* charset = g_mime_object_get_content_type_parameter(obj, "charset");
+  std::string cs = charset ? charset : "";
+  GMimeContentType* ct = g_mime_object_get_content_type(obj);
+  const bool html = ct && g_mime_content_type_is_type(ct, "text", "html");
+  if (cs.empty() && html) {
+    // <meta charset="..."> or <meta http-equiv content="...; charset=...">
+    const std::string head = Lower(raw.substr(0, std::min<std::size_t>(raw.size(), 4096)));
+    const auto at = head.find("charset=");
+    if (at != std::string::npos) {
+      std::size_t b = at + 8;
+      while (b < head.size() && (head[b] == '"' || head[b] == '\'')) ++b;
+      std::size_t e = b;
+      while (e < head.size() && (std::isalnum(static_cast<unsigned char>(head[e])) || head[e] == '-' || head[e] == '_'))
+        ++e;
+      cs = head.substr(b, e - b);
+    }
+  }
+  std::string text = ToUtf8(raw, cs);
+  if (html) return HtmlToText(text);
+  // Normalise line ends.
+  std::string lf;
+  lf.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r') {
+      if (i + 1 < text.size() && text[i + 1] == '\n') continue;
+      lf += '\n';
+    } else {
+      lf += text[i];
+    }
+  }
+  const char* format = ct ? g_mime_content_type_get_parameter(ct, "format") : nullptr;
+  if (format && g_ascii_strcasecmp(format, "flowed") == 0) {
+    const char* delsp = g_mime_content_type_get_parameter(ct, "delsp");
+    return UnflowText(lf, delsp && g_ascii_strcasecmp(delsp, "yes") == 0);
+  }
+  return lf;
+}
+
+struct BodyParts {
+  std::vector<std::string> plain;
+  std::vector<std::string> html;
+  std::vector<std::string> attachments;
+};
+
+void Walk(GMimeObject* obj, BodyParts& parts, int depth) {
+  if (!obj || depth > 32) return;
+  if (GMIME_IS_MULTIPART(obj)) {
+    GMimeMultipart* mp = GMIME_MULTIPART(obj);
+    const int n = g_mime_multipart_get_count(mp);
+    for (int i = 0; i < n; ++i) Walk(g_mime_multipart_get_part(mp, i), parts, depth + 1);
+    return;
+  }
+  GMimeContentDisposition* disp = g_mime_object_get_content_disposition(obj);
+  const bool attachment = disp && g_mime_content_disposition_is_attachment(disp);
+  if (GMIME_IS_MESSAGE_PART(obj)) {
+    // An attached (forwarded) message: its sender is not ours to classify.
+    const char* fname = disp ? g_mime_content_disposition_get_parameter(disp, "filename") : nullptr;
+    if (!fname) fname = g_mime_object_get_content_type_parameter(obj, "name");
+    parts.attachments.push_back(fname ? DecodeHeaderText(fname) : std::string("message.eml"));
+    return;
+  }
+  if (!GMIME_IS_PART(obj)) return;
+  GMimePart* part = GMIME_PART(obj);
+  const char* fname = g_mime_part_get_filename(part);
+  GMimeContentType* ct = g_mime_object_get_content_type(obj);
+  const bool plain = ct && g_mime_content_type_is_type(ct, "text", "plain");
+  const bool html = ct && g_mime_content_type_is_type(ct, "text", "html");
+  if (!attachment && (plain || html)) {
+    // An inline text part with a file name (Apple Mail) is still text.
+    (plain ? parts.plain : parts.html).push_back(PartText(part));
+    return;
+  }
+  if (fname || attachment) {
+    parts.attachments.push_back(fname ? DecodeHeaderText(fname) : std::string("attachment"));
+  }
+}
+
+std::string JoinParts(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (TrimView(s).empty()) continue;
+    if (!out.empty()) out += "\n\n";
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ParsedMessage> ParseMessage(std::string_view raw) {
+  InitGMimeOnce();
+  if (raw.empty()) return Status::Invalid("empty message");
+  GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
+  GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
+  GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
+  if (!message) return Status::Invalid("not an RFC 5322 message");
+  GMimeHeaderList* headers = g_mime_object_get_header_list(GMIME_OBJECT(message.get()));
+  if (!headers || g_mime_header_list_get_count(headers) == 0) return Status::Invalid("message has no headers");
+
+  ParsedMessage m;
+  if (auto v = RawHeader(headers, "Message-ID")) m.message_id = FirstMessageId(*v);
+  if (auto v = RawHeader(headers, "In-Reply-To")) m.in_reply_to = FirstMessageId(*v);
+  if (auto v = RawHeader(headers, "References")) {
+    GMimeReferences* refs = g_mime_references_parse(nullptr, v->c_str());
+    if (refs) {
+      const int n = g_mime_references_length(refs);
+      for (int i = 0; i < n; ++i) {
+        const char* id = g_mime_references_get_message_id(refs, i);
+        if (id && *id) m.references.emplace_back(id);
+      }
+      g_mime_references_free(refs);
+    }
+  }
+  if (auto v = RawHeader(headers, "From")) {
+    auto list = ParseAddressList(*v);
+    if (!list.empty()) m.from = list.front();
+  }
+  if (auto v = RawHeader(headers, "Reply-To")) {
+    auto list = ParseAddressList(*v);
+    if (!list.empty()) m.reply_to = list.front();
+  }
+  if (auto v = RawHeader(headers, "To")) m.to = ParseAddressList(*v);
+  if (auto v = RawHeader(headers, "Subject")) m.subject = DecodeHeaderText(*v);
+  if (auto v = RawHeader(headers, "Date")) m.date = ParseDate(*v);
+  // contract — receipt time: the topmost Received header is the one our own MTA added.
+  if (auto v = RawHeader(headers, "Received")) {
+    const auto semi = v->rfind(';');
+    if (semi != std::string::npos) m.received_at = ParseDate(std::string_view(*v).substr(semi + 1));
+  }
+
+  BodyParts parts;
+  Walk(g_mime_message_get_mime_part(message.get()), parts, 0);
+  m.text = std::string(TrimView(!parts.plain.empty() ? JoinParts(parts.plain) : JoinParts(parts.html)));
+  m.attachments = std::move(parts.attachments);
+  m.fresh_text = ExtractFreshText(m.text, SubjectIsForward(m.subject));
+  return m;
+}
+
+}  // namespace dsar::mail

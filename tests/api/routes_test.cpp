@@ -1,0 +1,215 @@
+// engine/api without sockets: the status table, problem bodies, cursors, limits, the rate
+// limiter, and Handle() called directly on a few routes.
+#include <boost/json/parse.hpp>
+
+#include "api/problem.h"
+#include "api/routes.h"
+#include "api/server.h"
+#include "api_fixture.h"
+
+namespace dsar::api {
+namespace {
+
+namespace json = boost::json;
+using test::ServiceFixture;
+
+Request Req(std::string method, std::string target, std::string body = "", std::string token = "") {
+  Request r;
+  r.method = std::move(method);
+  r.target = std::move(target);
+  r.body = std::move(body);
+  r.client = "192.0.2.1";
+  if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
+  return r;
+}
+
+json::object Body(const Response& r) {
+  INFO(r.body);
+  return json::parse(r.body).as_object();
+}
+
+TEST_CASE("one table maps each Status kind to its HTTP status", "[api][problem]") {
+  CHECK(HttpStatusFor(Status::Kind::kNotFound) == 404);
+  CHECK(HttpStatusFor(Status::Kind::kConflict) == 409);
+  CHECK(HttpStatusFor(Status::Kind::kRefused) == 409);
+  CHECK(HttpStatusFor(Status::Kind::kInvalid) == 400);
+  CHECK(HttpStatusFor(Status::Kind::kUnprocessable) == 422);
+  CHECK(HttpStatusFor(Status::Kind::kUnauthorized) == 401);
+  CHECK(HttpStatusFor(Status::Kind::kTooLarge) == 413);
+  CHECK(HttpStatusFor(Status::Kind::kIoError) == 500);
+}
+
+TEST_CASE("problem bodies follow RFC 9457 and hide internal errors", "[api][problem]") {
+  json::object p = ProblemJson(Status::Refused("the workflow refuses 'approve' in state verifying"), "/api/v1/x");
+  CHECK(p.at("status").as_int64() == 409);
+  CHECK(p.at("title").as_string() == "Conflict");
+  CHECK(p.at("type").as_string() == "/problems/conflict");
+  CHECK(p.at("detail").as_string() == "the workflow refuses 'approve' in state verifying");
+  CHECK(p.at("instance").as_string() == "/api/v1/x");
+  json::object e = ProblemJson(Status::IoError("SQLITE_FULL: disk full near 'alice@example.com'"));
+  CHECK(e.at("status").as_int64() == 500);
+  CHECK(std::string(e.at("detail").as_string()).find("alice") == std::string::npos);
+  CHECK(!e.contains("instance"));
+}
+
+TEST_CASE("cursors are opaque and round-trip; garbage is refused", "[api][cursor]") {
+  for (std::int64_t seq : {0LL, 1LL, 97LL, 1000LL, 123456789012LL}) CHECK(DecodeCursor(EncodeCursor(seq)) == seq);
+  CHECK(EncodeCursor(42).find("42") == std::string::npos);
+  CHECK_FALSE(DecodeCursor(""));
+  CHECK_FALSE(DecodeCursor("42"));
+  CHECK_FALSE(DecodeCursor("!!!!"));
+  CHECK_FALSE(DecodeCursor(EncodeCursor(5) + "A"));
+}
+
+TEST_CASE("body limits are chosen from the request line", "[api][limits]") {
+  CHECK(BodyLimitFor("POST", "/api/v1/intake/mail") == kMailBodyLimit);
+  CHECK(BodyLimitFor("POST", "/api/v1/intake/mail?x=1") == kMailBodyLimit);
+  CHECK(BodyLimitFor("POST", "/api/v1/requests") == kJsonBodyLimit);
+  CHECK(BodyLimitFor("GET", "/api/v1/intake/mail") == kJsonBodyLimit);
+}
+
+TEST_CASE("the rate limiter is a token bucket per key on the injected clock", "[api][ratelimit]") {
+  ManualClock clock(1000000);
+  RateLimiter rl(clock, 10, kMillisPerMinute, 3);
+  for (int i = 0; i < 10; ++i) CHECK(rl.Allow("a"));
+  Millis wait = 0;
+  CHECK_FALSE(rl.Allow("a", &wait));
+  CHECK(wait > 0);
+  CHECK(wait <= 6001);
+  for (int i = 0; i < 5; ++i) CHECK(rl.Allow("b"));  // another key has its own bucket
+  clock.Advance(6000);
+  CHECK(rl.Allow("a"));  // one token back after period/capacity
+  CHECK_FALSE(rl.Allow("a"));
+  CHECK(rl.Allow("c"));
+  CHECK_FALSE(rl.Allow("d"));  // the table is full of unrefilled buckets: new keys wait
+  clock.Advance(kMillisPerMinute);
+  CHECK(rl.Allow("d"));  // refilled buckets were dropped
+}
+
+TEST_CASE("ParseListen reads HOST:PORT", "[api][server]") {
+  auto a = ParseListen("127.0.0.1:8080");
+  REQUIRE(a.ok());
+  CHECK(a->host == "127.0.0.1");
+  CHECK(a->port == 8080);
+  auto b = ParseListen("[::1]:0");
+  REQUIRE(b.ok());
+  CHECK(b->host == "::1");
+  CHECK(b->port == 0);
+  CHECK(ParseListen("localhost:9000").ok());
+  CHECK_FALSE(ParseListen("127.0.0.1").ok());
+  CHECK_FALSE(ParseListen("127.0.0.1:99999").ok());
+  CHECK_FALSE(ParseListen("127.0.0.1:http").ok());
+  CHECK_FALSE(ParseListen("not-an-ip:80").ok());
+}
+
+TEST_CASE("Handle() without sockets: health, auth, routing", "[api][routes]") {
+  ServiceFixture f;
+  Context ctx(*f.svc);
+
+  Response h = Handle(Req("GET", "/api/v1/healthz"), ctx);
+  CHECK(h.status == 200);
+  CHECK(Body(h).at("status").as_string() == "ok");
+  CHECK(h.route == "GET /healthz");
+
+  Response no_token = Handle(Req("GET", "/api/v1/requests"), ctx);
+  CHECK(no_token.status == 401);
+  CHECK(no_token.Header("WWW-Authenticate").rfind("Bearer", 0) == 0);
+  CHECK(no_token.Header("Content-Type") == "application/problem+json");
+
+  Response bad_token = Handle(Req("GET", "/api/v1/requests", "", "not-a-token"), ctx);
+  CHECK(bad_token.status == 401);
+  CHECK(bad_token.Header("WWW-Authenticate").find("invalid_token") != std::string_view::npos);
+
+  Request r = Req("GET", "/api/v1/requests");
+  r.headers["authorization"] = "Basic dXNlcjpwYXNz";
+  CHECK(Handle(r, ctx).status == 401);
+
+  CHECK(Handle(Req("GET", "/api/v1/nothing-here", "", f.token), ctx).status == 404);
+  CHECK(Handle(Req("GET", "/elsewhere"), ctx).status == 404);
+  Response m = Handle(Req("PUT", "/api/v1/requests", "", f.token), ctx);
+  CHECK(m.status == 405);
+  CHECK(m.Header("Allow") == "POST, GET");
+}
+
+TEST_CASE("Handle() without sockets: verify is limited per request across client addresses", "[api][routes]") {
+  ServiceFixture f;
+  Context ctx(*f.svc);
+  const store::RequestRow row = f.CreateDirect("limits@example.com");
+  for (int i = 0; i < 10; ++i) {
+    Request r = Req("POST", "/api/v1/requests/" + (i % 2 ? row.id : row.reference) + "/verify", R"({"code":"000000"})");
+    r.client = "198.51.100." + std::to_string(i);
+    Response res = Handle(r, ctx);
+    CHECK(res.status == 409);
+    CHECK(res.route == "POST /requests/{id}/verify");
+  }
+  Request r = Req("POST", "/api/v1/requests/" + row.id + "/verify", R"({"code":"000000"})");
+  r.client = "203.0.113.1";
+  Response limited = Handle(r, ctx);
+  CHECK(limited.status == 429);
+  CHECK(!limited.Header("Retry-After").empty());
+  f.clock.Advance(kMillisPerMinute);
+  CHECK(Handle(r, ctx).status == 409);
+}
+
+TEST_CASE("Handle() without sockets: create, get, idempotent replay, bad input", "[api][routes]") {
+  ServiceFixture f;
+  Context ctx(*f.svc);
+  const std::string body = test::CreateBody("ada@example.com", "access");
+  Request create = Req("POST", "/api/v1/requests", body, f.token);
+  create.headers["Idempotency-Key"] = "key-1";
+  Response c = Handle(create, ctx);
+  REQUIRE(c.status == 201);
+  json::object res = Body(c);
+  const std::string id(res.at("id").as_string());
+  CHECK(c.Header("Location") == "/api/v1/requests/" + id);
+  CHECK(res.at("type").as_string() == "access");
+  CHECK(res.at("jurisdiction").as_string() == "gdpr");
+  CHECK(res.at("version").as_int64() >= 1);
+  CHECK(res.at("workflow").as_object().contains("hash"));
+  CHECK(res.at("allowed_events").is_array());
+
+  Response again = Handle(create, ctx);
+  CHECK(again.status == 201);
+  CHECK(again.Header("Idempotent-Replayed") == "true");
+  CHECK(Body(again).at("id").as_string() == id);
+
+  Request other = Req("POST", "/api/v1/requests", test::CreateBody("bob@example.com"), f.token);
+  other.headers["Idempotency-Key"] = "key-1";
+  CHECK(Handle(other, ctx).status == 422);
+
+  Response got = Handle(Req("GET", "/api/v1/requests/" + std::string(res.at("reference").as_string()), "", f.token), ctx);
+  CHECK(got.status == 200);
+  CHECK(Body(got).at("id").as_string() == id);
+
+  auto status_of = [&](const std::string& b) { return Handle(Req("POST", "/api/v1/requests", b, f.token), ctx).status; };
+  CHECK(status_of("{not json") == 400);
+  CHECK(status_of("[1,2]") == 400);
+  CHECK(status_of("") == 400);
+  CHECK(status_of(R"({"type":"teleport","subject":{"email":"a@example.com"}})") == 422);
+  CHECK(status_of(R"({"type":"access","subject":"a@example.com"})") == 400);
+  CHECK(status_of(R"({"type":"access","subject":{"email":42}})") == 400);
+  CHECK(status_of(R"({"type":"access"})") == 400);
+  CHECK(status_of(R"({"type":7,"subject":{"email":"a@example.com"}})") == 400);
+  CHECK(status_of(R"({"type":"access","subject":{"email":"a@example.com"},"received_at":"yesterday"})") == 400);
+  CHECK(status_of(R"({"type":"access","subject":{"email":"a@example.com"},"typo":1})") == 400);
+  CHECK(status_of(R"({"type":"access","subject":{"email":"a@example.com"},"details":[]})") == 400);
+  Response detail = Handle(Req("POST", "/api/v1/requests", R"({"type":"access","subject":{"email":42}})", f.token), ctx);
+  CHECK(Body(detail).at("detail").as_string() == "field 'subject.email' must be a string");
+
+  // The email filter: percent-encoded, case-insensitive, exact.
+  REQUIRE(Handle(Req("POST", "/api/v1/requests", test::CreateBody("Ada+DSAR@Example.com"), f.token), ctx).status == 201);
+  Response listed = Handle(Req("GET", "/api/v1/requests?email=ada%2Bdsar%40example.com", "", f.token), ctx);
+  REQUIRE(listed.status == 200);
+  CHECK(Body(listed).at("items").as_array().size() == 1);
+  CHECK(Body(listed).at("next_cursor").is_null());
+
+  Response when = Handle(Req("POST", "/api/v1/requests",
+                             R"({"type":"correction","subject":{"email":"cy@example.com"},"received_at":"2026-02-27T09:30:00+01:00"})",
+                             f.token),
+                         ctx);
+  REQUIRE(when.status == 201);
+  CHECK(Body(when).at("received_at").as_string() == "2026-02-27T08:30:00Z");
+}
+
+}  // namespace
+}  // namespace dsar::api

@@ -1,0 +1,199 @@
+// Loading systems maps: the demo map, and broken maps whose errors name file and line.
+
+#include "fulfillment/systems_map.h"
+
+#include "fulfillment/fulfillment.h"
+#include "helpers.h"
+
+using namespace dsar;
+using namespace dsar::fulfillment;
+using namespace dsar::fulfillment::testing;
+
+TEST_CASE("the demo systems map loads with every table, link and erasure rule", "[fulfillment][map]") {
+  auto map = LoadSystemsMap(DemoMapPath());
+  INFO(map.status().ToString());
+  REQUIRE(map.ok());
+  const SystemsMap& m = **map;
+  std::vector<std::string> names;
+  for (const auto& t : m.tables) names.push_back(t.name);
+  CHECK(names == DemoTables());
+  CHECK(m.subject.table == "accounts");
+  CHECK(m.subject.email_column == "email");
+
+  const TableSpec* dep = m.Table("deployments");
+  REQUIRE(dep);
+  REQUIRE(dep->links.size() == 1);
+  CHECK(dep->links[0].kind == Link::Kind::kVia);
+  CHECK(dep->links[0].via == "projects");
+  CHECK(dep->links[0].references == "id");
+
+  const TableSpec* billing = m.Table("billing");
+  REQUIRE(billing);
+  CHECK(billing->erase == TableErase::kDelete);
+  REQUIRE(billing->keep_if);
+  CHECK(billing->keep_if->column == "status");
+  CHECK(billing->keep_if->values == std::vector<std::string>{"paid", "refunded"});
+  CHECK_THAT(billing->erase_reason, Catch::Contains("Art. 17(3)(b)"));
+  CHECK(billing->Field("card_last4")->erase == FieldErase::kNull);  // `erase: null` in YAML
+  CHECK(billing->Field("billing_name")->erase == FieldErase::kUnset);
+  CHECK(billing->Field("billing_name")->provided_by_subject);
+  CHECK(billing->Field("amount_cents")->category == "financial data");  // inherited from the table
+  CHECK(billing->Field("amount_cents")->retention == billing->retention);
+
+  const TableSpec* tickets = m.Table("support_tickets");
+  CHECK(tickets->erase == TableErase::kFields);
+  CHECK(tickets->Field("requester_email")->erase == FieldErase::kMask);
+  CHECK(tickets->Field("requester_email")->mask_with == std::optional<std::string>("erased@invalid"));
+  CHECK(tickets->links.size() == 2);
+
+  CHECK_FALSE(m.Table("accounts")->Field("password_hash")->withheld.empty());
+
+  REQUIRE(m.sale_opt_outs.size() == 2);
+  CHECK(m.sale_opt_outs[0].table == "accounts");
+  CHECK(m.sale_opt_outs[0].field == "sale_opt_out");
+  CHECK(m.sale_opt_outs[0].int_value == std::optional<std::int64_t>(1));
+  REQUIRE(m.marketing_opt_outs.size() == 2);
+  CHECK(m.marketing_opt_outs[1].table == "newsletter_subscriptions");
+  CHECK(m.marketing_opt_outs[1].field == "subscribed");
+  CHECK(m.marketing_opt_outs[1].int_value == std::optional<std::int64_t>(0));
+
+  // Every field states the attributes an access export reports.
+  for (const auto& t : m.tables) {
+    for (const auto& f : t.fields) {
+      INFO(t.name << "." << f.name);
+      CHECK_FALSE(f.category.empty());
+      CHECK_FALSE(f.purpose.empty());
+      CHECK_FALSE(f.source.empty());
+      CHECK_FALSE(f.recipients.empty());
+      CHECK_FALSE(f.retention.empty());
+    }
+  }
+}
+
+TEST_CASE("identifiers are checked before they can reach SQL", "[fulfillment][map]") {
+  CHECK(IsValidIdentifier("accounts"));
+  CHECK(IsValidIdentifier("_x1"));
+  CHECK_FALSE(IsValidIdentifier(""));
+  CHECK_FALSE(IsValidIdentifier("1abc"));
+  CHECK_FALSE(IsValidIdentifier("a b"));
+  CHECK_FALSE(IsValidIdentifier("a\"b"));
+  CHECK_FALSE(IsValidIdentifier("x;DROP TABLE accounts"));
+  CHECK_FALSE(IsValidIdentifier("sqlite_master"));
+  CHECK_FALSE(IsValidIdentifier("SQLite_schema"));
+}
+
+namespace {
+
+// A valid one-table map; tests break one line of it.
+const char* kGood = R"(version: 1
+subject: { table: people, id: id, email: email }
+tables:
+  people:
+    link:
+      - { column: email, matches: email }
+    category: account data
+    purpose: service
+    source: the person
+    recipients: [staff]
+    retention: forever
+    erase: delete
+    fields:
+      email: { provided_by_subject: true }
+      name: { provided_by_subject: true }
+)";
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  const auto pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  return s.replace(pos, from.size(), to);
+}
+
+std::string LoadError(const TempDir& dir, const std::string& text) {
+  const std::string path = dir / "systems.yaml";
+  WriteFile(path, text);
+  auto map = LoadSystemsMap(path);
+  REQUIRE_FALSE(map.ok());
+  CHECK(map.status().IsInvalid());
+  return map.status().message();
+}
+
+}  // namespace
+
+TEST_CASE("a broken systems map is refused with file:line and the reason", "[fulfillment][map]") {
+  TempDir dir;
+  const std::string file = dir / "systems.yaml";
+  {
+    WriteFile(file, kGood);
+    auto ok = LoadSystemsMap(file);
+    INFO(ok.status().ToString());
+    REQUIRE(ok.ok());
+  }
+
+  struct Case {
+    std::string name, from, to, expected;  // expected: the message after "<file>:"
+  };
+  const std::vector<Case> cases = {
+      {"YAML syntax error", "      name: { provided_by_subject: true }", "      name: { provided_by_subject: true",
+       "16: "},
+      {"unknown table strategy", "    erase: delete", "    erase: shred",
+       "12: table people erase: unknown strategy 'shred' (expected delete, keep or fields)"},
+      {"table name not an identifier", "  people:", "  \"people; DROP TABLE x\":",
+       "4: table name 'people; DROP TABLE x' is not a valid SQL identifier"},
+      {"column not an identifier", "{ column: email, matches: email }", "{ column: \"e\\\"mail\", matches: email }",
+       "6: table people link.column 'e\"mail' is not a valid SQL identifier"},
+      {"keep without a reason", "    erase: delete", "    erase: keep",
+       "12: table people erase: keep needs a reason"},
+      {"misspelt key", "    erase: delete", "    erasse: delete", "12: unknown key 'erasse' in table people"},
+      {"link via a table not in the map", "{ column: email, matches: email }",
+       "{ column: team_id, via: teams, references: id }", "6: table people links via 'teams', which is not in the map"},
+      {"unknown match", "matches: email }", "matches: phone }",
+       "6: table people link.matches: unknown 'phone' (expected email or account_id)"},
+      {"fields strategy without a field's erase", "    erase: delete", "    erase: fields",
+       "14: field people.email needs erase (null, mask or keep)"},
+      {"per-field delete", "      name: { provided_by_subject: true }", "      name: { erase: delete }",
+       "15: field people.name.erase: 'delete' applies to whole rows"},
+      {"provided_by_subject not a boolean", "      name: { provided_by_subject: true }",
+       "      name: { provided_by_subject: maybe }", "15: field people.name.provided_by_subject must be true or false"},
+      {"no link", "    link:\n      - { column: email, matches: email }\n", "",
+       "4: table people needs 'link' (how its rows link to a person)"},
+      {"keep_if needs a reason", "    erase: delete",
+       "    erase: { strategy: delete, keep_if: { column: name, in: [x] } }",
+       "12: table people erase: keep_if needs a reason"},
+      {"opt-out flag on a table not in the map", "tables:",
+       "opt_outs:\n  sale:\n    - { table: ghosts, field: sold, value: 1 }\ntables:",
+       "5: opt-out flag ghosts.sold: table 'ghosts' is not in the map"},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      const std::string message = LoadError(dir, Replace(kGood, c.from, c.to));
+      INFO(message);
+      CHECK(message.rfind(file + ":" + c.expected, 0) == 0);
+    }
+  }
+
+  SECTION("tables linking via each other in a cycle") {
+    const std::string text = std::string(kGood) + R"(  a:
+    link: { column: b_id, via: b, references: id }
+    category: c
+    purpose: p
+    erase: delete
+    fields: { id: }
+  b:
+    link: { column: a_id, via: a, references: id }
+    category: c
+    purpose: p
+    erase: delete
+    fields: { id: }
+)";
+    const std::string message = LoadError(dir, text);
+    INFO(message);
+    CHECK(message.rfind(file + ":23: tables link via each other in a cycle (b -> a)", 0) == 0);
+  }
+
+  SECTION("a missing file") {
+    auto map = LoadSystemsMap(dir / "nope.yaml");
+    REQUIRE_FALSE(map.ok());
+    CHECK(map.status().IsInvalid());
+    CHECK_THAT(map.status().message(), Catch::StartsWith(dir / "nope.yaml"));
+  }
+}

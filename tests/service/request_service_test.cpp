@@ -1,0 +1,340 @@
+// The service over a real store and the shipped workflows: what one transition writes, replay,
+// stale versions, idempotency, atomicity under an injected failure, verification, holds,
+// duplicates and workflow pinning.
+#include <sqlite3.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "core/interpreter.h"
+#include "service/request_service.h"
+#include "service/workers.h"
+
+using namespace dsar;
+namespace fs = std::filesystem;
+
+namespace {
+
+const Millis kStart = 1795165200000;  // 2026-11-20T09:00:00Z
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Fixture {
+  fs::path dir;
+  service::Config cfg;
+  ManualClock clock{kStart};
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<service::RequestService> svc;
+
+  explicit Fixture(const std::string& workflows = std::string(DSAR_SOURCE_DIR) + "/workflows") {
+    char tmpl[] = "/tmp/dsar-svc-XXXXXX";
+    dir = mkdtemp(tmpl);
+    cfg.db_path = (dir / "dsar.db").string();
+    cfg.workflows_dir = workflows;
+    cfg.templates_dir = std::string(DSAR_SOURCE_DIR) + "/templates/mail";
+    cfg.secret_key_file = (dir / "secret.key").string();
+    cfg.outbox_maildir = (dir / "outbox").string();
+    cfg.exports_dir = (dir / "exports").string();
+    Open();
+  }
+  ~Fixture() {
+    svc.reset();
+    store.reset();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  void Open() {
+    svc.reset();
+    store.reset();
+    auto st = store::Store::Open({cfg.db_path});
+    REQUIRE(st.ok());
+    store = std::move(st.value());
+    auto s = service::RequestService::Create(cfg, *store, clock);
+    if (!s.ok()) FAIL(s.status().ToString());
+    svc = std::move(s.value());
+  }
+  long Count(const std::string& sql) {
+    long n = -1;
+    store->Read([&](store::Tx& tx) {
+      store::Statement s(tx.connection(), sql);
+      if (s.Step()) n = static_cast<long>(s.Int(0));
+      return s.status();
+    });
+    return n;
+  }
+  std::string Text(const std::string& sql) {
+    std::string out;
+    store->Read([&](store::Tx& tx) {
+      store::Statement s(tx.connection(), sql);
+      if (s.Step()) out = s.Text(0);
+      return s.status();
+    });
+    return out;
+  }
+  store::RequestRow Create(const std::string& type, const std::string& email, const std::string& jurisdiction = "gdpr") {
+    service::CreateRequestInput in;
+    in.type = type;
+    in.jurisdiction = jurisdiction;
+    in.subject.email = email;
+    in.subject.name = "Test Person";
+    auto r = svc->CreateRequest(in);
+    if (!r.ok()) FAIL(r.status().ToString());
+    return r->request;
+  }
+  // Delivers the outbox into the Maildir and reads the newest code mailed for `reference`.
+  std::string CodeFor(const std::string& reference) {
+    service::Workers w(*svc, nullptr);
+    REQUIRE(w.DeliverOutbox().ok());
+    std::string code;
+    for (const auto& e : fs::directory_iterator(dir / "outbox" / "new")) {
+      const std::string text = Slurp(e.path());
+      if (text.find("[" + reference + "] Confirm") == std::string::npos) continue;
+      std::smatch m;
+      if (std::regex_search(text, m, std::regex("\\n\\s+([0-9]{6})\\r?\\n"))) code = m[1];
+    }
+    REQUIRE(code.size() == 6);
+    return code;
+  }
+};
+
+std::vector<std::string> Path(const std::vector<store::TransitionRow>& ts) {
+  std::vector<std::string> out;
+  for (const auto& t : ts) out.push_back(t.from_state.value_or("-") + ">" + t.to_state + ":" + t.event);
+  return out;
+}
+
+RequestSnapshot Replay(const std::vector<store::TransitionRow>& ts) {
+  RequestSnapshot s;
+  for (const auto& t : ts) {
+    std::vector<std::string> kinds;
+    const boost::json::value effects = boost::json::parse(t.effects_json);
+    for (const auto& e : effects.as_array())
+      kinds.push_back(std::string(e.as_object().at("kind").as_string()));
+    s = Fold(s, t.to_state, kinds);
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("creating a request writes the request, its history, its mail, its code and its timer together",
+          "[service]") {
+  Fixture f;
+  const auto r = f.Create("access", "Alex.Morgan@Example.com");
+  CHECK(r.state == "verifying");
+  CHECK(r.version == 2);
+  CHECK(r.subject_email == "alex.morgan@example.com");
+  CHECK(FormatRfc3339(*r.due_at) == "2026-12-20T23:59:59.999Z");  // GDPR Art. 12(3): one month
+  auto ts = f.svc->Transitions(r.id);
+  REQUIRE(ts.ok());
+  CHECK(Path(*ts) == std::vector<std::string>{"->received:create", "received>verifying:submit"});
+  CHECK(f.Count("SELECT count(*) FROM outbox WHERE request_id = '" + r.id + "'") == 2);
+  CHECK(f.Count("SELECT count(*) FROM verifications WHERE request_id = '" + r.id + "'") == 1);
+  CHECK(f.Count("SELECT count(*) FROM timers WHERE request_id = '" + r.id + "' AND event = 'verification_expired' AND fire_at = " +
+                std::to_string(kStart + 30 * kMillisPerDay)) == 1);
+  // The code is stored only as a keyed hash: no 6-digit code column, and the hash is 64 hex.
+  CHECK(f.Count("SELECT count(*) FROM verifications WHERE length(code_hash) = 64") == 1);
+}
+
+TEST_CASE("a request's stored state equals the replay of its transitions", "[service][replay]") {
+  Fixture f;
+  std::vector<std::string> ids;
+  ids.push_back(f.Create("access", "a@example.com").id);
+  ids.push_back(f.Create("deletion", "b@example.com").id);
+  ids.push_back(f.Create("opt_out_sale", "c@example.com", "ccpa").id);
+  ids.push_back(f.Create("correction", "d@example.com").id);
+  // Drive them along different paths.
+  Event cancel{"cancel", "staff:test", "requester withdrew", {}};
+  REQUIRE(f.svc->ApplyStaffEvent(ids[0], cancel, std::nullopt).ok());
+  const auto b = f.svc->Get(ids[1]);
+  REQUIRE(f.svc->Verify(ids[1], f.CodeFor(b->reference), "requester").ok());
+  Event manual{"verify_manually", "staff:test", "", {}};
+  manual.data["note"] = "passport checked at the front desk";
+  REQUIRE(f.svc->ApplyStaffEvent(ids[3], manual, std::nullopt).ok());
+  for (const auto& id : ids) {
+    auto row = f.svc->Get(id);
+    auto ts = f.svc->Transitions(id);
+    REQUIRE(row.ok());
+    REQUIRE(ts.ok());
+    const RequestSnapshot replayed = Replay(*ts);
+    CHECK(replayed.state == row->state);
+    CHECK(replayed.version == row->version);
+    CHECK(replayed.identity_verified == row->identity_verified);
+  }
+  CHECK(f.svc->Get(ids[0])->state == "cancelled");
+  CHECK(f.svc->Get(ids[1])->state == "fulfilling");
+  CHECK(f.svc->Get(ids[2])->state == "fulfilling");
+  CHECK(f.svc->Get(ids[3])->state == "awaiting_task");
+}
+
+TEST_CASE("a stale expected_version conflicts and writes nothing", "[service]") {
+  Fixture f;
+  const auto r = f.Create("deletion", "e@example.com");
+  Event assign{"assign", "staff:test", "", {}};
+  assign.data["staff"] = "maria";
+  auto stale = f.svc->ApplyStaffEvent(r.id, assign, r.version - 1);
+  REQUIRE_FALSE(stale.ok());
+  CHECK(stale.status().IsConflict());
+  CHECK(f.Count("SELECT count(*) FROM transitions WHERE request_id = '" + r.id + "'") == 2);
+  auto fresh = f.svc->ApplyStaffEvent(r.id, assign, r.version);
+  REQUIRE(fresh.ok());
+  CHECK(fresh->version == r.version + 1);
+  CHECK(fresh->state == "verifying");  // assign is an internal transition
+}
+
+TEST_CASE("an event the workflow refuses is a refusal, and staff cannot send system events", "[service]") {
+  Fixture f;
+  const auto r = f.Create("deletion", "g@example.com");
+  auto refused = f.svc->ApplyStaffEvent(r.id, Event{"complete_task", "staff:test", "", {}}, std::nullopt);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().IsRefused());
+  auto system = f.svc->ApplyStaffEvent(r.id, Event{"fulfilled", "staff:test", "", {}}, std::nullopt);
+  REQUIRE_FALSE(system.ok());
+  CHECK(system.status().kind() == Status::Kind::kUnprocessable);
+  CHECK(f.Count("SELECT count(*) FROM transitions") == 2);
+}
+
+TEST_CASE("an Idempotency-Key replay returns the first request and writes nothing", "[service]") {
+  Fixture f;
+  service::CreateRequestInput in;
+  in.type = "access";
+  in.subject.email = "h@example.com";
+  in.idempotency_key = "key-1";
+  in.fingerprint = "body-1";
+  auto first = f.svc->CreateRequest(in);
+  auto second = f.svc->CreateRequest(in);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(second->replayed);
+  CHECK(second->request.id == first->request.id);
+  CHECK(f.Count("SELECT count(*) FROM requests") == 1);
+  in.fingerprint = "another body";
+  auto reused = f.svc->CreateRequest(in);
+  REQUIRE_FALSE(reused.ok());
+  CHECK(reused.status().kind() == Status::Kind::kUnprocessable);
+}
+
+TEST_CASE("a failed transaction leaves nothing half-written", "[service][fault]") {
+  Fixture f;
+  for (int n = 1; n <= 3; ++n) {
+    f.store->TEST_FailCommitAfter(1);
+    service::CreateRequestInput in;
+    in.type = "deletion";
+    in.subject.email = "fault@example.com";
+    auto r = f.svc->CreateRequest(in);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().IsIoError());
+    for (const char* table : {"requests", "transitions", "outbox", "verifications", "timers", "jobs"})
+      CHECK(f.Count(std::string("SELECT count(*) FROM ") + table) == 0);
+  }
+  CHECK(f.Text("PRAGMA integrity_check") == "ok");
+  f.Create("deletion", "fault@example.com");  // and the store still works
+  CHECK(f.Count("SELECT count(*) FROM requests") == 1);
+}
+
+TEST_CASE("verification: a wrong code is counted; the last allowed one denies the request", "[service][verify]") {
+  Fixture f;
+  const auto r = f.Create("deletion", "i@example.com");
+  const std::string code = f.CodeFor(r.reference);
+  const std::string wrong = code == "000000" ? "111111" : "000000";
+  auto first = f.svc->Verify(r.id, wrong, "requester");
+  REQUIRE_FALSE(first.ok());
+  CHECK(first.status().message() == "wrong code; 4 attempt(s) left");
+  CHECK(f.Count("SELECT attempts FROM verifications WHERE request_id = '" + r.id + "'") == 1);
+  for (int i = 0; i < 3; ++i) CHECK_FALSE(f.svc->Verify(r.id, wrong, "requester").ok());
+  auto last = f.svc->Verify(r.id, wrong, "requester");
+  REQUIRE_FALSE(last.ok());
+  CHECK(last.status().message() ==
+        "wrong code; no attempts left, the request is denied for insufficient verification");
+  const auto denied = f.svc->Get(r.id);
+  CHECK(denied->state == "denied");
+  auto ts = f.svc->Transitions(r.id);
+  CHECK(ts->back().event == "verification_failed");
+  CHECK(ts->back().reason == "insufficient_verification");
+  // Even the right code no longer works.
+  CHECK_FALSE(f.svc->Verify(r.id, code, "requester").ok());
+}
+
+TEST_CASE("an expired code is refused", "[service][verify]") {
+  Fixture f;
+  const auto r = f.Create("access", "j@example.com");
+  const std::string code = f.CodeFor(r.reference);
+  f.clock.Advance(24 * kMillisPerHour + 1);
+  auto v = f.svc->Verify(r.id, code, "requester");
+  REQUIRE_FALSE(v.ok());
+  CHECK(v.status().message() == "the code has expired");
+  CHECK(f.svc->Get(r.id)->state == "verifying");
+}
+
+TEST_CASE("a legal hold stops a deletion before fulfillment; releasing it resumes the request", "[service][holds]") {
+  Fixture f;
+  const auto r = f.Create("deletion", "k@example.com");
+  const auto access = f.Create("access", "k@example.com");
+  service::HoldInput h{"K@example.com", "", "MATTER-1", "litigation", "staff:legal"};
+  auto hold = f.svc->PlaceHold(h);
+  REQUIRE(hold.ok());
+  REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
+  CHECK(f.svc->Get(r.id)->state == "on_hold");
+  CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "'") == 0);
+  // Holds do not stop access requests.
+  REQUIRE(f.svc->Verify(access.id, f.CodeFor(access.reference), "requester").ok());
+  CHECK(f.svc->Get(access.id)->state == "fulfilling");
+  REQUIRE(f.svc->ReleaseHold(hold->id, "staff:legal", "settled").ok());
+  CHECK(f.svc->Get(r.id)->state == "fulfilling");
+  CHECK(f.Count("SELECT count(*) FROM jobs WHERE step = 'erase' AND status = 'pending' AND request_id = '" + r.id + "'") == 1);
+  CHECK(Path(*f.svc->Transitions(r.id)) ==
+        std::vector<std::string>{"->received:create", "received>verifying:submit", "verifying>verifying:hold_placed",
+                                 "verifying>hold_check:identity_verified", "hold_check>on_hold:hold_active",
+                                 "on_hold>hold_check:hold_released", "hold_check>fulfilling:holds_clear"});
+  auto again = f.svc->ReleaseHold(hold->id, "staff:legal", "twice");
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().IsConflict());
+  CHECK(f.svc->ReleaseHold("no-such-hold", "staff:legal", "").status().IsNotFound());
+}
+
+TEST_CASE("a second open request of the same type for the same data subject is a duplicate", "[service]") {
+  Fixture f;
+  const auto first = f.Create("deletion", "l@example.com");
+  const auto second = f.Create("deletion", "L@Example.com");
+  CHECK(second.state == "duplicate");
+  CHECK(second.duplicate_of == first.id);
+  CHECK_FALSE(second.due_at.has_value());
+  const auto other_type = f.Create("access", "l@example.com");
+  CHECK(other_type.state == "verifying");
+}
+
+TEST_CASE("a request stays pinned to the workflow definition it started under", "[service][pinning]") {
+  char tmpl[] = "/tmp/dsar-wf-XXXXXX";
+  const fs::path wf_dir = mkdtemp(tmpl);
+  fs::copy(std::string(DSAR_SOURCE_DIR) + "/workflows", wf_dir, fs::copy_options::recursive);
+  Fixture f(wf_dir.string());
+  const auto old = f.Create("correction", "m@example.com");
+  // Publish a new correction workflow that needs staff approval before the task.
+  std::string yaml = Slurp(wf_dir / "correction.yaml");
+  const std::string from = "to: awaiting_task";
+  REQUIRE(yaml.find(from) != std::string::npos);
+  for (size_t at; (at = yaml.find(from)) != std::string::npos;) yaml.replace(at, from.size(), "to: awaiting_approval");
+  yaml += "\n  awaiting_approval:\n    on:\n      approve: { to: awaiting_task }\n";
+  std::ofstream(wf_dir / "correction.yaml") << yaml;
+  f.Open();
+  const auto fresh = f.Create("correction", "n@example.com");
+  CHECK(fresh.workflow_hash != old.workflow_hash);
+  Event manual{"verify_manually", "staff:test", "id card seen", {}};
+  REQUIRE(f.svc->ApplyStaffEvent(old.id, manual, std::nullopt).ok());
+  REQUIRE(f.svc->ApplyStaffEvent(fresh.id, manual, std::nullopt).ok());
+  CHECK(f.svc->Get(old.id)->state == "awaiting_task");       // the old rules
+  CHECK(f.svc->Get(fresh.id)->state == "awaiting_approval");  // the new ones
+  REQUIRE(f.svc->ApplyStaffEvent(fresh.id, Event{"approve", "staff:test", "", {}}, std::nullopt).ok());
+  CHECK(f.svc->Get(fresh.id)->state == "awaiting_task");
+  std::error_code ec;
+  fs::remove_all(wf_dir, ec);
+}

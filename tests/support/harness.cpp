@@ -1,0 +1,218 @@
+#include "support/harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace dsar::test {
+
+namespace fs = std::filesystem;
+namespace http = boost::beast::http;
+
+boost::json::value HttpResponse::json() const { return boost::json::parse(body); }
+
+HttpResponse Http(unsigned short port, const std::string& method, const std::string& target, const std::string& body,
+                  const std::map<std::string, std::string>& headers) {
+  boost::asio::io_context ioc;
+  boost::beast::tcp_stream stream(ioc);
+  stream.expires_after(std::chrono::seconds(60));
+  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req(http::string_to_verb(method), target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    req.body() = body;
+    if (req.find(http::field::content_type) == req.end()) req.set(http::field::content_type, "application/json");
+    req.prepare_payload();
+  }
+  http::write(stream, req);
+  boost::beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(256 * 1024 * 1024);
+  http::read(stream, buffer, parser);
+  HttpResponse out;
+  out.status = static_cast<int>(parser.get().result_int());
+  for (const auto& f : parser.get()) {
+    std::string name(f.name_string());
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    out.headers[name] = std::string(f.value());
+  }
+  out.body = parser.get().body();
+  boost::beast::error_code ec;
+  stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  return out;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string MailHeader(const std::string& message, const std::string& name) {
+  std::istringstream in(message);
+  std::string line, value;
+  bool in_header = false;
+  const std::string prefix = name + ":";
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) break;
+    if (in_header && (line[0] == ' ' || line[0] == '\t')) {
+      value += line;
+      continue;
+    }
+    if (in_header) break;
+    if (line.size() > prefix.size() && strncasecmp(line.c_str(), prefix.c_str(), prefix.size()) == 0) {
+      in_header = true;
+      value = line.substr(prefix.size());
+    }
+  }
+  const auto b = value.find_first_not_of(" \t");
+  return b == std::string::npos ? "" : value.substr(b);
+}
+
+bool WaitFor(const std::function<bool()>& done, double seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+Deployment::Deployment(bool with_company) {
+  char tmpl[] = "/tmp/dsar-test-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  std::ofstream cfg(config());
+  cfg << "db_path: " << db() << "\n"
+      << "workflows_dir: " << DSAR_SOURCE_DIR << "/workflows\n"
+      << "templates_dir: " << DSAR_SOURCE_DIR << "/templates/mail\n"
+      << "secret_key_file: " << dir_ << "/secret.key\n"
+      << "outbox_maildir: " << maildir() << "\n"
+      << "exports_dir: " << exports() << "\n"
+      << "company_db: " << company_db() << "\n"
+      << "systems_map: " << DSAR_SOURCE_DIR << "/demo/systems.yaml\n"
+      << "worker_interval_ms: 50\n";
+  cfg.close();
+  if (with_company) {
+    const std::string cmd = std::string("/usr/bin/python3 ") + DSAR_SOURCE_DIR + "/scripts/make-demo-data " + company_db();
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("make-demo-data failed");
+  }
+}
+
+Deployment::~Deployment() {
+  if (server_pid_ > 0) StopServer();
+  std::error_code ec;
+  if (std::getenv("DSAR_KEEP_TEST_DIRS") == nullptr) fs::remove_all(dir_, ec);
+}
+
+std::string Deployment::Cli(const std::vector<std::string>& args, const std::string& stdin_text, int* exit_code) const {
+  int in_pipe[2], out_pipe[2];
+  if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in_pipe[0], 0);
+    dup2(out_pipe[1], 1);
+    close(in_pipe[1]);
+    close(out_pipe[0]);
+    std::vector<std::string> argv_s = {DSAR_BINARY, "--config", config()};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(DSAR_BINARY, argv.data());
+    _exit(127);
+  }
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  size_t off = 0;
+  while (off < stdin_text.size()) {
+    ssize_t n = write(in_pipe[1], stdin_text.data() + off, stdin_text.size() - off);
+    if (n <= 0) break;
+    off += static_cast<size_t>(n);
+  }
+  close(in_pipe[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(out_pipe[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(out_pipe[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (exit_code) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+unsigned short Deployment::StartServer(const std::vector<std::string>& extra_args,
+                                       const std::map<std::string, std::string>& env) {
+  const std::string log = dir_ + "/serve.log";
+  std::ofstream(log, std::ios::trunc).close();
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_APPEND);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    std::vector<std::string> argv_s = {DSAR_BINARY, "--config", config(), "serve", "--listen", "127.0.0.1:0"};
+    argv_s.insert(argv_s.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(DSAR_BINARY, argv.data());
+    _exit(127);
+  }
+  server_pid_ = pid;
+  port_ = 0;
+  const bool up = WaitFor([&] {
+    const std::string text = ReadFile(log);
+    const auto at = text.find("listening on 127.0.0.1:");
+    if (at == std::string::npos) return false;
+    port_ = static_cast<unsigned short>(std::stoi(text.substr(at + 23)));
+    return true;
+  }, 60);
+  if (!up) throw std::runtime_error("dsar serve did not start: " + ReadFile(log));
+  return port_;
+}
+
+int Deployment::StopServer() {
+  if (server_pid_ <= 0) return -1;
+  kill(server_pid_, SIGTERM);
+  return WaitServerExit();
+}
+
+int Deployment::WaitServerExit() {
+  int status = 0;
+  waitpid(server_pid_, &status, 0);
+  server_pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::vector<std::string> Deployment::MailFiles() const {
+  std::vector<std::string> files;
+  for (const char* sub : {"new", "cur"}) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(maildir() + "/" + sub, ec)) files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace dsar::test

@@ -1,0 +1,68 @@
+// Test harness for tests that run the real `dsar` binary: a temporary deployment folder, the
+// CLI, a `dsar serve` child process on a free loopback port, and a small blocking HTTP client.
+// Waits poll with a bounded deadline (no timing assertions).
+#pragma once
+
+#include <boost/json.hpp>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dsar::test {
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  boost::json::value json() const;
+};
+
+// One request on a new connection to 127.0.0.1:port.
+HttpResponse Http(unsigned short port, const std::string& method, const std::string& target,
+                  const std::string& body = "", const std::map<std::string, std::string>& headers = {});
+
+// A temporary deployment: config file, database, Maildir, exports and a demo company database.
+class Deployment {
+ public:
+  // `with_company` runs scripts/make-demo-data into the folder.
+  explicit Deployment(bool with_company = true);
+  ~Deployment();
+  const std::string& dir() const { return dir_; }
+  std::string config() const { return dir_ + "/dsar.yaml"; }
+  std::string db() const { return dir_ + "/dsar.db"; }
+  std::string company_db() const { return dir_ + "/nimbus.db"; }
+  std::string maildir() const { return dir_ + "/outbox"; }
+  std::string exports() const { return dir_ + "/exports"; }
+
+  // Runs `dsar --config <config> args...`, feeding `stdin_text`; returns stdout (trailing newline
+  // trimmed) and sets *exit_code.
+  std::string Cli(const std::vector<std::string>& args, const std::string& stdin_text = "", int* exit_code = nullptr) const;
+
+  // Starts `dsar serve` on 127.0.0.1 port 0 (the bound port is read from its log), with extra
+  // environment entries. Returns the port.
+  unsigned short StartServer(const std::vector<std::string>& extra_args = {},
+                             const std::map<std::string, std::string>& env = {});
+  // SIGTERM and wait; returns the exit status (or the signal number + 128).
+  int StopServer();
+  // Waits for the server to exit by itself (e.g. a crash hook); returns its exit status.
+  int WaitServerExit();
+  unsigned short port() const { return port_; }
+
+  // Files in the outbox Maildir (new/ and cur/), sorted.
+  std::vector<std::string> MailFiles() const;
+
+ private:
+  std::string dir_;
+  int server_pid_ = -1;
+  unsigned short port_ = 0;
+};
+
+// Polls `done` every 50 ms for at most `seconds`; returns whether it became true.
+bool WaitFor(const std::function<bool()>& done, double seconds = 30);
+
+std::string ReadFile(const std::string& path);
+// A header's value from an RFC 5322 message (first occurrence, unfolded), "" when absent.
+std::string MailHeader(const std::string& message, const std::string& name);
+
+}  // namespace dsar::test
