@@ -187,7 +187,7 @@ struct Call {
   std::vector<std::string> params;  // the {id} segments, decoded
   boost::urls::url_view url;
   std::string path;  // for problem `instance`
-  std::string actor;  // "staff:api" on staff routes
+  std::string actor;  // "staff:<token name>" on staff routes
 };
 
 using RouteFn = Response (*)(Call&);
@@ -529,8 +529,9 @@ bool Match(const Route& route, const std::vector<std::string>& segs, std::vector
   return true;
 }
 
-// Ok when the bearer token is valid; otherwise the 401 response to send.
-std::optional<Response> CheckBearer(const Request& req, Context& ctx, std::string_view path) {
+// Ok (and `staff` set to the token's name) when the bearer token is valid; otherwise the 401
+// response to send.
+std::optional<Response> CheckBearer(const Request& req, Context& ctx, std::string_view path, std::string& staff) {
   auto unauthorized = [&](std::string_view detail, bool invalid) {
     Response r = ProblemResponse(401, detail, path);
     r.headers.emplace_back("WWW-Authenticate",
@@ -544,9 +545,10 @@ std::optional<Response> CheckBearer(const Request& req, Context& ctx, std::strin
     return unauthorized("this endpoint needs Authorization: Bearer <token>", false);
   std::string_view token = Trim(auth.substr(sp + 1));
   if (token.empty() || token.size() > 512) return unauthorized("the bearer token is not valid", true);
-  auto valid = ctx.service.TokenValid(std::string(token));
-  if (!valid.ok()) return StatusProblem(valid.status(), path);
-  if (!*valid) return unauthorized("the bearer token is not valid", true);
+  auto name = ctx.service.TokenName(std::string(token));
+  if (!name.ok()) return StatusProblem(name.status(), path);
+  if (!name->has_value()) return unauthorized("the bearer token is not valid", true);
+  staff = **name;
   return std::nullopt;
 }
 
@@ -597,11 +599,12 @@ Response Dispatch(const Request& req, Context& ctx) {
   Call call{req, ctx, std::move(params), url, path, "api"};
   Response r;
   if (!found->is_public) {
-    if (auto denied = CheckBearer(req, ctx, path)) {
+    std::string staff;
+    if (auto denied = CheckBearer(req, ctx, path, staff)) {
       denied->route = std::string(found->name);
       return *denied;
     }
-    call.actor = "staff:api";
+    call.actor = "staff:" + staff;
   }
   r = found->fn(call);
   r.route = std::string(found->name);

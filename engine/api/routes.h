@@ -3,7 +3,7 @@
 // Handle() parses nothing from a socket and writes nothing to one: the server (server.h) reads
 // bytes into a Request, calls Handle(), and writes the Response. Tests call Handle() directly.
 //
-// Routes, under /api/v1 (staff = `Authorization: Bearer <token>` checked with TokenValid):
+// Routes, under /api/v1 (staff = `Authorization: Bearer <token>` checked with TokenName):
 //   POST   /requests                   staff  201 + resource + Location; Idempotency-Key
 //   GET    /requests                   staff  keyset list: {"items":[...], "next_cursor": "..."|null}
 //   GET    /requests/{id}              staff  id or reference

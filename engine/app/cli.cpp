@@ -13,7 +13,7 @@
 #include "service/config.h"
 #include "service/request_service.h"
 #include "store/store.h"
-#include "workflow/loader.h"
+#include "workflow/check_command.h"
 
 namespace dsar::app {
 
@@ -23,7 +23,16 @@ struct Common {
   std::string db;
   std::string config_file;
   std::string workflows;
+  std::string test_clock;  // RFC 3339: a manual clock standing at this instant (tests)
 };
+
+// The clock every subcommand reads: the system clock, or the --test-clock instant.
+Result<std::unique_ptr<Clock>> MakeClock(const Common& c) {
+  if (c.test_clock.empty()) return std::unique_ptr<Clock>(std::make_unique<SystemClock>());
+  auto start = ParseRfc3339(c.test_clock);
+  if (!start) return Status::Invalid("--test-clock: not an RFC 3339 instant: " + c.test_clock);
+  return std::unique_ptr<Clock>(std::make_unique<ManualClock>(*start));
+}
 
 Result<service::Config> ResolveConfig(const Common& c) {
   service::Config cfg;
@@ -40,14 +49,6 @@ Result<service::Config> ResolveConfig(const Common& c) {
 int Fail(const Status& s) {
   std::cerr << "dsar: " << s.message() << "\n";
   return s.IsInvalid() || s.kind() == Status::Kind::kUnprocessable ? 2 : 1;
-}
-
-int WorkflowsCheck(const std::string& dir) {
-  workflow::LoadResult r = workflow::LoadWorkflowDir(dir);
-  for (const auto& d : r.errors) std::cout << d.ToString() << "\n";
-  if (!r.ok()) return 1;
-  std::cout << "ok: " << r.workflows.size() << " workflows in " << dir << "\n";
-  return 0;
 }
 
 int Migrate(const Common& common) {
@@ -67,10 +68,11 @@ int Migrate(const Common& common) {
 int TokenCreate(const Common& common, const std::string& name) {
   auto cfg = ResolveConfig(common);
   if (!cfg.ok()) return Fail(cfg.status());
-  SystemClock clock;
+  auto clock = MakeClock(common);
+  if (!clock.ok()) return Fail(clock.status());
   auto st = store::Store::Open({cfg->db_path});
   if (!st.ok()) return Fail(st.status());
-  auto svc = service::RequestService::Create(*cfg, **st, clock);
+  auto svc = service::RequestService::Create(*cfg, **st, **clock);
   if (!svc.ok()) return Fail(svc.status());
   auto token = (*svc)->CreateToken(name);
   if (!token.ok()) return Fail(token.status());
@@ -81,10 +83,11 @@ int TokenCreate(const Common& common, const std::string& name) {
 int IntakeMail(const Common& common, const std::vector<std::string>& files) {
   auto cfg = ResolveConfig(common);
   if (!cfg.ok()) return Fail(cfg.status());
-  SystemClock clock;
+  auto clock = MakeClock(common);
+  if (!clock.ok()) return Fail(clock.status());
   auto st = store::Store::Open({cfg->db_path});
   if (!st.ok()) return Fail(st.status());
-  auto svc = service::RequestService::Create(*cfg, **st, clock);
+  auto svc = service::RequestService::Create(*cfg, **st, **clock);
   if (!svc.ok()) return Fail(svc.status());
   auto ingest = [&](const std::string& raw, const std::string& label) -> int {
     auto out = (*svc)->IntakeMail(raw);
@@ -121,12 +124,12 @@ int RunCli(int argc, char** argv) {
   Common common;
   app.add_option("--db", common.db, "SQLite database (default ./var/dsar.db)");
   app.add_option("--config", common.config_file, "configuration file (YAML)");
+  app.add_option("--test-clock", common.test_clock, "a manual clock standing at this RFC 3339 instant (tests only)");
 
   ServeOptions serve_opts;
   auto* serve = app.add_subcommand("serve", "run the HTTP API, workers and scheduler");
   serve->add_option("--listen", serve_opts.listen, "HOST:PORT (default 127.0.0.1:8080)");
   serve->add_option("--workflows", common.workflows, "workflow directory (default ./workflows)");
-  serve->add_option("--test-clock", serve_opts.test_clock, "start a manual clock at this RFC 3339 instant (tests)");
   serve->add_option("--threads", serve_opts.threads, "HTTP threads (default 2)");
 
   std::vector<std::string> files;
@@ -149,14 +152,16 @@ int RunCli(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*check) return WorkflowsCheck(check_dir);
+  if (*check) return workflow::CheckWorkflowsCommand(check_dir, std::cout);
   if (*migrate) return Migrate(common);
   if (*token_create) return TokenCreate(common, token_name);
   if (*intake) return IntakeMail(common, files);
   if (*serve) {
     auto cfg = ResolveConfig(common);
     if (!cfg.ok()) return Fail(cfg.status());
-    return Serve(*cfg, serve_opts);
+    auto clock = MakeClock(common);
+    if (!clock.ok()) return Fail(clock.status());
+    return Serve(*cfg, serve_opts, std::move(clock.value()));
   }
   return 2;
 }

@@ -44,22 +44,13 @@ bool SplitHostPort(const std::string& listen, std::string& host, unsigned short&
 
 }  // namespace
 
-int Serve(const service::Config& config, const ServeOptions& options) {
+int Serve(const service::Config& config, const ServeOptions& options, std::unique_ptr<Clock> clock) {
   // Stop signals are taken synchronously by this thread (sigwait); every other thread blocks them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  std::unique_ptr<Clock> clock;
-  if (!options.test_clock.empty()) {
-    auto start = ParseRfc3339(options.test_clock);
-    if (!start) return Fail("--test-clock", Status::Invalid("not an RFC 3339 instant: " + options.test_clock));
-    clock = std::make_unique<ManualClock>(*start);
-  } else {
-    clock = std::make_unique<SystemClock>();
-  }
 
   std::string host;
   unsigned short port = 0;

@@ -5,17 +5,19 @@
 
 #include <string>
 
+#include <memory>
+
+#include "core/time.h"
 #include "service/config.h"
 
 namespace dsar::app {
 
 struct ServeOptions {
   std::string listen;      // overrides the config's listen when set
-  std::string test_clock;  // RFC 3339: a ManualClock starting there (tests); empty = system clock
   int threads = 2;
 };
 
 // Runs until a stop signal; returns the process exit code.
-int Serve(const service::Config& config, const ServeOptions& options);
+int Serve(const service::Config& config, const ServeOptions& options, std::unique_ptr<Clock> clock);
 
 }  // namespace dsar::app

@@ -787,17 +787,17 @@ Result<std::string> RequestService::CreateToken(const std::string& name) {
   return token;
 }
 
-Result<bool> RequestService::TokenValid(const std::string& token) {
-  bool valid = false;
+Result<std::optional<std::string>> RequestService::TokenName(const std::string& token) {
+  std::optional<std::string> name;
   const std::string hash = secrets_.KeyedHash(token);
   Status s = store_.Read([&](store::Tx& tx) {
-    auto r = tx.TokenExists(hash);
+    auto r = tx.TokenName(hash);
     if (!r.ok()) return r.status();
-    valid = *r;
+    name = std::move(r.value());
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  return valid;
+  return name;
 }
 
 // ---- JSON views ----

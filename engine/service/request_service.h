@@ -104,9 +104,10 @@ class RequestService {
   };
   Result<ExportFile> Export(const std::string& id);
 
-  // API tokens: a new token (returned once; only its keyed hash is stored), and the check.
+  // API tokens: a new token (returned once; only its keyed hash is stored), and the check,
+  // which gives the token's name (recorded as the actor "staff:<name>") or nullopt.
   Result<std::string> CreateToken(const std::string& name);
-  Result<bool> TokenValid(const std::string& token);
+  Result<std::optional<std::string>> TokenName(const std::string& token);
 
   // The JSON request resource (contract — HTTP API), with allowed_events.
   boost::json::object RequestJson(const store::RequestRow& r);

@@ -494,12 +494,12 @@ Status Tx::InsertToken(const std::string& name, const std::string& token_hash, M
   return s.Run();
 }
 
-Result<bool> Tx::TokenExists(const std::string& token_hash) {
-  Statement s(c_, "SELECT 1 FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
+Result<std::optional<std::string>> Tx::TokenName(const std::string& token_hash) {
+  Statement s(c_, "SELECT name FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
   s.Bind(1, token_hash);
-  if (s.Step()) return true;
+  if (s.Step()) return std::optional<std::string>(s.Text(0));
   if (!s.status().ok()) return s.status();
-  return false;
+  return std::optional<std::string>();
 }
 
 // ---- Store ----

@@ -199,7 +199,8 @@ class Tx {
 
   // API tokens (hashes only).
   Status InsertToken(const std::string& name, const std::string& token_hash, Millis now);
-  Result<bool> TokenExists(const std::string& token_hash);
+  // The name of the unrevoked token with this hash, or nullopt.
+  Result<std::optional<std::string>> TokenName(const std::string& token_hash);
 
   Connection& connection() { return c_; }
 

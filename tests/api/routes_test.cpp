@@ -52,7 +52,7 @@ TEST_CASE("problem bodies follow RFC 9457 and hide internal errors", "[api][prob
   CHECK(!e.contains("instance"));
 }
 
-TEST_CASE("cursors are opaque and round-trip; garbage is refused", "[api][cursor]") {
+TEST_CASE("cursors are opaque and round-trip, garbage is refused", "[api][cursor]") {
   for (std::int64_t seq : {0LL, 1LL, 97LL, 1000LL, 123456789012LL}) CHECK(DecodeCursor(EncodeCursor(seq)) == seq);
   CHECK(EncodeCursor(42).find("42") == std::string::npos);
   CHECK_FALSE(DecodeCursor(""));

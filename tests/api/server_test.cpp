@@ -167,7 +167,7 @@ TEST_CASE("server: an Idempotency-Key replay returns the same resource and leave
   CHECK(list2.Json().as_object().at("items").as_array().empty());
 }
 
-TEST_CASE("server: staff events; 409 when refused or stale, 422 for a non-staff event", "[api][server]") {
+TEST_CASE("server: staff events, 409 when refused or stale, 422 for a non-staff event", "[api][server]") {
   ServerFixture f;
   json::object res = Create(f, "turing@example.com").Json().as_object();
   const std::string id(res.at("id").as_string());
@@ -208,7 +208,7 @@ TEST_CASE("server: staff events; 409 when refused or stale, 422 for a non-staff 
   CHECK(cancel.Json().as_object().at("allowed_events").as_array().empty());
 }
 
-TEST_CASE("server: verify is public; a wrong code is a problem; the right one verifies", "[api][server]") {
+TEST_CASE("server: verify is public, a wrong code is a problem, the right one verifies", "[api][server]") {
   ServerFixture f;
   json::object res = Create(f, "lovelace@example.com").Json().as_object();
   const std::string id(res.at("id").as_string());
@@ -517,7 +517,7 @@ TEST_CASE("server: logs carry the route pattern, never the target, addresses or 
   CHECK(f.log[0].find("status=200") != std::string::npos);
 }
 
-TEST_CASE("server: Stop closes idle connections and joins; start/stop loops", "[api][server]") {
+TEST_CASE("server: Stop closes idle connections and joins, in start-stop loops", "[api][server]") {
   test::ServiceFixture s;
   for (int i = 0; i < 5; ++i) {
     Server server(*s.svc, 2);

@@ -171,8 +171,9 @@ unsigned short Deployment::StartServer(const std::vector<std::string>& extra_arg
     dup2(fd, 1);
     dup2(fd, 2);
     for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<std::string> argv_s = {DSAR_BINARY, "--config", config(), "serve", "--listen", "127.0.0.1:0"};
+    std::vector<std::string> argv_s = {DSAR_BINARY, "--config", config()};
     argv_s.insert(argv_s.end(), extra_args.begin(), extra_args.end());
+    for (const char* a : {"serve", "--listen", "127.0.0.1:0"}) argv_s.push_back(a);
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);

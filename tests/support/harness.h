@@ -39,9 +39,9 @@ class Deployment {
   // trimmed) and sets *exit_code.
   std::string Cli(const std::vector<std::string>& args, const std::string& stdin_text = "", int* exit_code = nullptr) const;
 
-  // Starts `dsar serve` on 127.0.0.1 port 0 (the bound port is read from its log), with extra
-  // environment entries. Returns the port.
-  unsigned short StartServer(const std::vector<std::string>& extra_args = {},
+  // Starts `dsar [global_args...] serve` on 127.0.0.1 port 0 (the bound port is read from its
+  // log), with extra environment entries. Returns the port.
+  unsigned short StartServer(const std::vector<std::string>& global_args = {},
                              const std::map<std::string, std::string>& env = {});
   // SIGTERM and wait; returns the exit status (or the signal number + 128).
   int StopServer();
