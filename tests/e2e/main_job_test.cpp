@@ -351,3 +351,19 @@ TEST_CASE("a crash between a transition's commit and its mail's delivery leaves 
   CHECK(Query(d.db(), "SELECT count(*) FROM outbox WHERE carries_secret = 1 AND body IS NOT NULL") == "0");
   CHECK(d.StopServer() == 0);
 }
+
+TEST_CASE("dsar serve refuses to start on an invalid workflow and names file and line", "[e2e]") {
+  Deployment d(false);
+  const std::string bad = d.dir() + "/workflows";
+  std::filesystem::copy(std::string(DSAR_SOURCE_DIR) + "/workflows", bad);
+  std::ofstream(bad + "/deletion.yaml", std::ios::app) << "  extra_state:\n    on: { submit: { to: nowhere } }\n";
+  int rc = 0;
+  const std::string out = d.Cli({"serve", "--listen", "127.0.0.1:0", "--workflows", bad}, "", &rc, true);
+  CHECK(rc != 0);
+  CHECK(out.find(bad + "/deletion.yaml:") != std::string::npos);
+  CHECK(out.find("nowhere") != std::string::npos);
+  // The same check from the command line, with its exit code.
+  const std::string check = d.Cli({"workflows", "check", bad}, "", &rc);
+  CHECK(rc == 1);
+  CHECK(check.find("deletion.yaml:") != std::string::npos);
+}

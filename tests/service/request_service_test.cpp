@@ -338,3 +338,40 @@ TEST_CASE("a request stays pinned to the workflow definition it started under", 
   std::error_code ec;
   fs::remove_all(wf_dir, ec);
 }
+
+TEST_CASE("a timer fires once, after its time, and leaving the state cancels it", "[service][timers]") {
+  Fixture f;
+  const auto waiting = f.Create("access", "p@example.com");
+  const auto verified = f.Create("access", "q@example.com");
+  REQUIRE(f.svc->Verify(verified.id, f.CodeFor(verified.reference), "requester").ok());
+  service::Workers w(*f.svc, nullptr);
+  f.clock.Advance(30 * kMillisPerDay - 1);
+  CHECK(*w.FireTimers() == 0);
+  CHECK(f.svc->Get(waiting.id)->state == "verifying");
+  f.clock.Advance(1);
+  CHECK(*w.FireTimers() == 1);  // only the request still verifying: the other's timer was cancelled
+  CHECK(*w.FireTimers() == 0);  // and never again
+  const auto denied = f.svc->Get(waiting.id);
+  CHECK(denied->state == "denied");
+  const auto ts = f.svc->Transitions(waiting.id);
+  CHECK(ts->back().event == "verification_expired");
+  CHECK(ts->back().actor == "timer");
+  CHECK(ts->back().reason == "insufficient_verification");
+  CHECK(f.Count("SELECT count(*) FROM timers WHERE request_id = '" + verified.id + "' AND cancelled_at IS NOT NULL") == 1);
+}
+
+TEST_CASE("a failed fulfillment step puts the request in error; retry schedules the step again", "[service][jobs]") {
+  Fixture f;  // no company systems configured: every step fails
+  const auto r = f.Create("opt_out_sale", "s@example.com", "ccpa");
+  CHECK(r.state == "fulfilling");
+  service::Workers w(*f.svc, nullptr);
+  CHECK(*w.RunJobs() == 1);
+  const auto failed = f.svc->Get(r.id);
+  CHECK(failed->state == "error");
+  CHECK(f.svc->Transitions(r.id)->back().reason == "opt_out_sale failed: no company systems are configured");
+  CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "' AND status = 'failed'") == 1);
+  auto retried = f.svc->ApplyStaffEvent(r.id, Event{"retry", "staff:test", "", {}}, std::nullopt);
+  REQUIRE(retried.ok());
+  CHECK(retried->state == "fulfilling");
+  CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "' AND status = 'pending'") == 1);
+}

@@ -123,13 +123,15 @@ Deployment::~Deployment() {
   if (std::getenv("DSAR_KEEP_TEST_DIRS") == nullptr) fs::remove_all(dir_, ec);
 }
 
-std::string Deployment::Cli(const std::vector<std::string>& args, const std::string& stdin_text, int* exit_code) const {
+std::string Deployment::Cli(const std::vector<std::string>& args, const std::string& stdin_text, int* exit_code,
+                            bool with_stderr) const {
   int in_pipe[2], out_pipe[2];
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = fork();
   if (pid == 0) {
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
+    if (with_stderr) dup2(out_pipe[1], 2);
     close(in_pipe[1]);
     close(out_pipe[0]);
     std::vector<std::string> argv_s = {DSAR_BINARY, "--config", config()};

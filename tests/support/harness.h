@@ -35,9 +35,10 @@ class Deployment {
   std::string maildir() const { return dir_ + "/outbox"; }
   std::string exports() const { return dir_ + "/exports"; }
 
-  // Runs `dsar --config <config> args...`, feeding `stdin_text`; returns stdout (trailing newline
-  // trimmed) and sets *exit_code.
-  std::string Cli(const std::vector<std::string>& args, const std::string& stdin_text = "", int* exit_code = nullptr) const;
+  // Runs `dsar --config <config> args...`, feeding `stdin_text`; returns stdout (and stderr when
+  // `with_stderr`), trailing newline trimmed, and sets *exit_code.
+  std::string Cli(const std::vector<std::string>& args, const std::string& stdin_text = "", int* exit_code = nullptr,
+                  bool with_stderr = false) const;
 
   // Starts `dsar [global_args...] serve` on 127.0.0.1 port 0 (the bound port is read from its
   // log), with extra environment entries. Returns the port.
