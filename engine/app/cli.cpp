@@ -51,6 +51,31 @@ int Fail(const Status& s) {
   return s.IsInvalid() || s.kind() == Status::Kind::kUnprocessable ? 2 : 1;
 }
 
+// What a one-shot command needs: the configuration, the clock, the store and the service, opened
+// the same way `dsar serve` opens them.
+struct Engine {
+  service::Config config;
+  std::unique_ptr<Clock> clock;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<service::RequestService> service;
+
+  Status Open(const Common& common) {
+    auto cfg = ResolveConfig(common);
+    if (!cfg.ok()) return cfg.status();
+    config = *cfg;
+    auto c = MakeClock(common);
+    if (!c.ok()) return c.status();
+    clock = std::move(c.value());
+    auto st = store::Store::Open({config.db_path});
+    if (!st.ok()) return st.status();
+    store = std::move(st.value());
+    auto svc = service::RequestService::Create(config, *store, *clock);
+    if (!svc.ok()) return svc.status();
+    service = std::move(svc.value());
+    return Status::Ok();
+  }
+};
+
 int Migrate(const Common& common) {
   auto cfg = ResolveConfig(common);
   if (!cfg.ok()) return Fail(cfg.status());
@@ -66,31 +91,21 @@ int Migrate(const Common& common) {
 }
 
 int TokenCreate(const Common& common, const std::string& name) {
-  auto cfg = ResolveConfig(common);
-  if (!cfg.ok()) return Fail(cfg.status());
-  auto clock = MakeClock(common);
-  if (!clock.ok()) return Fail(clock.status());
-  auto st = store::Store::Open({cfg->db_path});
-  if (!st.ok()) return Fail(st.status());
-  auto svc = service::RequestService::Create(*cfg, **st, **clock);
-  if (!svc.ok()) return Fail(svc.status());
-  auto token = (*svc)->CreateToken(name);
+  Engine engine;
+  if (Status st = engine.Open(common); !st.ok()) return Fail(st);
+  service::RequestService* svc = engine.service.get();
+  auto token = svc->CreateToken(name);
   if (!token.ok()) return Fail(token.status());
   std::cout << *token << "\n";
   return 0;
 }
 
 int IntakeMail(const Common& common, const std::vector<std::string>& files) {
-  auto cfg = ResolveConfig(common);
-  if (!cfg.ok()) return Fail(cfg.status());
-  auto clock = MakeClock(common);
-  if (!clock.ok()) return Fail(clock.status());
-  auto st = store::Store::Open({cfg->db_path});
-  if (!st.ok()) return Fail(st.status());
-  auto svc = service::RequestService::Create(*cfg, **st, **clock);
-  if (!svc.ok()) return Fail(svc.status());
+  Engine engine;
+  if (Status st = engine.Open(common); !st.ok()) return Fail(st);
+  service::RequestService* svc = engine.service.get();
   auto ingest = [&](const std::string& raw, const std::string& label) -> int {
-    auto out = (*svc)->IntakeMail(raw);
+    auto out = svc->IntakeMail(raw);
     if (!out.ok()) {
       std::cerr << "dsar: " << label << ": " << out.status().message() << "\n";
       return 1;
