@@ -19,6 +19,8 @@ bool GuardHolds(const std::string& guard, const RequestSnapshot& s, const Event&
   if (guard == "hold_active") return s.active_holds > 0;
   if (guard == "task_named") return NonEmptyString(e.data, "task");
   if (guard == "staff_named") return NonEmptyString(e.data, "staff");
+  if (guard == "extension_allowed") return s.extension_allowed;
+  if (guard == "pause_allowed") return s.pause_allowed;
   return false;  // unknown guards never hold (the validator rejects them at load time)
 }
 
@@ -30,6 +32,9 @@ std::string GuardFailure(const std::string& guard) {
   if (guard == "hold_active") return "no legal hold covers the data subject";
   if (guard == "task_named") return "data.task is required";
   if (guard == "staff_named") return "data.staff is required";
+  if (guard == "extension_allowed")
+    return "no extension is possible: the first period is over, or the request was already extended";
+  if (guard == "pause_allowed") return "the jurisdiction does not let the clock stop";
   return "guard '" + guard + "' is unknown";
 }
 
@@ -81,8 +86,10 @@ RequestSnapshot Fold(const RequestSnapshot& s, const std::string& to_state, cons
   RequestSnapshot next = s;
   next.state = to_state;
   next.version = s.version + 1;
-  if (std::find(effect_kinds.begin(), effect_kinds.end(), "mark_verified") != effect_kinds.end())
-    next.identity_verified = true;
+  for (const std::string& kind : effect_kinds) {
+    if (kind == "mark_verified") next.identity_verified = true;
+    if (kind == "extend_deadline") next.extensions += 1;
+  }
   return next;
 }
 

@@ -14,6 +14,10 @@
 //   hold_active        at least one unreleased legal hold covers the data subject
 //   task_named         the event carries a non-empty `data.task`
 //   staff_named        the event carries a non-empty `data.staff`
+//   extension_allowed  the jurisdiction allows an extension now: the first period has not ended
+//                      and the request has not used its extensions (computed by the caller)
+//   pause_allowed      the jurisdiction lets the clock stop while waiting for the requester
+//                      (UK: Data (Use and Access) Act 2025; computed by the caller)
 // A target state listing `requires: [reason]` also refuses an event without a reason.
 #pragma once
 
@@ -35,6 +39,9 @@ struct RequestSnapshot {
   std::int64_t version = 0;  // number of transitions applied so far
   bool identity_verified = false;
   int active_holds = 0;
+  int extensions = 0;              // extensions taken (folded from extend_deadline effects)
+  bool extension_allowed = false;  // input: the jurisdiction rule at decision time
+  bool pause_allowed = false;      // input: the jurisdiction rule
 };
 
 struct Event {

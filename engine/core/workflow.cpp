@@ -29,7 +29,8 @@ std::vector<std::string> Workflow::EventsOffered(const std::string& state) const
 
 const std::vector<std::string>& KnownGuards() {
   static const std::vector<std::string> guards = {
-      "reason_given", "note_given", "identity_verified", "no_active_hold", "hold_active", "task_named", "staff_named",
+      "reason_given", "note_given",  "identity_verified", "no_active_hold",   "hold_active",
+      "task_named",   "staff_named", "extension_allowed", "pause_allowed",
   };
   return guards;
 }
@@ -42,6 +43,9 @@ const std::vector<EffectKind>& KnownEffects() {
       {"check_holds", false},        // follow up at once with holds_clear or hold_active
       {"fulfill", true},             // queue a fulfillment job for a step
       {"task", true},                // open a staff task
+      {"extend_deadline", false},    // take the jurisdiction's extension (GDPR Art. 12(3); § 7021(b))
+      {"pause_clock", false},        // stop the clock while waiting for the requester
+      {"resume_clock", false},       // restart it; the due day moves by the days paused
   };
   return effects;
 }

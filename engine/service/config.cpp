@@ -36,6 +36,12 @@ Result<Config> LoadConfig(const std::string& path) {
       else if (key == "verification_code_ttl_minutes") c.verification_code_ttl = v.as<long>() * kMillisPerMinute;
       else if (key == "verification_max_attempts") c.verification_max_attempts = v.as<int>();
       else if (key == "worker_interval_ms") c.worker_interval = v.as<long>();
+      else if (key == "time_zone") c.time_zone = v.as<std::string>();
+      else if (key == "calendars") c.calendars = v.as<std::map<std::string, std::string>>();
+      else if (key == "reminder_days_before") c.reminder_days_before = v.as<std::vector<int>>();
+      else if (key == "staff_mail") c.staff_mail = v.as<std::string>();
+      else if (key == "escalation_mail") c.escalation_mail = v.as<std::string>();
+      else if (key == "requester_reminder_after_days") c.requester_reminder_after = v.as<long>() * kMillisPerDay;
       else return Status::Invalid(where + "unknown key '" + key + "'");
     } catch (const YAML::Exception&) {
       return Status::Invalid(where + "'" + key + "' has the wrong type");

@@ -3,7 +3,9 @@
 // `--config` (keys as the member names below); absent keys keep these defaults.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "core/time.h"
@@ -29,6 +31,20 @@ struct Config {
   int verification_max_attempts = 5;
   // Worker cadence in `dsar serve`.
   Millis worker_interval = 200;
+
+  // Legal deadlines (issue 3). The controller's IANA time zone: a deadline is the end of the due
+  // day there. Jurisdiction rules and holiday calendars are read from `<workflows_dir>/jurisdictions`
+  // and `<workflows_dir>/calendars`; `calendars` overrides a jurisdiction's default calendar
+  // (e.g. {gdpr: france}).
+  std::string time_zone = "UTC";
+  std::map<std::string, std::string> calendars;
+  // Reminders: staff are reminded at the start of the local day this many days before the due
+  // day, then warned when a request is overdue and every day after while it stays overdue.
+  std::vector<int> reminder_days_before = {7, 2};
+  std::string staff_mail = "privacy-team@nimbus.example";      // reminders
+  std::string escalation_mail = "privacy-lead@nimbus.example"; // overdue warnings, with staff_mail
+  // The requester is reminded once to confirm their request this long after the code was sent.
+  Millis requester_reminder_after = 7 * kMillisPerDay;
 };
 
 // Reads `path` (YAML) over the defaults. Invalid names the file, line and key.

@@ -7,7 +7,6 @@
 #include <fstream>
 #include <set>
 
-#include "core/deadline.h"
 #include "core/sha256.h"
 #include "mail/message.h"
 #include "workflow/loader.h"
@@ -17,9 +16,9 @@ namespace dsar::service {
 namespace json = boost::json;
 
 const std::vector<std::string>& StaffEvents() {
-  static const std::vector<std::string> events = {"approve", "deny",          "extend", "pause",
-                                                  "resume",  "cancel",        "retry",  "complete_task",
-                                                  "assign",  "classify",      "verify_manually"};
+  static const std::vector<std::string> events = {"approve", "deny",     "extend", "pause",         "resume",
+                                                  "cancel",  "retry",    "assign", "complete_task", "classify",
+                                                  "verify_manually"};
   return events;
 }
 
@@ -28,11 +27,14 @@ const std::vector<std::string>& FinalStates() {
   return states;
 }
 
+bool IsFinalState(const std::string& state) {
+  const auto& f = FinalStates();
+  return std::find(f.begin(), f.end(), state) != f.end();
+}
+
 namespace {
 
 constexpr int kMaxFollowUps = 8;
-
-std::string DateOnly(Millis t) { return FormatRfc3339(t).substr(0, 10); }
 
 std::string TypeLabel(const std::string& type) {
   if (type == "access") return "access (copy of your personal data)";
@@ -76,11 +78,6 @@ std::string StringField(const json::value& v, const char* key) {
   return p && p->is_string() ? std::string(p->as_string()) : "";
 }
 
-bool IsFinal(const std::string& state) {
-  const auto& f = FinalStates();
-  return std::find(f.begin(), f.end(), state) != f.end();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<RequestService>> RequestService::Create(const Config& config, store::Store& store,
@@ -109,9 +106,11 @@ Result<std::unique_ptr<RequestService>> RequestService::Create(const Config& con
   if (key_path.has_parent_path()) std::filesystem::create_directories(key_path.parent_path(), ec);
   auto secrets = Secrets::LoadOrCreate(config.secret_key_file);
   if (!secrets.ok()) return secrets.status();
+  auto deadlines = DeadlinePolicy::Load(config);
+  if (!deadlines.ok()) return deadlines.status();
 
-  std::unique_ptr<RequestService> svc(
-      new RequestService(config, store, clock, std::move(secrets.value()), std::move(templates.value())));
+  std::unique_ptr<RequestService> svc(new RequestService(config, store, clock, std::move(secrets.value()),
+                                                         std::move(templates.value()), std::move(deadlines.value())));
   const Millis now = clock.Now();
   std::set<std::string> types;
   for (Workflow& wf : loaded.workflows) {
@@ -182,7 +181,7 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
   auto open = tx.OpenRequestsFor(r.subject_email, r.type, FinalStates());
   if (!open.ok()) return open.status();
   if (!open->empty()) r.duplicate_of = open->front().id;  // contract — duplicates: no deadline of its own
-  if (r.duplicate_of.empty()) r.due_at = ComputeDueAt(r.jurisdiction, r.type, r.received_at);
+  deadlines_->Apply(r);
 
   if (Status s = tx.InsertRequest(r); !s.ok()) return s;
   store::TransitionRow t;
@@ -208,6 +207,7 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
     next.name = "submit";
   }
   if (Status s = ApplyInTx(tx, r, next, std::nullopt); !s.ok()) return s;
+  if (Status s = ScheduleReminders(tx, r, now); !s.ok()) return s;
   return r;
 }
 
@@ -297,6 +297,9 @@ Result<std::vector<store::TransitionRow>> RequestService::Transitions(const std:
 Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Event& event,
                                  std::optional<std::int64_t> expected_version) {
   std::vector<Event> pending{event};
+  const std::optional<Millis> due_before = r.due_at;
+  const std::optional<Millis> paused_before = r.paused_at;
+  const bool final_before = IsFinalState(r.state);
   for (int round = 0; !pending.empty(); ++round) {
     if (round > kMaxFollowUps) return Status::IoError("too many follow-up events on request " + r.reference);
     Event ev = std::move(pending.front());
@@ -309,7 +312,14 @@ Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Even
     auto holds = tx.ActiveHoldCount(r.subject_email, r.subject_account);
     if (!holds.ok()) return holds.status();
     const Millis now = clock_.Now();
-    RequestSnapshot snap{r.state, r.version, r.identity_verified, *holds};
+    RequestSnapshot snap;
+    snap.state = r.state;
+    snap.version = r.version;
+    snap.identity_verified = r.identity_verified;
+    snap.active_holds = *holds;
+    snap.extensions = r.extensions;
+    snap.extension_allowed = deadlines_->ExtensionAllowed(r, now);
+    snap.pause_allowed = deadlines_->PauseAllowed(r);
     auto decision = Decide(**wf, snap, ev, now);
     if (!decision.ok()) return decision.status();
 
@@ -340,17 +350,35 @@ Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Even
     r.state = next.state;
     r.version = next.version;
     r.identity_verified = next.identity_verified;
+    r.extensions = next.extensions;
     r.updated_at = now;
     if (decision->state_changed) {
-      if (Status s = tx.CancelTimers(r.id, now); !s.ok()) return s;
+      // Leaving a state cancels its timers (its timeout and the requester's reminder).
+      if (Status s = tx.CancelTimers(r.id, {"state", "requester_reminder"}, now); !s.ok()) return s;
       if (decision->timer)
-        if (Status s = tx.InsertTimer({0, r.id, r.state, decision->timer->event, decision->timer_fire_at}); !s.ok())
+        if (Status s = tx.InsertTimer({0, r.id, r.state, decision->timer->event, decision->timer_fire_at, "state"});
+            !s.ok())
           return s;
     }
     if (Status s = ApplyEffects(tx, r, *decision, *seq, ev, pending); !s.ok()) return s;
     if (Status s = tx.UpdateRequest(r, old_version); !s.ok()) return s;
   }
+  if (r.due_at != due_before || r.paused_at != paused_before || IsFinalState(r.state) != final_before)
+    return ScheduleReminders(tx, r, clock_.Now());
   return Status::Ok();
+}
+
+Status RequestService::ScheduleReminders(store::Tx& tx, const store::RequestRow& r, Millis now) {
+  if (Status s = tx.CancelTimers(r.id, {"staff_reminder", "overdue"}, now); !s.ok()) return s;
+  if (!deadlines_->DaysLeft(r, now).has_value() || r.paused_at) return Status::Ok();
+  const Millis due = *r.due_at;
+  for (int days : config_.reminder_days_before) {
+    const Millis at = deadlines_->StartOfLocalDay(due, -days);
+    if (at > now)
+      if (Status s = tx.InsertTimer({0, r.id, r.state, "staff_reminder", at, "staff_reminder"}); !s.ok()) return s;
+  }
+  // Overdue: the first instant after the due day, then (when fired) the start of each next day.
+  return tx.InsertTimer({0, r.id, r.state, "staff_overdue", std::max(due + 1, now), "overdue"});
 }
 
 Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const Decision& d, std::int64_t seq,
@@ -377,6 +405,11 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
                                               {"expires", FormatRfc3339(v.expires_at)},
                                               {"max_attempts", std::to_string(v.max_attempts)}};
       if (Status s = QueueMail(tx, r, "verification_code", vars, seq, true); !s.ok()) return s;
+      if (templates_.Has("verification_reminder"))
+        if (Status s = tx.InsertTimer({0, r.id, r.state, "verification_reminder", now + config_.requester_reminder_after,
+                                       "requester_reminder"});
+            !s.ok())
+          return s;
     } else if (e.kind == "check_holds") {
       auto holds = tx.ActiveHoldCount(r.subject_email, r.subject_account);
       if (!holds.ok()) return holds.status();
@@ -394,6 +427,14 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
       j.status = e.kind == "fulfill" ? "pending" : "open";
       j.created_at = now;
       if (Status s = tx.InsertJob(j); !s.ok()) return s;
+    } else if (e.kind == "extend_deadline") {
+      deadlines_->Apply(r);  // r.extensions was folded in; the due day moves by the extension
+    } else if (e.kind == "pause_clock") {
+      r.paused_at = now;
+    } else if (e.kind == "resume_clock") {
+      if (r.paused_at) r.paused_days += deadlines_->DaysBetween(*r.paused_at, now);
+      r.paused_at.reset();
+      deadlines_->Apply(r);
     } else if (e.kind == "mark_verified") {
       // Folded into the snapshot (core/interpreter.cpp Fold).
     } else {
@@ -404,23 +445,29 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
 }
 
 Status RequestService::QueueMail(store::Tx& tx, const store::RequestRow& r, const std::string& template_name,
-                                 std::map<std::string, std::string> vars, std::int64_t seq, bool carries_secret) {
+                                 std::map<std::string, std::string> vars, std::optional<std::int64_t> seq,
+                                 bool carries_secret, const std::vector<std::string>& recipients) {
   const json::value subject = ParseOr(r.subject_json, json::object());
   const json::value requester = ParseOr(r.requester_json, json::value());
   vars["reference"] = r.reference;
   vars["controller"] = config_.controller_name;
   vars["type_label"] = TypeLabel(r.type);
-  vars["received_date"] = DateOnly(r.received_at);
-  if (r.due_at) vars["due_date"] = DateOnly(*r.due_at);
+  vars["received_date"] = deadlines_->LocalDate(r.received_at);
+  if (r.due_at) vars["due_date"] = deadlines_->LocalDate(*r.due_at);
+  vars["state"] = r.state;
   const std::string name = StringField(subject, "name");
   if (!name.empty()) vars["name"] = name;
   auto rendered = templates_.Render(template_name, vars);
   if (!rendered.ok()) return rendered.status();
 
   json::array to;
-  to.push_back(json::string(StringField(subject, "email")));
-  const std::string agent = StringField(requester, "email");
-  if (!agent.empty() && NormalizeEmail(agent) != r.subject_email) to.push_back(json::string(agent));
+  if (!recipients.empty()) {
+    for (const auto& a : recipients) to.push_back(json::string(a));
+  } else {
+    to.push_back(json::string(StringField(subject, "email")));
+    const std::string agent = StringField(requester, "email");
+    if (!agent.empty() && NormalizeEmail(agent) != r.subject_email) to.push_back(json::string(agent));
+  }
 
   store::OutboxRow o;
   o.request_id = r.id;
@@ -461,6 +508,40 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
             return st;
     }
     return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return row;
+}
+
+Result<store::RequestRow> RequestService::Amend(const std::string& id, std::optional<std::string> jurisdiction,
+                                                std::optional<Millis> received_at, const std::string& actor,
+                                                std::optional<std::int64_t> expected_version) {
+  if (jurisdiction && !jurisdiction->empty() && !IsKnownJurisdiction(*jurisdiction))
+    return Status::Unprocessable("unknown jurisdiction '" + *jurisdiction + "'");
+  if (!jurisdiction && !received_at) return Status::Invalid("nothing to amend: give jurisdiction and/or received_at");
+  store::RequestRow row;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    if (received_at && *received_at > row.created_at)
+      return Status::Invalid("received_at " + FormatRfc3339(*received_at) +
+                             " is after the request was entered (" + FormatRfc3339(row.created_at) + ")");
+    Event ev;
+    ev.name = "amend";
+    ev.actor = actor;
+    if (jurisdiction) {
+      ev.data["jurisdiction_before"] = row.jurisdiction.empty() ? json::value(nullptr) : json::value(row.jurisdiction);
+      ev.data["jurisdiction"] = jurisdiction->empty() ? json::value(nullptr) : json::value(*jurisdiction);
+      row.jurisdiction = *jurisdiction;
+    }
+    if (received_at) {
+      ev.data["received_at_before"] = FormatRfc3339(row.received_at);
+      ev.data["received_at"] = FormatRfc3339(*received_at);
+      row.received_at = *received_at;
+    }
+    deadlines_->Apply(row);  // the same receipt time, the new rule (or the true receipt time)
+    return ApplyInTx(tx, row, ev, expected_version);
   });
   if (!s.ok()) return s;
   return row;
@@ -564,7 +645,7 @@ Status NotifyHold(RequestService& svc, store::Tx& tx, const store::HoldRow& h, c
   auto affected = tx.RequestsInState("", h.subject_email, h.account_id);
   if (!affected.ok()) return affected.status();
   for (store::RequestRow& r : *affected) {
-    if (IsFinal(r.state)) continue;
+    if (IsFinalState(r.state)) continue;
     Status s = svc.ApplyInTx(tx, r, event, std::nullopt);
     if (!s.ok() && !s.IsRefused()) return s;
   }
@@ -815,6 +896,15 @@ json::object RequestService::RequestJson(const store::RequestRow& r) {
   o["channel"] = r.channel;
   o["received_at"] = FormatRfc3339(r.received_at);
   o["due_at"] = r.due_at ? json::value(FormatRfc3339(*r.due_at)) : json::value(nullptr);
+  o["ack_due_at"] = r.ack_due_at ? json::value(FormatRfc3339(*r.ack_due_at)) : json::value(nullptr);
+  const auto days_left = deadlines_->DaysLeft(r, clock_.Now());
+  o["days_left"] = days_left ? json::value(*days_left) : json::value(nullptr);
+  o["overdue"] = days_left.has_value() && *days_left < 0;
+  o["extended"] = r.extensions > 0;
+  o["extensions"] = r.extensions;
+  o["paused"] = r.paused_at.has_value();
+  o["paused_since"] = r.paused_at ? json::value(FormatRfc3339(*r.paused_at)) : json::value(nullptr);
+  o["paused_days"] = r.paused_days;
   o["identity_verified"] = r.identity_verified;
   o["duplicate_of"] = r.duplicate_of.empty() ? json::value(nullptr) : json::value(r.duplicate_of);
   o["language"] = r.language.empty() ? json::value(nullptr) : json::value(r.language);

@@ -24,6 +24,7 @@
 #include "core/status.h"
 #include "core/workflow.h"
 #include "service/config.h"
+#include "service/deadlines.h"
 #include "service/secrets.h"
 #include "service/templates.h"
 #include "store/store.h"
@@ -86,6 +87,13 @@ class RequestService {
   // A system event (workers, timers, holds): any event the workflow offers.
   Result<store::RequestRow> ApplySystemEvent(const std::string& id, Event event);
 
+  // Staff correct the jurisdiction ("" = unknown) and/or the true receipt time (never in the
+  // future, never after the request was entered); recorded as an `amend` transition, and the
+  // deadline is recomputed from the receipt time (issue 3 §1, §3).
+  Result<store::RequestRow> Amend(const std::string& id, std::optional<std::string> jurisdiction,
+                                  std::optional<Millis> received_at, const std::string& actor,
+                                  std::optional<std::int64_t> expected_version);
+
   // The requester's one-time code. Refused (with the reason) when wrong, expired, locked or not
   // awaiting verification; a wrong code is counted, and the last allowed wrong code denies the
   // request for insufficient verification.
@@ -121,6 +129,16 @@ class RequestService {
   store::Store& store() { return store_; }
   const Clock& clock() const { return clock_; }
   const Secrets& secrets() const { return secrets_; }
+  const DeadlinePolicy& deadlines() const { return *deadlines_; }
+
+  // Queues a mail from `template_name` about request `r`. Recipients: the data subject (and the
+  // requester when someone else asked), or `to` when given (staff mail).
+  Status QueueMail(store::Tx& tx, const store::RequestRow& r, const std::string& template_name,
+                   std::map<std::string, std::string> vars, std::optional<std::int64_t> transition_seq,
+                   bool carries_secret, const std::vector<std::string>& to = {});
+  // Cancels the request's deadline reminders and schedules the ones still ahead of `now` (none
+  // without a countdown: final, duplicate, paused, no deadline).
+  Status ScheduleReminders(store::Tx& tx, const store::RequestRow& r, Millis now);
 
   // Applies `event` to `request` inside `tx` and follows up any events the effects raise
   // (check_holds). Used by the workers, which own their transaction.
@@ -128,14 +146,13 @@ class RequestService {
                    std::optional<std::int64_t> expected_version);
 
  private:
-  RequestService(Config config, store::Store& store, const Clock& clock, Secrets secrets, MailTemplates templates)
+  RequestService(Config config, store::Store& store, const Clock& clock, Secrets secrets, MailTemplates templates,
+                 std::shared_ptr<const DeadlinePolicy> deadlines)
       : config_(std::move(config)), store_(store), clock_(clock), secrets_(std::move(secrets)),
-        templates_(std::move(templates)) {}
+        templates_(std::move(templates)), deadlines_(std::move(deadlines)) {}
 
   Status ApplyEffects(store::Tx& tx, store::RequestRow& request, const Decision& d, std::int64_t transition_seq,
                       const Event& event, std::vector<Event>& follow_ups);
-  Status QueueMail(store::Tx& tx, const store::RequestRow& r, const std::string& template_name,
-                   std::map<std::string, std::string> vars, std::int64_t transition_seq, bool carries_secret);
   Result<store::RequestRow> CreateInTx(store::Tx& tx, const CreateRequestInput& in, Millis now);
 
   Config config_;
@@ -143,6 +160,7 @@ class RequestService {
   const Clock& clock_;
   Secrets secrets_;
   MailTemplates templates_;
+  std::shared_ptr<const DeadlinePolicy> deadlines_;
   std::map<std::string, std::shared_ptr<const Workflow>> current_;  // by request type; fixed after Create
   std::mutex pinned_mu_;
   std::map<std::string, std::shared_ptr<const Workflow>> pinned_;   // by hash; guarded by pinned_mu_

@@ -253,6 +253,7 @@ Result<int> Workers::FireTimers() {
       auto r = tx.GetRequest(t.request_id);
       if (!r.ok()) return r.status();
       store::RequestRow row = std::move(r.value());
+      if (t.kind != "state") return FireReminder(tx, row, t, now);
       if (row.state != t.state) return Status::Ok();  // left the state: the timer no longer applies
       Event ev;
       ev.name = t.event;
@@ -266,6 +267,29 @@ Result<int> Workers::FireTimers() {
     ++fired;
   }
   return fired;
+}
+
+Status Workers::FireReminder(store::Tx& tx, const store::RequestRow& r, const store::TimerRow& t, Millis now) {
+  const DeadlinePolicy& deadlines = svc_.deadlines();
+  const auto days_left = deadlines.DaysLeft(r, now);
+  const auto& cfg = svc_.config();
+  if (t.kind == "requester_reminder") {
+    if (r.state != t.state) return Status::Ok();
+    return svc_.QueueMail(tx, r, t.event, {}, std::nullopt, false);
+  }
+  if (!days_left || r.paused_at) return Status::Ok();  // no countdown any more: no reminder
+  if (t.kind == "staff_reminder") {
+    return svc_.QueueMail(tx, r, "staff_reminder", {{"days_left", std::to_string(*days_left)}}, std::nullopt, false,
+                          {cfg.staff_mail});
+  }
+  // overdue: warn staff and the escalation contact, then again at the start of the next local day.
+  // However long the downtime, one warning is sent and the next is scheduled from now.
+  if (*days_left >= 0) return Status::Ok();
+  if (Status s = svc_.QueueMail(tx, r, "staff_overdue", {{"days_overdue", std::to_string(-*days_left)}},
+                                std::nullopt, false, {cfg.staff_mail, cfg.escalation_mail});
+      !s.ok())
+    return s;
+  return tx.InsertTimer({0, r.id, r.state, t.event, deadlines.StartOfLocalDay(now, 1), "overdue"});
 }
 
 Result<int> Workers::RunOnce() {

@@ -8,8 +8,11 @@
 //   RunJobs        runs pending fulfillment steps (Fulfiller, idempotent), then commits the
 //                  job's result with the `fulfilled` / `step_failed` event in one transaction.
 //                  An erasure re-checks legal holds first (`hold_active`).
-//   FireTimers     fires each due timer once: marking it fired and applying its event commit
-//                  together.
+//   FireTimers     fires each due timer once, in fire_at order: marking it fired and applying its
+//                  event (a state timeout) or queueing its mail (a reminder) commit together.
+//                  Reminders: staff N days before the due day; an overdue warning to staff and
+//                  the escalation contact, then daily while overdue (after downtime, one warning,
+//                  and the next from now); the requester's reminder to confirm their request.
 //
 // Each returns how many items it handled. Thread safety: call from one worker thread.
 #pragma once
@@ -40,6 +43,8 @@ class Workers {
   void TEST_CrashAfterMaildirWrite(bool on) { crash_after_maildir_write_ = on; }
 
  private:
+  Status FireReminder(store::Tx& tx, const store::RequestRow& r, const store::TimerRow& t, Millis now);
+
   RequestService& svc_;
   std::shared_ptr<fulfillment::Fulfiller> fulfiller_;
   bool crash_after_maildir_write_ = false;

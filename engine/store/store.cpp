@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kRequestColumns =
     "seq, id, reference, type, state, jurisdiction, subject_json, subject_email, subject_account, requester_json, "
     "channel, received_at, due_at, details_json, identity_verified, duplicate_of, language, version, workflow_id, "
-    "workflow_hash, created_at, updated_at";
+    "workflow_hash, created_at, updated_at, ack_due_at, extensions, paused_at, paused_days";
 
 RequestRow ReadRequest(const Statement& s) {
   RequestRow r;
@@ -37,6 +37,10 @@ RequestRow ReadRequest(const Statement& s) {
   r.workflow_hash = s.Text(19);
   r.created_at = s.Int(20);
   r.updated_at = s.Int(21);
+  r.ack_due_at = s.OptInt(22);
+  r.extensions = static_cast<int>(s.Int(23));
+  r.paused_at = s.OptInt(24);
+  r.paused_days = static_cast<int>(s.Int(25));
   return r;
 }
 
@@ -117,13 +121,14 @@ Status Tx::InsertRequest(const RequestRow& r) {
   Statement s(c_,
               "INSERT INTO requests (id, reference, type, state, jurisdiction, subject_json, subject_email, "
               "subject_account, requester_json, channel, received_at, due_at, details_json, identity_verified, "
-              "duplicate_of, language, version, workflow_id, workflow_hash, created_at, updated_at) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+              "duplicate_of, language, version, workflow_id, workflow_hash, created_at, updated_at, ack_due_at, "
+              "extensions, paused_at, paused_days) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.Bind(1, r.id).Bind(2, r.reference).Bind(3, r.type).Bind(4, r.state).BindOrNull(5, r.jurisdiction);
   s.Bind(6, r.subject_json).Bind(7, r.subject_email).BindOrNull(8, r.subject_account).BindOrNull(9, r.requester_json);
   s.Bind(10, r.channel).Bind(11, r.received_at).Bind(12, r.due_at).Bind(13, r.details_json);
   s.Bind(14, r.identity_verified).BindOrNull(15, r.duplicate_of).BindOrNull(16, r.language).Bind(17, r.version);
   s.Bind(18, r.workflow_id).Bind(19, r.workflow_hash).Bind(20, r.created_at).Bind(21, r.updated_at);
+  s.Bind(22, r.ack_due_at).Bind(23, r.extensions).Bind(24, r.paused_at).Bind(25, r.paused_days);
   return s.Run();
 }
 
@@ -138,9 +143,11 @@ Result<RequestRow> Tx::GetRequest(const std::string& key) {
 Status Tx::UpdateRequest(const RequestRow& r, std::int64_t expected_version) {
   Statement s(c_,
               "UPDATE requests SET state = ?1, version = ?2, identity_verified = ?3, jurisdiction = ?4, due_at = ?5, "
-              "duplicate_of = ?6, updated_at = ?7, details_json = ?8 WHERE id = ?9 AND version = ?10");
+              "duplicate_of = ?6, updated_at = ?7, details_json = ?8, ack_due_at = ?11, extensions = ?12, "
+              "paused_at = ?13, paused_days = ?14, received_at = ?15 WHERE id = ?9 AND version = ?10");
   s.Bind(1, r.state).Bind(2, r.version).Bind(3, r.identity_verified).BindOrNull(4, r.jurisdiction).Bind(5, r.due_at);
   s.BindOrNull(6, r.duplicate_of).Bind(7, r.updated_at).Bind(8, r.details_json).Bind(9, r.id).Bind(10, expected_version);
+  s.Bind(11, r.ack_due_at).Bind(12, r.extensions).Bind(13, r.paused_at).Bind(14, r.paused_days).Bind(15, r.received_at);
   if (Status st = s.Run(); !st.ok()) return st;
   if (c_.Changes() != 1)
     return Status::Conflict("request " + r.id + " is no longer at version " + std::to_string(expected_version));
@@ -153,8 +160,12 @@ Result<std::vector<RequestRow>> Tx::ListRequests(const RequestFilter& f) {
   if (!f.type.empty()) sql += " AND type = ?3";
   if (!f.jurisdiction.empty()) sql += " AND jurisdiction = ?4";
   if (!f.subject_email.empty()) sql += " AND subject_email = ?5";
+  // Overdue: a deadline passed on a request that still counts down (not final, not a duplicate,
+  // clock running) — the same meaning as days_left < 0 and the overdue reminders.
+  const std::string counting = "due_at IS NOT NULL AND paused_at IS NULL AND state NOT IN "
+                               "('completed', 'denied', 'cancelled', 'duplicate')";
   if (f.overdue.has_value())
-    sql += *f.overdue ? " AND due_at IS NOT NULL AND due_at < ?6" : " AND (due_at IS NULL OR due_at >= ?6)";
+    sql += *f.overdue ? " AND " + counting + " AND due_at < ?6" : " AND NOT (" + counting + " AND due_at < ?6)";
   if (f.due_before.has_value()) sql += " AND due_at IS NOT NULL AND due_at < ?7";
   sql += " ORDER BY seq LIMIT ?8";
   Statement s(c_, sql);
@@ -313,25 +324,40 @@ Result<std::optional<std::string>> Tx::RequestForMessageId(const std::string& me
 // ---- timers ----
 
 Status Tx::InsertTimer(const TimerRow& t) {
-  Statement s(c_, "INSERT INTO timers (request_id, state, event, fire_at) VALUES (?,?,?,?)");
-  s.Bind(1, t.request_id).Bind(2, t.state).Bind(3, t.event).Bind(4, t.fire_at);
+  Statement s(c_, "INSERT INTO timers (request_id, state, event, fire_at, kind) VALUES (?,?,?,?,?)");
+  s.Bind(1, t.request_id).Bind(2, t.state).Bind(3, t.event).Bind(4, t.fire_at).Bind(5, t.kind);
   return s.Run();
 }
 
-Status Tx::CancelTimers(const std::string& request_id, Millis now) {
-  Statement s(c_, "UPDATE timers SET cancelled_at = ? WHERE request_id = ? AND fired_at IS NULL AND cancelled_at IS NULL");
-  s.Bind(1, now).Bind(2, request_id);
-  return s.Run();
+Status Tx::CancelTimers(const std::string& request_id, const std::vector<std::string>& kinds, Millis now) {
+  for (const std::string& kind : kinds) {
+    Statement s(c_,
+                "UPDATE timers SET cancelled_at = ? WHERE request_id = ? AND kind = ? AND fired_at IS NULL "
+                "AND cancelled_at IS NULL");
+    s.Bind(1, now).Bind(2, request_id).Bind(3, kind);
+    if (Status st = s.Run(); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+namespace {
+TimerRow ReadTimer(const Statement& s) { return TimerRow{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Text(5)}; }
+}  // namespace
+
+Result<std::vector<TimerRow>> Tx::PendingTimers(const std::string& request_id) {
+  Statement s(c_,
+              "SELECT id, request_id, state, event, fire_at, kind FROM timers WHERE request_id = ? AND fired_at IS NULL "
+              "AND cancelled_at IS NULL ORDER BY fire_at, id");
+  s.Bind(1, request_id);
+  return Collect<TimerRow>(s, ReadTimer);
 }
 
 Result<std::vector<TimerRow>> Tx::DueTimers(Millis now, int limit) {
   Statement s(c_,
-              "SELECT id, request_id, state, event, fire_at FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL "
+              "SELECT id, request_id, state, event, fire_at, kind FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL "
               "AND fire_at <= ? ORDER BY fire_at, id LIMIT ?");
   s.Bind(1, now).Bind(2, limit);
-  return Collect<TimerRow>(s, [](const Statement& s) {
-    return TimerRow{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)};
-  });
+  return Collect<TimerRow>(s, ReadTimer);
 }
 
 Status Tx::MarkTimerFired(std::int64_t id, Millis now) {

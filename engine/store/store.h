@@ -40,7 +40,11 @@ struct RequestRow {
   std::string requester_json;  // "" when none
   std::string channel;
   Millis received_at = 0;
-  std::optional<Millis> due_at;
+  std::optional<Millis> due_at;      // NULL for duplicates and final states' never-set deadlines
+  std::optional<Millis> ack_due_at;  // when the law asks for an acknowledgment (CCPA § 7021(a))
+  int extensions = 0;
+  std::optional<Millis> paused_at;   // set while the clock is stopped
+  int paused_days = 0;               // calendar days the clock stood still, in total
   std::string details_json = "{}";
   bool identity_verified = false;
   std::string duplicate_of;  // "" when not a duplicate
@@ -77,10 +81,13 @@ struct OutboxRow {
   std::string last_error;
 };
 
+// kind: "state" (a state's timeout: `event` is sent), "staff_reminder", "overdue",
+// "requester_reminder" (mail only; `event` names the template).
 struct TimerRow {
   std::int64_t id = 0;
   std::string request_id, state, event;
   Millis fire_at = 0;
+  std::string kind = "state";
 };
 
 struct JobRow {
@@ -167,7 +174,9 @@ class Tx {
 
   // Timers.
   Status InsertTimer(const TimerRow& t);
-  Status CancelTimers(const std::string& request_id, Millis now);
+  // Cancels the request's pending timers of the given kinds.
+  Status CancelTimers(const std::string& request_id, const std::vector<std::string>& kinds, Millis now);
+  Result<std::vector<TimerRow>> PendingTimers(const std::string& request_id);
   Result<std::vector<TimerRow>> DueTimers(Millis now, int limit);
   Status MarkTimerFired(std::int64_t id, Millis now);
 

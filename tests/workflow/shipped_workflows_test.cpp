@@ -121,7 +121,11 @@ TEST_CASE("the shipped workflows use only contract state names and staff events"
     // any_state, identical in all seven files.
     std::set<std::string> any;
     for (const auto& [event, _] : wf.any_state) any.insert(event);
-    CHECK(any == std::set<std::string>{"assign", "cancel", "deny", "hold_placed", "hold_released"});
+    CHECK(any == std::set<std::string>{"amend", "assign", "cancel", "deny", "extend", "hold_placed", "hold_released"});
+    const auto& extend = wf.any_state.at("extend").front();
+    CHECK_FALSE(extend.to.has_value());
+    CHECK(extend.guards == std::vector<std::string>{"reason_given", "extension_allowed"});
+    CHECK(Effects(extend.effects) == std::vector<std::string>{"extend_deadline", "mail:extension_notice"});
     const auto& cancel = wf.any_state.at("cancel").front();
     CHECK(cancel.to == "cancelled");
     CHECK(cancel.guards == std::vector<std::string>{"reason_given"});
@@ -144,7 +148,7 @@ TEST_CASE("the shipped workflows use only contract state names and staff events"
 
 TEST_CASE("deletion: states, transitions and the verification timeout", "[workflow][shipped]") {
   const Workflow& wf = Get("deletion");
-  CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "hold_check", "on_hold", "fulfilling",
+  CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "hold_check", "on_hold", "fulfilling",
                                                 "error", "duplicate", "completed", "denied", "cancelled"});
   CHECK(Only(wf, "received", "submit").to == "verifying");
   CHECK(Effects(Only(wf, "received", "submit").effects) ==
@@ -183,7 +187,7 @@ TEST_CASE("access and portability export; correction and objection open a task",
   for (auto [id, step] : {std::pair{"access", "export_access"}, std::pair{"portability", "export_portability"}}) {
     INFO(id);
     const Workflow& wf = Get(id);
-    CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "fulfilling", "error", "duplicate",
+    CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "fulfilling", "error", "duplicate",
                                                   "completed", "denied", "cancelled"});
     for (const char* ev : {"identity_verified", "verify_manually"}) {
       CHECK(Only(wf, "verifying", ev).to == "fulfilling");
@@ -196,7 +200,7 @@ TEST_CASE("access and portability export; correction and objection open a task",
   for (auto [id, task] : {std::pair{"correction", "review_correction"}, std::pair{"objection", "review_objection"}}) {
     INFO(id);
     const Workflow& wf = Get(id);
-    CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "awaiting_task", "duplicate", "completed",
+    CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "awaiting_task", "duplicate", "completed",
                                                   "denied", "cancelled"});
     for (const char* ev : {"identity_verified", "verify_manually"}) {
       CHECK(Only(wf, "verifying", ev).to == "awaiting_task");
@@ -264,7 +268,7 @@ TEST_CASE("the shipped workflows drive the interpreter end to end", "[workflow][
     auto s = Walk(wf, {Ev("duplicate_detected")});
     CHECK(s.state == "duplicate");
     CHECK(wf.EventsOffered("duplicate") ==
-          std::vector<std::string>{"assign", "cancel", "deny", "hold_placed", "hold_released"});
+          std::vector<std::string>{"amend", "assign", "cancel", "deny", "extend", "hold_placed", "hold_released"});
   }
   SECTION("system events into denied must carry a reason (denied requires [reason])") {
     // The scheduler's verification_expired and the verifier's verification_failed are refused

@@ -1,0 +1,92 @@
+#include "service/deadlines.h"
+
+#include <date/tz.h>
+
+#include <algorithm>
+
+#include "core/deadline.h"
+
+namespace dsar::service {
+
+namespace {
+
+using LocalDays = date::local_days;
+
+date::sys_time<std::chrono::milliseconds> Sys(Millis t) {
+  return date::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(t));
+}
+
+Millis ToMillis(date::sys_time<std::chrono::milliseconds> t) { return t.time_since_epoch().count(); }
+
+}  // namespace
+
+struct DeadlinePolicy::Impl {
+  const date::time_zone* zone = nullptr;
+  std::string zone_name;
+
+  LocalDays LocalDay(Millis t) const {
+    const auto local = zone->to_local(Sys(t));
+    return date::floor<date::days>(local);
+  }
+  // The first instant of a local day; when midnight does not exist (a DST jump), the first
+  // instant that does.
+  Millis StartOf(LocalDays day) const {
+    const auto info = zone->get_info(date::local_seconds(day.time_since_epoch()));
+    if (info.result == date::local_info::nonexistent)
+      return ToMillis(date::sys_time<std::chrono::milliseconds>(info.first.end));
+    return ToMillis(zone->to_sys(date::local_time<std::chrono::milliseconds>(day.time_since_epoch()),
+                                 date::choose::earliest));
+  }
+};
+
+Result<std::shared_ptr<const DeadlinePolicy>> DeadlinePolicy::Load(const Config& config) {
+  auto impl = std::make_unique<Impl>();
+  try {
+    impl->zone = date::locate_zone(config.time_zone);
+  } catch (const std::exception& e) {
+    return Status::Invalid("time_zone '" + config.time_zone + "' is not an IANA time zone: " + e.what());
+  }
+  impl->zone_name = config.time_zone;
+  return std::shared_ptr<const DeadlinePolicy>(new DeadlinePolicy(std::move(impl)));
+}
+
+DeadlinePolicy::DeadlinePolicy(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DeadlinePolicy::~DeadlinePolicy() = default;
+
+void DeadlinePolicy::Apply(store::RequestRow& r) const {
+  if (!r.duplicate_of.empty()) {
+    r.due_at.reset();
+    r.ack_due_at.reset();
+    return;
+  }
+  Millis due = ComputeDueAt(r.jurisdiction, r.type, r.received_at);
+  due += static_cast<Millis>(r.paused_days) * kMillisPerDay;
+  if (r.extensions > 0) due += 45 * kMillisPerDay;
+  r.due_at = due;
+}
+
+bool DeadlinePolicy::ExtensionAllowed(const store::RequestRow& r, Millis now) const {
+  if (!r.duplicate_of.empty() || r.extensions > 0) return false;
+  return now <= ComputeDueAt(r.jurisdiction, r.type, r.received_at);
+}
+
+bool DeadlinePolicy::PauseAllowed(const store::RequestRow& r) const { return r.jurisdiction == "uk_gdpr"; }
+
+int DeadlinePolicy::DaysBetween(Millis from, Millis to) const {
+  return static_cast<int>((impl_->LocalDay(to) - impl_->LocalDay(from)).count());
+}
+
+std::string DeadlinePolicy::LocalDate(Millis t) const { return date::format("%F", impl_->LocalDay(t)); }
+
+Millis DeadlinePolicy::StartOfLocalDay(Millis t, int days) const {
+  return impl_->StartOf(impl_->LocalDay(t) + date::days(days));
+}
+
+std::optional<int> DeadlinePolicy::DaysLeft(const store::RequestRow& r, Millis now) const {
+  if (!r.due_at || !r.duplicate_of.empty() || r.state == "duplicate" || IsFinalState(r.state)) return std::nullopt;
+  return DaysBetween(now, *r.due_at);
+}
+
+const std::string& DeadlinePolicy::time_zone() const { return impl_->zone_name; }
+
+}  // namespace dsar::service
