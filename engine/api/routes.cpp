@@ -370,6 +370,34 @@ Response EventRoute(Call& c) {
   return JsonResponse(200, Svc(c).RequestJson(*row));
 }
 
+// PATCH /requests/{id} {jurisdiction?, received_at?, expected_version?}: staff correct the
+// jurisdiction (null = unknown) or the true receipt time; the deadline is recomputed.
+Response AmendRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"jurisdiction", "received_at", "expected_version"}, ""); !s.ok()) return Fail(c, s);
+  std::optional<std::string> jurisdiction;
+  if (const json::value* v = body.if_contains("jurisdiction")) {
+    if (v->is_null()) jurisdiction = "";
+    else if (v->is_string()) jurisdiction = std::string(v->as_string());
+    else return Fail(c, 400, "field 'jurisdiction' must be a string or null");
+  }
+  std::optional<Millis> received_at;
+  if (const json::value* v = body.if_contains("received_at")) {
+    if (!v->is_string() || !(received_at = ParseRfc3339(v->as_string())))
+      return Fail(c, 400, "field 'received_at' must be an RFC 3339 date-time, e.g. 2026-11-29T15:13:32Z");
+    if (*received_at > Svc(c).clock().Now()) return Fail(c, 400, "received_at is in the future");
+  }
+  std::optional<std::int64_t> expected;
+  if (const json::value* v = body.if_contains("expected_version"); v != nullptr && !v->is_null()) {
+    if (!v->is_int64() || v->as_int64() < 1) return Fail(c, 400, "field 'expected_version' must be a positive integer");
+    expected = v->as_int64();
+  }
+  auto row = Svc(c).Amend(c.params[0], jurisdiction, received_at, c.actor, expected);
+  if (!row.ok()) return Fail(c, row.status());
+  return JsonResponse(200, Svc(c).RequestJson(*row));
+}
+
 // POST /requests/{id}/verify (public)
 Response VerifyRoute(Call& c) {
   Millis wait = 0;
@@ -501,6 +529,7 @@ const std::vector<Route>& Routes() {
       {"POST", {"requests"}, false, CreateRequestRoute, "POST /requests"},
       {"GET", {"requests"}, false, ListRequestsRoute, "GET /requests"},
       {"GET", {"requests", "{}"}, false, GetRequestRoute, "GET /requests/{id}"},
+      {"PATCH", {"requests", "{}"}, false, AmendRoute, "PATCH /requests/{id}"},
       {"GET", {"requests", "{}", "transitions"}, false, TransitionsRoute, "GET /requests/{id}/transitions"},
       {"POST", {"requests", "{}", "events"}, false, EventRoute, "POST /requests/{id}/events"},
       {"POST", {"requests", "{}", "verify"}, true, VerifyRoute, "POST /requests/{id}/verify"},

@@ -7,6 +7,7 @@
 //   POST   /requests                   staff  201 + resource + Location; Idempotency-Key
 //   GET    /requests                   staff  keyset list: {"items":[...], "next_cursor": "..."|null}
 //   GET    /requests/{id}              staff  id or reference
+//   PATCH  /requests/{id}              staff  {jurisdiction?, received_at?, expected_version?}: recomputes the deadline
 //   GET    /requests/{id}/transitions  staff  {"items":[...]} oldest first
 //   POST   /requests/{id}/events       staff  {event, reason?, data?, expected_version?}
 //   POST   /requests/{id}/verify       PUBLIC {code}; rate-limited per client and per request

@@ -86,6 +86,12 @@ Status Statement::Run() {
   return status_;
 }
 
+void Statement::Reset() {
+  if (stmt_ == nullptr) return;
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
 bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 std::int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 std::optional<std::int64_t> Statement::OptInt(int col) const {

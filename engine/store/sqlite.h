@@ -64,6 +64,8 @@ class Statement {
   bool Step();
   // Runs a statement that returns no rows.
   Status Run();
+  // Makes the statement ready to run again with new bindings (after Run or the last Step).
+  void Reset();
 
   bool IsNull(int col) const;
   std::int64_t Int(int col) const;
