@@ -195,9 +195,11 @@ unsigned short Deployment::StartServer(const std::vector<std::string>& extra_arg
   return port_;
 }
 
-int Deployment::StopServer() {
+int Deployment::StopServer() { return KillServer(SIGTERM); }
+
+int Deployment::KillServer(int sig) {
   if (server_pid_ <= 0) return -1;
-  kill(server_pid_, SIGTERM);
+  kill(server_pid_, sig);
   return WaitServerExit();
 }
 

@@ -46,6 +46,8 @@ class Deployment {
                              const std::map<std::string, std::string>& env = {});
   // SIGTERM and wait; returns the exit status (or the signal number + 128).
   int StopServer();
+  // Sends `sig` (e.g. SIGKILL) and waits; returns the exit status (or the signal number + 128).
+  int KillServer(int sig);
   // Waits for the server to exit by itself (e.g. a crash hook); returns its exit status.
   int WaitServerExit();
   unsigned short port() const { return port_; }
