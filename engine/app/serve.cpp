@@ -73,8 +73,11 @@ int Serve(const service::Config& config, const ServeOptions& options, std::uniqu
               << "); fulfillment steps will fail until they are\n";
   }
   service::Workers workers(**svc, fulfiller);
-  if (const char* crash = std::getenv("DSAR_TEST_CRASH"); crash && std::string(crash) == "after_maildir_write")
-    workers.TEST_CrashAfterMaildirWrite(true);
+  if (const char* crash = std::getenv("DSAR_TEST_CRASH")) {
+    const std::string hook(crash);
+    if (hook == "after_maildir_write") workers.TEST_CrashAfterMaildirWrite(true);
+    if (hook.rfind("after_timers:", 0) == 0) workers.TEST_CrashAfterTimers(std::stoi(hook.substr(13)));
+  }
 
   api::Server server(**svc, options.threads);
   auto bound = server.Start(host, port);

@@ -265,6 +265,7 @@ Result<int> Workers::FireTimers() {
     });
     if (!st.ok()) return st;
     ++fired;
+    if (crash_after_timers_ > 0 && --crash_after_timers_ == 0) std::_Exit(43);
   }
   return fired;
 }

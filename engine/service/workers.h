@@ -41,6 +41,9 @@ class Workers {
   // Test hook (environment DSAR_TEST_CRASH=after_maildir_write): the process exits at once
   // after a mail file is written and before the outbox row is marked delivered.
   void TEST_CrashAfterMaildirWrite(bool on) { crash_after_maildir_write_ = on; }
+  // Test hook (DSAR_TEST_CRASH=after_timers:N): the process exits at once after the Nth timer's
+  // transaction commits.
+  void TEST_CrashAfterTimers(int n) { crash_after_timers_ = n; }
 
  private:
   Status FireReminder(store::Tx& tx, const store::RequestRow& r, const store::TimerRow& t, Millis now);
@@ -48,6 +51,7 @@ class Workers {
   RequestService& svc_;
   std::shared_ptr<fulfillment::Fulfiller> fulfiller_;
   bool crash_after_maildir_write_ = false;
+  int crash_after_timers_ = 0;
 };
 
 // Renders an outbox row as an RFC 5322 message (UTF-8, 8bit).

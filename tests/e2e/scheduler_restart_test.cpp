@@ -80,7 +80,14 @@ TEST_CASE("a kill -9 while timers fire neither loses nor repeats a timer", "[e2e
   CHECK(Query(control.db(), "SELECT count(DISTINCT request_id) FROM transitions WHERE event = 'verification_expired'") ==
         "8");
 
-  for (int round = 0; round < 3; ++round) {
+  // A crash right after the 5th and then the 3rd timer commits (a deterministic point)...
+  for (int n : {5, 3}) {
+    killed.StartServer({"--test-clock", kLater}, {{"DSAR_TEST_CRASH", "after_timers:" + std::to_string(n)}});
+    CHECK(killed.WaitServerExit() == 43);
+  }
+  CHECK(Query(killed.db(), "SELECT count(*) FROM timers WHERE fired_at IS NOT NULL") == "8");
+  // ...then SIGKILLs at whatever instant the server has reached.
+  for (int round = 0; round < 2; ++round) {
     killed.StartServer({"--test-clock", kLater});
     // Die somewhere in the middle: after at least one more timer has fired.
     const std::string before = Query(killed.db(), "SELECT count(*) FROM timers WHERE fired_at IS NOT NULL");
