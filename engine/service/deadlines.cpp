@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/deadline.h"
+#include "workflow/rules_loader.h"
 
 namespace dsar::service {
 
@@ -23,6 +24,11 @@ Millis ToMillis(date::sys_time<std::chrono::milliseconds> t) { return t.time_sin
 struct DeadlinePolicy::Impl {
   const date::time_zone* zone = nullptr;
   std::string zone_name;
+  std::optional<DeadlineContext> context;
+
+  Result<Deadlines> Compute(const store::RequestRow& r) const {
+    return context->Compute(r.jurisdiction, r.type, r.received_at, r.paused_days, r.extensions);
+  }
 
   LocalDays LocalDay(Millis t) const {
     const auto local = zone->to_local(Sys(t));
@@ -47,6 +53,15 @@ Result<std::shared_ptr<const DeadlinePolicy>> DeadlinePolicy::Load(const Config&
     return Status::Invalid("time_zone '" + config.time_zone + "' is not an IANA time zone: " + e.what());
   }
   impl->zone_name = config.time_zone;
+  workflow::DeadlineData data = workflow::LoadDeadlineData(config.workflows_dir);
+  if (!data.ok()) {
+    std::string msg = "invalid jurisdiction rules or holiday calendars:";
+    for (const auto& d : data.errors) msg += "\n" + d.ToString();
+    return Status::Invalid(msg);
+  }
+  auto context = DeadlineContext::Make(std::move(data.rules), std::move(data.calendars), impl->zone, config.calendars);
+  if (!context.ok()) return context.status();
+  impl->context = std::move(context.value());
   return std::shared_ptr<const DeadlinePolicy>(new DeadlinePolicy(std::move(impl)));
 }
 
@@ -59,18 +74,33 @@ void DeadlinePolicy::Apply(store::RequestRow& r) const {
     r.ack_due_at.reset();
     return;
   }
-  Millis due = ComputeDueAt(r.jurisdiction, r.type, r.received_at);
-  due += static_cast<Millis>(r.paused_days) * kMillisPerDay;
-  if (r.extensions > 0) due += 45 * kMillisPerDay;
-  r.due_at = due;
+  auto d = impl_->Compute(r);
+  if (!d.ok()) {  // inputs the rules reject (none from the service's own rows): no countdown
+    r.due_at.reset();
+    r.ack_due_at.reset();
+    return;
+  }
+  r.due_at = d->due_at;
+  r.ack_due_at = d->ack_due_at;
 }
 
 bool DeadlinePolicy::ExtensionAllowed(const store::RequestRow& r, Millis now) const {
-  if (!r.duplicate_of.empty() || r.extensions > 0) return false;
-  return now <= ComputeDueAt(r.jurisdiction, r.type, r.received_at);
+  if (!r.duplicate_of.empty()) return false;
+  return impl_->context->CheckExtension(r.jurisdiction, r.type, r.received_at, now, r.paused_days, r.extensions).ok();
 }
 
-bool DeadlinePolicy::PauseAllowed(const store::RequestRow& r) const { return r.jurisdiction == "uk_gdpr"; }
+bool DeadlinePolicy::PauseAllowed(const store::RequestRow& r) const {
+  return impl_->context->RuleFor(r.jurisdiction).clock_may_pause;
+}
+
+bool DeadlinePolicy::NeedsJurisdiction(const store::RequestRow& r) const {
+  return impl_->context->RuleFor(r.jurisdiction).needs_jurisdiction;
+}
+
+std::string DeadlinePolicy::Citation(const store::RequestRow& r) const {
+  auto d = impl_->Compute(r);
+  return d.ok() ? d->citation : "";
+}
 
 int DeadlinePolicy::DaysBetween(Millis from, Millis to) const {
   return static_cast<int>((impl_->LocalDay(to) - impl_->LocalDay(from)).count());

@@ -34,6 +34,11 @@ class DeadlinePolicy {
   bool ExtensionAllowed(const store::RequestRow& r, Millis now) const;
   // Whether the jurisdiction lets the clock stop while waiting for the requester.
   bool PauseAllowed(const store::RequestRow& r) const;
+  // True when the request's jurisdiction is unknown and the default rule applies: staff are asked
+  // to set it (PATCH /requests/{id}), which recomputes the deadline from the same receipt time.
+  bool NeedsJurisdiction(const store::RequestRow& r) const;
+  // The legal source of the request's deadline (and of its extension, when extended).
+  std::string Citation(const store::RequestRow& r) const;
   // Calendar days between the local dates of two instants (0 when on the same local day).
   int DaysBetween(Millis from, Millis to) const;
   // "YYYY-MM-DD": the local date of `t` in the controller's zone.

@@ -217,7 +217,8 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   const std::string jordan = id_of["gmail_en_ccpa_do_not_sell.eml"];
   const std::string anna = id_of["outlook_en_correction.eml"];
   CHECK(api.Request(alex).at("due_at").as_string() == "2026-12-17T23:59:59.999Z");  // one month (GDPR rule)
-  CHECK(api.Request(jordan).at("due_at").as_string() == "2026-12-08T23:59:59.999Z");  // 15 business days
+  // 15 business days (Cal. Code Regs. tit. 11 § 7026(f)); 26 and 27 November are California holidays.
+  CHECK(api.Request(jordan).at("due_at").as_string() == "2026-12-10T23:59:59.999Z");
 
   // 2. A legal hold on one deletion's data subject.
   auto hold = api.Call("POST", "/api/v1/legal-holds",

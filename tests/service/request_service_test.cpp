@@ -133,7 +133,9 @@ TEST_CASE("creating a request writes the request, its history, its mail, its cod
   CHECK(r.state == "verifying");
   CHECK(r.version == 2);
   CHECK(r.subject_email == "alex.morgan@example.com");
-  CHECK(FormatRfc3339(*r.due_at) == "2026-12-20T23:59:59.999Z");  // GDPR Art. 12(3): one month
+  // GDPR Art. 12(3): one month; 20 December 2026 is a Sunday, so the period ends on Monday
+  // (Regulation 1182/71 Art. 3(4)); the default zone is UTC.
+  CHECK(FormatRfc3339(*r.due_at) == "2026-12-21T23:59:59.999Z");
   auto ts = f.svc->Transitions(r.id);
   REQUIRE(ts.ok());
   CHECK(Path(*ts) == std::vector<std::string>{"->received:create", "received>verifying:submit"});
