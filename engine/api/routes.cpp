@@ -259,7 +259,7 @@ Response CreateRequestRoute(Call& c) {
     if (key.size() > 255 || std::any_of(key.begin(), key.end(), [](char ch) { return ch < 0x21 || ch > 0x7e; }))
       return Fail(c, 400, "Idempotency-Key must be 1 to 255 visible ASCII characters");
     in.idempotency_key = std::string(key);
-    in.fingerprint = Sha256Hex(c.req.body);
+    in.fingerprint = Sha256Hex(json::serialize(body));  // the parsed body: spacing does not matter
   }
 
   auto out = Svc(c).CreateRequest(in);

@@ -14,6 +14,7 @@
 #include "service/request_service.h"
 #include "store/store.h"
 #include "workflow/check_command.h"
+#include "workflow/loader.h"
 
 namespace dsar::app {
 
@@ -72,7 +73,8 @@ struct Engine {
     auto svc = service::RequestService::Create(config, *store, *clock);
     if (!svc.ok()) return svc.status();
     service = std::move(svc.value());
-    return Status::Ok();
+    auto systems = OpenCompanySystems(config, service.get());
+    return systems.ok() ? Status::Ok() : systems.status();
   }
 };
 
@@ -167,7 +169,21 @@ int RunCli(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*check) return workflow::CheckWorkflowsCommand(check_dir, std::cout);
+  if (auto clock = MakeClock(common); !clock.ok()) return Fail(clock.status());
+  if (*check) {
+    // Each file on its own, then against this deployment (mail templates, fulfillment steps, one
+    // workflow per request type): the same checks `dsar serve` makes before it starts.
+    if (int rc = workflow::CheckWorkflowsCommand(check_dir, std::cout); rc != 0) return rc;
+    if (!std::filesystem::is_directory(check_dir)) return 0;
+    auto cfg = ResolveConfig(common);
+    if (!cfg.ok()) return Fail(cfg.status());
+    auto templates = service::MailTemplates::Load(cfg->templates_dir);
+    if (!templates.ok()) return Fail(templates.status());
+    const auto problems =
+        service::CheckDeployment(workflow::LoadWorkflowDir(check_dir).workflows, check_dir, *templates, cfg->templates_dir);
+    for (const auto& d : problems) std::cout << d.ToString() << "\n";
+    return problems.empty() ? 0 : 1;
+  }
   if (*migrate) return Migrate(common);
   if (*token_create) return TokenCreate(common, token_name);
   if (*intake) return IntakeMail(common, files);

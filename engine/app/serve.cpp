@@ -44,6 +44,19 @@ bool SplitHostPort(const std::string& listen, std::string& host, unsigned short&
 
 }  // namespace
 
+Result<std::shared_ptr<fulfillment::Fulfiller>> OpenCompanySystems(const service::Config& config,
+                                                                   service::RequestService* service) {
+  std::error_code ec;
+  if (!std::filesystem::exists(config.systems_map, ec) || !std::filesystem::exists(config.company_db, ec))
+    return std::shared_ptr<fulfillment::Fulfiller>();
+  auto map = fulfillment::LoadSystemsMap(config.systems_map);
+  if (!map.ok()) return map.status();
+  auto fulfiller = std::make_shared<fulfillment::Fulfiller>(*map, config.company_db, config.exports_dir);
+  if (service != nullptr)
+    service->SetAccountResolver([fulfiller](const DataSubject& s) { return fulfiller->AccountIds(s); });
+  return fulfiller;
+}
+
 int Serve(const service::Config& config, const ServeOptions& options, std::unique_ptr<Clock> clock) {
   // Stop signals are taken synchronously by this thread (sigwait); every other thread blocks them.
   sigset_t stop_signals;
@@ -62,17 +75,13 @@ int Serve(const service::Config& config, const ServeOptions& options, std::uniqu
   auto svc = service::RequestService::Create(config, **store, *clock);
   if (!svc.ok()) return Fail("start", svc.status());
 
-  std::shared_ptr<fulfillment::Fulfiller> fulfiller;
-  std::error_code ec;
-  if (std::filesystem::exists(config.systems_map, ec) && std::filesystem::exists(config.company_db, ec)) {
-    auto map = fulfillment::LoadSystemsMap(config.systems_map);
-    if (!map.ok()) return Fail("systems map", map.status());
-    fulfiller = std::make_shared<fulfillment::Fulfiller>(*map, config.company_db, config.exports_dir);
-  } else {
+  auto fulfiller = OpenCompanySystems(config, svc->get());
+  if (!fulfiller.ok()) return Fail("systems map", fulfiller.status());
+  if (!*fulfiller)
     std::cerr << "dsar serve: no company systems configured (" << config.systems_map << ", " << config.company_db
               << "); fulfillment steps will fail until they are\n";
-  }
-  service::Workers workers(**svc, fulfiller);
+  service::Workers workers(**svc, *fulfiller);
+  if (auto recovered = workers.Recover(); !recovered.ok()) return Fail("recover jobs", recovered.status());
   if (const char* crash = std::getenv("DSAR_TEST_CRASH")) {
     const std::string hook(crash);
     if (hook == "after_maildir_write") workers.TEST_CrashAfterMaildirWrite(true);

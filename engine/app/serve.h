@@ -8,7 +8,9 @@
 #include <memory>
 
 #include "core/time.h"
+#include "fulfillment/fulfillment.h"
 #include "service/config.h"
+#include "service/request_service.h"
 
 namespace dsar::app {
 
@@ -16,6 +18,12 @@ struct ServeOptions {
   std::string listen;      // overrides the config's listen when set
   int threads = 2;
 };
+
+// The company's systems that fulfillment acts on (config.systems_map over config.company_db), or
+// null when either file is absent (then every fulfillment step fails, visibly). Invalid when the
+// systems map is broken. Also sets the service's account resolver when `service` is given.
+Result<std::shared_ptr<fulfillment::Fulfiller>> OpenCompanySystems(const service::Config& config,
+                                                                   service::RequestService* service);
 
 // Runs until a stop signal; returns the process exit code.
 int Serve(const service::Config& config, const ServeOptions& options, std::unique_ptr<Clock> clock);

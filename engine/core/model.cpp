@@ -62,4 +62,30 @@ std::string NormalizeEmail(std::string_view email) {
   return out;
 }
 
+bool IsValidEmail(std::string_view e) {
+  if (e.empty() || e.size() > 254) return false;
+  const auto at = e.find('@');
+  if (at == std::string_view::npos || at == 0 || at > 64 || e.find('@', at + 1) != std::string_view::npos) return false;
+  const std::string_view local = e.substr(0, at), domain = e.substr(at + 1);
+  for (unsigned char c : local) {
+    if (c <= 0x20 || c == 0x7f || c == '"' || c == '(' || c == ')' || c == ',' || c == ':' || c == ';' || c == '<' ||
+        c == '>' || c == '[' || c == ']' || c == '\\')
+      return false;
+  }
+  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
+  if (domain.empty() || domain.size() > 253 || domain.find('.') == std::string_view::npos) return false;
+  size_t label = 0;
+  for (size_t i = 0; i <= domain.size(); ++i) {
+    if (i == domain.size() || domain[i] == '.') {
+      if (label == 0 || label > 63 || domain[i - 1] == '-' || domain[i - label] == '-') return false;
+      label = 0;
+      continue;
+    }
+    const unsigned char c = static_cast<unsigned char>(domain[i]);
+    if (!(std::isalnum(c) || c == '-' || c >= 0x80)) return false;
+    ++label;
+  }
+  return true;
+}
+
 }  // namespace dsar

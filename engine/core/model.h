@@ -55,4 +55,10 @@ struct Requester {
 // Lower-cases an email address (ASCII) and trims blanks, for matching a data subject.
 std::string NormalizeEmail(std::string_view email);
 
+// True for one plain address `local@domain` (RFC 5321 sizes: local part up to 64 octets, the
+// whole up to 254): no list, no display name, no blanks, quotes, brackets or control characters;
+// a domain of dot-separated labels of letters, digits and hyphens (UTF-8 allowed) with at least
+// one dot. Stricter than RFC 5322 on purpose: it is where our mail is sent.
+bool IsValidEmail(std::string_view email);
+
 }  // namespace dsar

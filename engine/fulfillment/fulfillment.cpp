@@ -235,6 +235,7 @@ class Session {
   const std::vector<std::string>& Columns(const std::string& table) { return columns_[table]; }
   const std::map<std::string, std::vector<std::string>>& Unmapped() const { return unmapped_; }
   const std::string& email() const { return email_; }
+  const std::vector<SqlValue>& account_ids() const { return account_ids_; }
   Db& db() { return db_; }
   const SystemsMap& map() const { return map_; }
 
@@ -531,6 +532,18 @@ const std::vector<std::string>& Fulfiller::Steps() {
 
 Fulfiller::Fulfiller(std::shared_ptr<const SystemsMap> map, std::string company_db, std::string exports_dir)
     : map_(std::move(map)), company_db_(std::move(company_db)), exports_dir_(std::move(exports_dir)) {}
+
+Result<std::vector<std::string>> Fulfiller::AccountIds(const DataSubject& subject) const {
+  if (!map_) return Status::Invalid("no systems map");
+  auto opened = Db::Open(company_db_);
+  if (!opened.ok()) return opened.status();
+  Session session(*map_, **opened);
+  if (Status st = session.ResolveSubject(subject); !st.ok()) return st;
+  std::vector<std::string> ids;
+  for (const SqlValue& v : session.account_ids())
+    ids.push_back(v.type == SQLITE_INTEGER ? std::to_string(v.i) : v.s);
+  return ids;
+}
 
 Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& reference,
                                   const DataSubject& subject) const {

@@ -58,6 +58,10 @@ class Fulfiller {
 
   static const std::vector<std::string>& Steps();
 
+  // The data subject's account ids in the company's systems: the given one, and those the map's
+  // subject table holds for their email (matched case-insensitively). Reads only.
+  Result<std::vector<std::string>> AccountIds(const DataSubject& subject) const;
+
  private:
   std::shared_ptr<const SystemsMap> map_;
   std::string company_db_;

@@ -9,6 +9,7 @@
 
 #include "core/sha256.h"
 #include "mail/message.h"
+#include "fulfillment/fulfillment.h"
 #include "workflow/loader.h"
 
 namespace dsar::service {
@@ -72,6 +73,13 @@ json::value ParseOr(const std::string& text, json::value fallback) {
   return ec ? fallback : v;
 }
 
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
 std::string StringField(const json::value& v, const char* key) {
   if (!v.is_object()) return "";
   auto* p = v.as_object().if_contains(key);
@@ -79,6 +87,41 @@ std::string StringField(const json::value& v, const char* key) {
 }
 
 }  // namespace
+
+std::vector<workflow::Diagnostic> CheckDeployment(const std::vector<Workflow>& workflows, const std::string& workflows_dir,
+                                                  const MailTemplates& templates, const std::string& templates_dir) {
+  std::vector<workflow::Diagnostic> out;
+  auto check_effects = [&](const Workflow& wf, const std::vector<TransitionDef>& ts) {
+    for (const auto& t : ts)
+      for (const auto& e : t.effects) {
+        if (e.kind == "mail" && !templates.Has(e.arg))
+          out.push_back({wf.source_path, e.line, "mail template '" + e.arg + "' not found in " + templates_dir});
+        const auto& steps = fulfillment::Fulfiller::Steps();
+        if (e.kind == "fulfill" && std::find(steps.begin(), steps.end(), e.arg) == steps.end()) {
+          std::string known;
+          for (const auto& s : steps) known += (known.empty() ? "" : ", ") + s;
+          out.push_back({wf.source_path, e.line, "unknown fulfillment step '" + e.arg + "' (known: " + known + ")"});
+        }
+      }
+  };
+  std::map<std::string, std::string> type_file;
+  for (const Workflow& wf : workflows) {
+    for (const auto& [name, state] : wf.states)
+      for (const auto& [ev, ts] : state.on) check_effects(wf, ts);
+    for (const auto& [ev, ts] : wf.any_state) check_effects(wf, ts);
+    auto [it, fresh] = type_file.emplace(wf.request_type, wf.source_path);
+    if (!fresh)
+      out.push_back({wf.source_path, 1, "a second workflow for request type '" + wf.request_type + "' (the first is " +
+                                            it->second + ")"});
+  }
+  for (const char* name : {"verification_code", "staff_reminder", "staff_overdue"})
+    if (!templates.Has(name))
+      out.push_back({templates_dir, 0, std::string("mail template '") + name + "' is missing (the engine sends it)"});
+  for (RequestType t : AllRequestTypes())
+    if (!type_file.count(std::string(RequestTypeName(t))))
+      out.push_back({workflows_dir, 0, "no workflow for request type '" + std::string(RequestTypeName(t)) + "'"});
+  return out;
+}
 
 Result<std::unique_ptr<RequestService>> RequestService::Create(const Config& config, store::Store& store,
                                                                const Clock& clock) {
@@ -90,17 +133,11 @@ Result<std::unique_ptr<RequestService>> RequestService::Create(const Config& con
   }
   auto templates = MailTemplates::Load(config.templates_dir);
   if (!templates.ok()) return templates.status();
-  for (const Workflow& wf : loaded.workflows) {
-    for (const auto& [name, state] : wf.states)
-      for (const auto& [ev, ts] : state.on)
-        for (const auto& t : ts)
-          for (const auto& e : t.effects)
-            if (e.kind == "mail" && !templates->Has(e.arg))
-              return Status::Invalid(wf.source_path + ":" + std::to_string(e.line) + ": mail template '" + e.arg +
-                                     "' not found in " + config.templates_dir);
+  if (auto problems = CheckDeployment(loaded.workflows, config.workflows_dir, *templates, config.templates_dir); !problems.empty()) {
+    std::string msg = "invalid workflows:";
+    for (const auto& d : problems) msg += "\n" + d.ToString();
+    return Status::Invalid(msg);
   }
-  if (!templates->Has("verification_code"))
-    return Status::Invalid("mail template 'verification_code' not found in " + config.templates_dir);
   std::error_code ec;
   std::filesystem::path key_path(config.secret_key_file);
   if (key_path.has_parent_path()) std::filesystem::create_directories(key_path.parent_path(), ec);
@@ -112,18 +149,11 @@ Result<std::unique_ptr<RequestService>> RequestService::Create(const Config& con
   std::unique_ptr<RequestService> svc(new RequestService(config, store, clock, std::move(secrets.value()),
                                                          std::move(templates.value()), std::move(deadlines.value())));
   const Millis now = clock.Now();
-  std::set<std::string> types;
   for (Workflow& wf : loaded.workflows) {
-    if (!types.insert(wf.request_type).second)
-      return Status::Invalid(wf.source_path + ":1: a second workflow for request type '" + wf.request_type + "'");
     auto shared = std::make_shared<const Workflow>(std::move(wf));
     svc->current_[shared->request_type] = shared;
     svc->pinned_[shared->hash] = shared;
   }
-  for (RequestType t : AllRequestTypes())
-    if (!svc->current_.count(std::string(RequestTypeName(t))))
-      return Status::Invalid(config.workflows_dir + ": no workflow for request type '" +
-                             std::string(RequestTypeName(t)) + "'");
   Status s = store.Transact([&](store::Tx& tx) {
     for (const auto& [type, wf] : svc->current_)
       if (Status st = tx.PutWorkflowDefinition(wf->hash, wf->id, wf->version, wf->source_path, wf->source, now);
@@ -158,6 +188,18 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
   auto wf_it = current_.find(in.type);
   if (wf_it == current_.end()) return Status::Unprocessable("unknown request type '" + in.type + "'");
   const Workflow& wf = *wf_it->second;
+  if (!IsValidEmail(Trim(in.subject.email)))
+    return Status::Invalid("subject.email must be one email address (local@domain)");
+  if (in.requester && !IsValidEmail(Trim(in.requester->email)))
+    return Status::Invalid("requester.email must be one email address (local@domain)");
+  DataSubject subject = in.subject;
+  subject.email = Trim(subject.email);
+  if (subject.account_id.empty() && account_resolver_) {
+    // The data subject's account in the company's systems, so that a legal hold placed by
+    // account id covers requests that name only the email.
+    auto ids = account_resolver_(subject);
+    if (ids.ok() && !ids->empty()) subject.account_id = ids->front();
+  }
 
   store::RequestRow r;
   r.id = Secrets::NewUuid();
@@ -165,9 +207,9 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
   r.type = in.type;
   r.state = wf.initial;
   r.jurisdiction = in.jurisdiction;
-  r.subject_json = json::serialize(SubjectJson(in.subject));
-  r.subject_email = NormalizeEmail(in.subject.email);
-  r.subject_account = in.subject.account_id;
+  r.subject_json = json::serialize(SubjectJson(subject));
+  r.subject_email = NormalizeEmail(subject.email);
+  r.subject_account = subject.account_id;
   if (in.requester) r.requester_json = json::serialize(RequesterJson(*in.requester));
   r.channel = in.channel;
   r.received_at = in.received_at.value_or(now);
@@ -217,11 +259,6 @@ Result<CreateOutcome> RequestService::CreateRequest(const CreateRequestInput& in
   if (!in.jurisdiction.empty() && !IsKnownJurisdiction(in.jurisdiction))
     return Status::Unprocessable("unknown jurisdiction '" + in.jurisdiction + "'");
   if (!IsKnownChannel(in.channel)) return Status::Unprocessable("unknown channel '" + in.channel + "'");
-  const std::string email = NormalizeEmail(in.subject.email);
-  const auto at = email.find('@');
-  if (email.empty() || at == std::string::npos || at == 0 || at + 1 == email.size() ||
-      email.find_first_of(" \t\r\n<>") != std::string::npos)
-    return Status::Invalid("subject.email must be an email address");
   if (in.received_at && *in.received_at > now) return Status::Invalid("received_at is in the future");
 
   CreateOutcome out;
@@ -404,7 +441,10 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
       std::map<std::string, std::string> vars{{"code", code},
                                               {"expires", FormatRfc3339(v.expires_at)},
                                               {"max_attempts", std::to_string(v.max_attempts)}};
-      if (Status s = QueueMail(tx, r, "verification_code", vars, seq, true); !s.ok()) return s;
+      // Verification is always about the data subject (contract — who is who): the code goes to
+      // the data subject alone, never to an authorized agent.
+      const std::string subject_email = StringField(ParseOr(r.subject_json, json::object()), "email");
+      if (Status s = QueueMail(tx, r, "verification_code", vars, seq, true, {subject_email}); !s.ok()) return s;
       if (templates_.Has("verification_reminder"))
         if (Status s = tx.InsertTimer({0, r.id, r.state, "verification_reminder", now + config_.requester_reminder_after,
                                        "requester_reminder"});
@@ -495,6 +535,30 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
     auto r = tx.GetRequest(id);
     if (!r.ok()) return r.status();
     row = std::move(r.value());
+    auto jobs = tx.JobsFor(row.id);
+    if (!jobs.ok()) return jobs.status();
+    if (event.name == "cancel" || event.name == "deny") {
+      for (const auto& j : *jobs)
+        if (j.status == "running")
+          return Status::Conflict("fulfillment step '" + j.step + "' is running on request " + row.reference +
+                                  "; " + event.name + " it once the step has finished");
+    }
+    if (event.name == "complete_task") {
+      // The task named must be one this request has open.
+      const std::string task = event.data.contains("task") && event.data.at("task").is_string()
+                                   ? std::string(event.data.at("task").as_string())
+                                   : "";
+      std::string open;
+      bool found = false;
+      for (const auto& j : *jobs) {
+        if (j.kind != "task" || j.status != "open") continue;
+        open += (open.empty() ? "" : ", ") + j.step;
+        found = found || j.step == task;
+      }
+      if (!task.empty() && !found)
+        return Status::Refused("no open task '" + task + "' on request " + row.reference +
+                               (open.empty() ? "" : " (open: " + open + ")"));
+    }
     if (Status st = ApplyInTx(tx, row, event, expected_version); !st.ok()) return st;
     if (event.name == "complete_task") {
       auto jobs = tx.JobsFor(row.id);
@@ -592,7 +656,7 @@ Status VerifyInTx(RequestService& svc, store::Tx& tx, store::RequestRow& r, cons
     refusal = Status::Refused("the code has expired");
     return Status::Ok();
   }
-  const bool match = Secrets::HashesEqual(svc.secrets().KeyedHash(r.id + ":" + code), v.code_hash);
+  const bool match = Secrets::HashesEqual(svc.secrets().KeyedHash(r.id + ":" + Trim(code)), v.code_hash);
   v.attempts += 1;
   if (match) {
     v.consumed_at = now;
@@ -659,6 +723,8 @@ Result<store::HoldRow> RequestService::PlaceHold(const HoldInput& in) {
   h.account_id = in.account_id;
   if (h.subject_email.empty() && h.account_id.empty())
     return Status::Invalid("a legal hold names the data subject's email or account_id");
+  if (!h.subject_email.empty() && !IsValidEmail(h.subject_email))
+    return Status::Invalid("subject_email must be one email address (local@domain)");
   if (in.matter.empty()) return Status::Invalid("a legal hold names its matter");
   if (in.reason.empty()) return Status::Invalid("a legal hold needs a reason");
   h.id = Secrets::NewUuid();
@@ -741,11 +807,13 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw) {
     }
     const mail::ParsedMessage& p = *parsed;
     m.message_id = p.message_id;
+    m.content_sha256 = Sha256Hex((p.from ? NormalizeEmail(p.from->email) : std::string()) + "\n" + p.subject + "\n" +
+                                 (p.date ? FormatRfc3339(*p.date) : std::string()) + "\n" + p.text);
     if (p.received_at && *p.received_at <= now) m.received_at = *p.received_at;
 
     // The same message delivered again (contract — duplicates): one message, no new request.
     if (!p.message_id.empty()) {
-      auto seen = tx.FindInboundByMessageId(p.message_id);
+      auto seen = tx.FindInboundByMessageId(p.message_id, m.content_sha256);
       if (!seen.ok()) return seen.status();
       if (seen->has_value()) {
         const store::InboundRow& first = **seen;
@@ -803,6 +871,10 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw) {
     }
 
     mail::Classification c = mail::Classify(p);
+    if (c.outcome == mail::Classification::Outcome::kRequest && !IsValidEmail(c.subject.email)) {
+      c.outcome = mail::Classification::Outcome::kTriage;
+      c.reason = "the data subject's address is not a usable email address";
+    }
     if (c.outcome != mail::Classification::Outcome::kRequest || !c.type || c.subject.email.empty()) {
       if (Status st = keep("triage", "", c.reason.empty() ? "not a recognisable request" : c.reason); !st.ok())
         return st;
@@ -820,7 +892,7 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw) {
     in.language = c.language;
     in.actor = "intake";
     in.details["message_id"] = p.message_id;
-    in.details["mail_subject"] = p.subject;
+    in.details["mail_subject"] = p.subject.size() > 500 ? p.subject.substr(0, 500) + "…" : p.subject;
     if (p.date) in.details["mail_date"] = FormatRfc3339(*p.date);
     if (!c.jurisdiction_hint.empty()) in.details["jurisdiction_hint"] = c.jurisdiction_hint;
     auto created = CreateInTx(tx, in, now);

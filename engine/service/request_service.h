@@ -12,6 +12,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,7 @@
 #include "service/secrets.h"
 #include "service/templates.h"
 #include "store/store.h"
+#include "workflow/loader.h"
 
 namespace dsar::service {
 
@@ -69,6 +71,13 @@ struct IntakeOutcome {
   std::int64_t message_row = 0;
   std::string line;       // the `dsar intake-mail` output line (contract — CLI)
 };
+
+// Checks that go beyond one workflow file, against the deployment: every mail template a
+// workflow sends exists, every fulfillment step is one the engine runs, one workflow per request
+// type (and one for each). `dsar serve` refuses to start on any; `dsar workflows check` reports
+// them too.
+std::vector<workflow::Diagnostic> CheckDeployment(const std::vector<Workflow>& workflows, const std::string& workflows_dir,
+                                                  const MailTemplates& templates, const std::string& templates_dir);
 
 class RequestService {
  public:
@@ -131,6 +140,11 @@ class RequestService {
   const Secrets& secrets() const { return secrets_; }
   const DeadlinePolicy& deadlines() const { return *deadlines_; }
 
+  // Finds the data subject's account ids in the company's systems (fulfillment::Fulfiller::
+  // AccountIds); set once at start, before any request is served.
+  using AccountResolver = std::function<Result<std::vector<std::string>>(const DataSubject&)>;
+  void SetAccountResolver(AccountResolver resolver) { account_resolver_ = std::move(resolver); }
+
   // Queues a mail from `template_name` about request `r`. Recipients: the data subject (and the
   // requester when someone else asked), or `to` when given (staff mail).
   Status QueueMail(store::Tx& tx, const store::RequestRow& r, const std::string& template_name,
@@ -161,6 +175,7 @@ class RequestService {
   Secrets secrets_;
   MailTemplates templates_;
   std::shared_ptr<const DeadlinePolicy> deadlines_;
+  AccountResolver account_resolver_;
   std::map<std::string, std::shared_ptr<const Workflow>> current_;  // by request type; fixed after Create
   std::mutex pinned_mu_;
   std::map<std::string, std::shared_ptr<const Workflow>> pinned_;   // by hash; guarded by pinned_mu_

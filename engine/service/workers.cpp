@@ -193,6 +193,25 @@ Result<int> Workers::RunJobs() {
         continue;
       }
     }
+    // Claim the job while the request still waits for it; a request that moved on (cancelled,
+    // denied) never has its step run. While a job runs, staff cannot cancel or deny the request.
+    bool claimed = false;
+    Status cs = svc_.store().Transact([&](store::Tx& tx) -> Status {
+      auto fresh = tx.GetRequest(job.request_id);
+      if (!fresh.ok()) return fresh.status();
+      auto wf = svc_.PinnedWorkflow(tx, fresh->workflow_hash);
+      if (!wf.ok()) return wf.status();
+      if ((*wf)->Candidates(fresh->state, "fulfilled") == nullptr)
+        return tx.FinishJob(job.id, "cancelled", "", "the request is '" + fresh->state + "': the step was not run", now);
+      if (Status c = tx.ClaimJob(job.id); !c.ok()) return c.IsConflict() ? Status::Ok() : c;
+      claimed = true;
+      return Status::Ok();
+    });
+    if (!cs.ok()) return cs;
+    if (!claimed) {
+      ++handled;
+      continue;
+    }
     DataSubject subject;
     const json::value sj = json::parse(request->subject_json);
     if (auto* e = sj.as_object().if_contains("email")) subject.email = std::string(e->as_string());
@@ -291,6 +310,18 @@ Status Workers::FireReminder(store::Tx& tx, const store::RequestRow& r, const st
       !s.ok())
     return s;
   return tx.InsertTimer({0, r.id, r.state, t.event, deadlines.StartOfLocalDay(now, 1), "overdue"});
+}
+
+Result<int> Workers::Recover() {
+  int n = 0;
+  Status s = svc_.store().Transact([&](store::Tx& tx) {
+    auto r = tx.ReleaseRunningJobs();
+    if (!r.ok()) return r.status();
+    n = *r;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return n;
 }
 
 Result<int> Workers::RunOnce() {

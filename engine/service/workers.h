@@ -37,6 +37,8 @@ class Workers {
   Result<int> FireTimers();
   // All three once; returns the total handled.
   Result<int> RunOnce();
+  // At start: jobs left `running` by a crash go back to `pending` (their steps are idempotent).
+  Result<int> Recover();
 
   // Test hook (environment DSAR_TEST_CRASH=after_maildir_write): the process exits at once
   // after a mail file is written and before the outbox row is marked delivered.

@@ -383,6 +383,19 @@ Result<std::vector<JobRow>> Tx::PendingJobs(int limit) {
   return Collect<JobRow>(s, ReadJob);
 }
 
+Status Tx::ClaimJob(std::int64_t id) {
+  Statement s(c_, "UPDATE jobs SET status = 'running' WHERE id = ? AND status = 'pending'");
+  s.Bind(1, id);
+  if (Status st = s.Run(); !st.ok()) return st;
+  return c_.Changes() == 1 ? Status::Ok() : Status::Conflict("job " + std::to_string(id) + " is not pending");
+}
+
+Result<int> Tx::ReleaseRunningJobs() {
+  Statement s(c_, "UPDATE jobs SET status = 'pending' WHERE status = 'running'");
+  if (Status st = s.Run(); !st.ok()) return st;
+  return c_.Changes();
+}
+
 Result<std::vector<JobRow>> Tx::JobsFor(const std::string& request_id) {
   Statement s(c_, std::string("SELECT ") + kJobColumns + " FROM jobs WHERE request_id = ? ORDER BY id");
   s.Bind(1, request_id);
@@ -485,20 +498,33 @@ Result<int> Tx::ActiveHoldCount(const std::string& subject_email, const std::str
 Result<std::int64_t> Tx::InsertInbound(const InboundRow& m, std::string_view raw) {
   Statement s(c_,
               "INSERT INTO inbound_messages (message_id, sha256, size, raw, received_at, intake_at, outcome, "
-              "request_id, detail) VALUES (?,?,?,?,?,?,?,?,?)");
+              "request_id, detail, content_sha256) VALUES (?,?,?,?,?,?,?,?,?,?)");
   s.BindOrNull(1, m.message_id).Bind(2, m.sha256).Bind(3, m.size).BindBlob(4, raw).Bind(5, m.received_at);
   s.Bind(6, m.intake_at).Bind(7, m.outcome).BindOrNull(8, m.request_id).BindOrNull(9, m.detail);
+  s.BindOrNull(10, m.content_sha256);
   if (Status st = s.Run(); !st.ok()) return st;
   return c_.LastInsertRowid();
 }
 
-Result<std::optional<InboundRow>> Tx::FindInboundByMessageId(const std::string& message_id) {
+Result<std::optional<InboundRow>> Tx::FindInboundByMessageId(const std::string& message_id,
+                                                              const std::string& content_sha256) {
   Statement s(c_,
-              "SELECT id, message_id, sha256, size, received_at, intake_at, outcome, request_id, detail "
-              "FROM inbound_messages WHERE message_id = ? ORDER BY id LIMIT 1");
-  s.Bind(1, message_id);
+              "SELECT id, message_id, sha256, size, received_at, intake_at, outcome, request_id, detail, content_sha256 "
+              "FROM inbound_messages WHERE message_id = ?1 AND content_sha256 = ?2 AND outcome <> 'redelivery' "
+              "ORDER BY id LIMIT 1");
+  s.Bind(1, message_id).Bind(2, content_sha256);
   if (s.Step()) {
-    InboundRow m{s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Int(5), s.Text(6), s.Text(7), s.Text(8)};
+    InboundRow m;
+    m.id = s.Int(0);
+    m.message_id = s.Text(1);
+    m.sha256 = s.Text(2);
+    m.size = s.Int(3);
+    m.received_at = s.Int(4);
+    m.intake_at = s.Int(5);
+    m.outcome = s.Text(6);
+    m.request_id = s.Text(7);
+    m.detail = s.Text(8);
+    m.content_sha256 = s.Text(9);
     return std::optional(m);
   }
   if (!s.status().ok()) return s.status();

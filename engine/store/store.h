@@ -117,6 +117,7 @@ struct HoldRow {
 struct InboundRow {
   std::int64_t id = 0;
   std::string message_id, sha256;
+  std::string content_sha256;  // of sender, subject, Date and decoded text; "" when unreadable
   std::int64_t size = 0;
   Millis received_at = 0, intake_at = 0;
   std::string outcome, request_id, detail;
@@ -183,6 +184,10 @@ class Tx {
   // Jobs.
   Status InsertJob(const JobRow& j);  // ignores a duplicate idempotency key (already scheduled)
   Result<std::vector<JobRow>> PendingJobs(int limit);
+  // pending -> running; Conflict when the job is no longer pending.
+  Status ClaimJob(std::int64_t id);
+  // running -> pending for every job (after a crash: steps are idempotent, so they run again).
+  Result<int> ReleaseRunningJobs();
   Result<std::vector<JobRow>> JobsFor(const std::string& request_id);
   Status FinishJob(std::int64_t id, const std::string& status, const std::string& result_json,
                    const std::string& error, Millis now);
@@ -202,7 +207,9 @@ class Tx {
 
   // Inbound mail.
   Result<std::int64_t> InsertInbound(const InboundRow& m, std::string_view raw);
-  Result<std::optional<InboundRow>> FindInboundByMessageId(const std::string& message_id);
+  // The first message with this Message-ID that says the same (content fingerprint).
+  Result<std::optional<InboundRow>> FindInboundByMessageId(const std::string& message_id,
+                                                           const std::string& content_sha256);
   Status SetInboundOutcome(std::int64_t id, const std::string& outcome, const std::string& request_id,
                            const std::string& detail);
 

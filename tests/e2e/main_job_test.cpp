@@ -325,6 +325,12 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   CHECK(Query(db, "SELECT count(*) FROM accounts WHERE lower(email) = 'sean.obrien@example.org'") == "1");  // access erases nothing
   CHECK(UnrelatedRows(d, unrelated) == unrelated_before);
 
+  // Personal data and secrets are owner-only, whatever the umask of whoever started dsar.
+  for (const std::string& path : {d.db(), d.dir() + "/secret.key", d.exports()}) {
+    INFO(path);
+    CHECK((std::filesystem::status(path).permissions() &
+           (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) == std::filesystem::perms::none);
+  }
   CHECK(d.StopServer() == 0);
 }
 

@@ -382,3 +382,118 @@ TEST_CASE("a failed fulfillment step puts the request in error; retry schedules 
   CHECK(retried->state == "fulfilling");
   CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "' AND status = 'pending'") == 1);
 }
+
+// Findings of the first acceptance run (issue 2), each pinned by a test.
+
+TEST_CASE("the verification code goes to the data subject only, never to an authorized agent", "[service][regress]") {
+  Fixture f;
+  service::CreateRequestInput in;
+  in.type = "deletion";
+  in.subject.email = "liam.haddad@example.org";
+  in.requester = Requester{"mallory@evil.example", "Mallory", "authorized_agent", ""};
+  auto r = f.svc->CreateRequest(in);
+  REQUIRE(r.ok());
+  CHECK(f.Text("SELECT to_json FROM outbox WHERE template = 'verification_code'") == R"(["liam.haddad@example.org"])");
+  // The acknowledgment goes to both.
+  CHECK(f.Text("SELECT to_json FROM outbox WHERE template = 'acknowledgment'") ==
+        R"(["liam.haddad@example.org","mallory@evil.example"])");
+}
+
+TEST_CASE("a request cancelled before its step runs never has the step run", "[service][regress]") {
+  Fixture f;
+  const auto r = f.Create("opt_out_sale", "t@example.com", "ccpa");
+  REQUIRE(f.svc->ApplyStaffEvent(r.id, Event{"cancel", "staff:test", "withdrawn", {}}, std::nullopt).ok());
+  service::Workers w(*f.svc, nullptr);
+  CHECK(*w.RunJobs() == 1);
+  CHECK(f.Text("SELECT status || ': ' || error FROM jobs WHERE request_id = '" + r.id + "'") ==
+        "cancelled: the request is 'cancelled': the step was not run");
+  CHECK(f.svc->Get(r.id)->state == "cancelled");
+}
+
+TEST_CASE("cancel and deny wait while a fulfillment step runs", "[service][regress]") {
+  Fixture f;
+  const auto r = f.Create("opt_out_sale", "u@example.com", "ccpa");
+  REQUIRE(f.store->Transact([&](store::Tx& tx) {
+    auto jobs = tx.JobsFor(r.id);
+    return tx.ClaimJob(jobs->front().id);
+  }).ok());
+  auto cancel = f.svc->ApplyStaffEvent(r.id, Event{"cancel", "staff:test", "withdrawn", {}}, std::nullopt);
+  REQUIRE_FALSE(cancel.ok());
+  CHECK(cancel.status().IsConflict());
+  CHECK(cancel.status().message() ==
+        "fulfillment step 'opt_out_sale' is running on request " + r.reference + "; cancel it once the step has finished");
+  // A crash leaves the job running; the next start puts it back in the queue.
+  service::Workers w(*f.svc, nullptr);
+  CHECK(*w.Recover() == 1);
+  CHECK(f.Text("SELECT status FROM jobs WHERE request_id = '" + r.id + "'") == "pending");
+}
+
+TEST_CASE("a legal hold placed by account id covers a request that names only the email", "[service][regress]") {
+  Fixture f;
+  f.svc->SetAccountResolver([](const DataSubject& s) -> Result<std::vector<std::string>> {
+    if (s.email == "v@example.com") return std::vector<std::string>{"acc_v"};
+    return std::vector<std::string>{};
+  });
+  REQUIRE(f.svc->PlaceHold({"", "acc_v", "M-9", "litigation", "staff:legal"}).ok());
+  const auto r = f.Create("deletion", "v@example.com");
+  CHECK(r.subject_account == "acc_v");
+  REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
+  CHECK(f.svc->Get(r.id)->state == "on_hold");
+}
+
+TEST_CASE("complete_task names a task the request has open", "[service][regress]") {
+  Fixture f;
+  const auto r = f.Create("correction", "w@example.com");
+  Event manual{"verify_manually", "staff:test", "id card seen", {}};
+  REQUIRE(f.svc->ApplyStaffEvent(r.id, manual, std::nullopt).ok());
+  Event wrong{"complete_task", "staff:test", "", {}};
+  wrong.data["task"] = "wrong_task";
+  auto refused = f.svc->ApplyStaffEvent(r.id, wrong, std::nullopt);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message() == "no open task 'wrong_task' on request " + r.reference + " (open: review_correction)");
+  Event right{"complete_task", "staff:test", "", {}};
+  right.data["task"] = "review_correction";
+  REQUIRE(f.svc->ApplyStaffEvent(r.id, right, std::nullopt).ok());
+  CHECK(f.Text("SELECT status FROM jobs WHERE request_id = '" + r.id + "'") == "closed");
+}
+
+TEST_CASE("addresses must be one plain email address", "[service][regress]") {
+  Fixture f;
+  const std::vector<std::string> bads = {"a@example.org,victim@evil.example", std::string("nul@example.org\0evil", 20),
+                                        "a@@example.org",   "a@b", "Name <a@example.org>", "a b@example.org",
+                                        "@example.org",     "a@example..org", "a@-example.org"};
+  for (const std::string& bad : bads) {
+    INFO(bad);
+    service::CreateRequestInput in;
+    in.type = "access";
+    in.subject.email = bad;
+    auto r = f.svc->CreateRequest(in);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().IsInvalid());
+  }
+  CHECK(f.Count("SELECT count(*) FROM requests") == 0);
+  CHECK(f.svc->PlaceHold({"nope", "", "M", "r", "staff:x"}).status().IsInvalid());
+  // Blanks around a good address are trimmed.
+  const auto ok = f.Create("access", "  ok@example.com ");
+  CHECK(f.Text("SELECT json_extract(subject_json, '$.email') FROM requests") == "ok@example.com");
+}
+
+TEST_CASE("a different message that reuses a Message-ID is not a redelivery", "[service][regress][intake]") {
+  Fixture f;
+  auto mail = [](const std::string& from, const std::string& body) {
+    return "From: " + from + "\r\nTo: privacy@nimbus.example\r\nSubject: Request\r\nMessage-ID: <same-1@example.org>\r\n"
+           "Date: Mon, 16 Nov 2026 10:00:00 +0000\r\n\r\n" + body + "\r\n";
+  };
+  auto first = f.svc->IntakeMail(mail("a.person@example.org", "Please delete my account and all my personal data."));
+  REQUIRE(first.ok());
+  CHECK(first->kind == "request");
+  auto other = f.svc->IntakeMail(mail("someone.else@example.net", "Please send me a copy of all my personal data."));
+  REQUIRE(other.ok());
+  CHECK(other->kind == "request");
+  CHECK(other->reference != first->reference);
+  auto again = f.svc->IntakeMail(mail("a.person@example.org", "Please delete my account and all my personal data."));
+  REQUIRE(again.ok());
+  CHECK(again->line == first->reference + " (redelivery)");
+  CHECK(f.Count("SELECT count(*) FROM requests") == 2);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 3);
+}
