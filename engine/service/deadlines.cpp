@@ -113,7 +113,8 @@ Millis DeadlinePolicy::StartOfLocalDay(Millis t, int days) const {
 }
 
 std::optional<int> DeadlinePolicy::DaysLeft(const store::RequestRow& r, Millis now) const {
-  if (!r.due_at || !r.duplicate_of.empty() || r.state == "duplicate" || IsFinalState(r.state)) return std::nullopt;
+  if (!r.due_at || !r.duplicate_of.empty() || r.state == "duplicate" || IsFinalState(r.state) || r.paused_at)
+    return std::nullopt;
   return DaysBetween(now, *r.due_at);
 }
 

@@ -46,7 +46,7 @@ class DeadlinePolicy {
   // The first instant of the local day `days` days after the local day of `t` (negative: before).
   Millis StartOfLocalDay(Millis t, int days = 0) const;
   // Days from today (local) to the due day; negative when overdue; nullopt without a countdown
-  // (no deadline, a final state, a duplicate).
+  // (no deadline, a final state, a duplicate, the clock stopped).
   std::optional<int> DaysLeft(const store::RequestRow& r, Millis now) const;
   const std::string& time_zone() const;
 

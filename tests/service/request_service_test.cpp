@@ -35,7 +35,8 @@ struct Fixture {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<service::RequestService> svc;
 
-  explicit Fixture(const std::string& workflows = std::string(DSAR_SOURCE_DIR) + "/workflows") {
+  explicit Fixture(const std::string& workflows = std::string(DSAR_SOURCE_DIR) + "/workflows",
+                   const std::string& time_zone = "UTC") {
     char tmpl[] = "/tmp/dsar-svc-XXXXXX";
     dir = mkdtemp(tmpl);
     cfg.db_path = (dir / "dsar.db").string();
@@ -44,6 +45,7 @@ struct Fixture {
     cfg.secret_key_file = (dir / "secret.key").string();
     cfg.outbox_maildir = (dir / "outbox").string();
     cfg.exports_dir = (dir / "exports").string();
+    cfg.time_zone = time_zone;
     Open();
   }
   ~Fixture() {
@@ -496,4 +498,158 @@ TEST_CASE("a different message that reuses a Message-ID is not a redelivery", "[
   CHECK(again->line == first->reference + " (redelivery)");
   CHECK(f.Count("SELECT count(*) FROM requests") == 2);
   CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 3);
+}
+
+// ---- Legal deadlines in the service (issue 3) ----
+
+namespace {
+std::string Iso(const std::optional<Millis>& t) { return t ? FormatRfc3339(*t) : "none"; }
+Millis At(const char* rfc3339) { return *ParseRfc3339(rfc3339); }
+}  // namespace
+
+TEST_CASE("reminders reach the outbox at their instants, once, and never on a final state", "[service][deadlines]") {
+  Fixture f(std::string(DSAR_SOURCE_DIR) + "/workflows", "America/Los_Angeles");
+  f.clock.Set(At("2026-11-25T08:00:00Z"));  // midnight in Los Angeles
+  service::CreateRequestInput in;
+  in.type = "access";
+  in.jurisdiction = "ccpa";
+  in.subject.email = "x@example.com";
+  in.received_at = At("2026-11-25T07:30:00Z");  // 23:30 on Tuesday 24 November, local
+  auto created = f.svc->CreateRequest(in);
+  REQUIRE(created.ok());
+  const auto r = created->request;
+  // Receipt date + 45 days = Friday 8 January 2027, end of day in Los Angeles (§ 7021(b)); the
+  // acknowledgment 10 business days after 24 November, skipping Thanksgiving and the day after
+  // (California state holidays) = Thursday 10 December (§ 7021(a)).
+  CHECK(Iso(r.due_at) == "2027-01-09T07:59:59.999Z");
+  CHECK(Iso(r.ack_due_at) == "2026-12-11T07:59:59.999Z");
+  CHECK(f.svc->RequestJson(r).at("days_left").as_int64() == 44);
+  REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
+  CHECK(f.Text("SELECT group_concat(kind || '@' || fire_at, ' ') FROM (SELECT kind, fire_at FROM timers WHERE "
+               "request_id = '" + r.id + "' AND cancelled_at IS NULL ORDER BY fire_at)") ==
+        "staff_reminder@1798790400000 staff_reminder@1799222400000 overdue@1799481600000");
+
+  service::Workers w(*f.svc, nullptr);
+  auto mails = [&](const std::string& tmpl) {
+    return f.Count("SELECT count(*) FROM outbox WHERE template = '" + tmpl + "' AND request_id = '" + r.id + "'");
+  };
+  f.clock.Set(At("2027-01-01T07:59:59.999Z"));
+  REQUIRE(w.FireTimers().ok());
+  CHECK(mails("staff_reminder") == 0);
+  f.clock.Set(At("2027-01-01T08:00:00Z"));  // seven days before the due day, at local midnight
+  REQUIRE(w.FireTimers().ok());
+  CHECK(mails("staff_reminder") == 1);
+  CHECK(f.Text("SELECT to_json || ' ' || subject FROM outbox WHERE template = 'staff_reminder'") ==
+        R"(["privacy-team@nimbus.example"] [)" + r.reference + "] Reminder: access (copy of your personal data) "
+        "request due 2027-01-08");
+  // Three days of downtime after the deadline: one overdue warning, not one per missed day.
+  f.clock.Set(At("2027-01-12T10:00:00Z"));
+  REQUIRE(w.FireTimers().ok());
+  REQUIRE(w.FireTimers().ok());
+  CHECK(mails("staff_reminder") == 2);
+  CHECK(mails("staff_overdue") == 1);
+  CHECK(f.Text("SELECT to_json FROM outbox WHERE template = 'staff_overdue'") ==
+        R"(["privacy-team@nimbus.example","privacy-lead@nimbus.example"])");
+  CHECK(f.Text("SELECT fire_at FROM timers WHERE kind = 'overdue' AND fired_at IS NULL AND cancelled_at IS NULL") ==
+        "1799827200000");  // the next: the start of 13 January, local
+  // One meaning of "due": days_left, the overdue filter and the warning agree.
+  const auto now_row = f.svc->Get(r.id);
+  CHECK(f.svc->RequestJson(*now_row).at("days_left").as_int64() == -4);
+  CHECK(f.svc->RequestJson(*now_row).at("overdue").as_bool());
+  store::RequestFilter overdue;
+  overdue.overdue = true;
+  CHECK(f.svc->List(overdue)->size() == 1);
+  // A final state has no countdown: its reminders are cancelled and nothing more is sent.
+  REQUIRE(f.svc->ApplyStaffEvent(r.id, Event{"deny", "staff:test", "exempt data", {}}, std::nullopt).ok());
+  f.clock.Set(At("2027-01-20T10:00:00Z"));
+  REQUIRE(w.FireTimers().ok());
+  CHECK(mails("staff_overdue") == 1);
+  CHECK(f.svc->List(overdue)->empty());
+  CHECK(f.svc->RequestJson(*f.svc->Get(r.id)).at("days_left").is_null());
+}
+
+TEST_CASE("an extension in time moves the deadline and tells the requester; a second one is refused",
+          "[service][deadlines]") {
+  Fixture f(std::string(DSAR_SOURCE_DIR) + "/workflows", "Europe/Berlin");
+  f.clock.Set(At("2026-11-16T10:00:00Z"));
+  const auto r = f.Create("access", "y@example.com", "gdpr");
+  CHECK(Iso(r.due_at) == "2026-12-16T22:59:59.999Z");  // one month, end of day in Berlin (CET)
+  f.clock.Set(At("2026-11-20T09:00:00Z"));
+  auto extended = f.svc->ApplyStaffEvent(r.id, Event{"extend", "staff:test", "a large number of systems to search", {}},
+                                         std::nullopt);
+  REQUIRE(extended.ok());
+  CHECK(Iso(extended->due_at) == "2027-02-16T22:59:59.999Z");  // two further months (GDPR Art. 12(3))
+  CHECK(extended->extensions == 1);
+  CHECK(f.Text("SELECT subject FROM outbox WHERE template = 'extension_notice'") ==
+        "[" + r.reference + "] We need more time for your access (copy of your personal data) request");
+  const std::string notice = f.Text("SELECT body FROM outbox WHERE template = 'extension_notice'");
+  CHECK(notice.find("Reason: a large number of systems to search") != std::string::npos);
+  CHECK(notice.find("by 2027-02-16") != std::string::npos);
+  auto again = f.svc->ApplyStaffEvent(r.id, Event{"extend", "staff:test", "more", {}}, std::nullopt);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().IsRefused());
+
+  // Too late: the first month is over.
+  const auto late = f.Create("access", "z@example.com", "gdpr");  // received 20 November
+  f.clock.Set(At("2026-12-21T23:00:00Z"));  // after the end of Monday 21 December in Berlin
+  auto refused = f.svc->ApplyStaffEvent(late.id, Event{"extend", "staff:test", "too late", {}}, std::nullopt);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().IsRefused());
+  CHECK(f.Count("SELECT count(*) FROM outbox WHERE template = 'extension_notice'") == 1);
+}
+
+TEST_CASE("a pause where the law allows one moves the due day by the days paused", "[service][deadlines]") {
+  Fixture f(std::string(DSAR_SOURCE_DIR) + "/workflows", "Europe/London");
+  f.clock.Set(At("2026-09-01T10:00:00Z"));
+  const auto r = f.Create("access", "pause@example.com", "uk_gdpr");
+  CHECK(Iso(r.due_at) == "2026-10-01T22:59:59.999Z");  // day 1 is 1 September: Thursday 1 October (BST)
+  f.clock.Set(At("2026-09-05T10:00:00Z"));
+  auto paused = f.svc->ApplyStaffEvent(r.id, Event{"pause", "staff:test", "waiting for a copy of an ID", {}}, std::nullopt);
+  REQUIRE(paused.ok());
+  CHECK(paused->state == "paused");
+  const auto json = f.svc->RequestJson(*paused);
+  CHECK(json.at("paused").as_bool());
+  CHECK(json.at("paused_since").as_string() == "2026-09-05T10:00:00Z");
+  CHECK(json.at("days_left").is_null());  // the clock is stopped
+  CHECK(f.Count("SELECT count(*) FROM timers WHERE request_id = '" + r.id +
+                "' AND kind IN ('staff_reminder', 'overdue') AND fired_at IS NULL AND cancelled_at IS NULL") == 0);
+  f.clock.Set(At("2026-09-15T10:00:00Z"));
+  auto resumed = f.svc->ApplyStaffEvent(r.id, Event{"resume", "staff:test", "", {}}, std::nullopt);
+  REQUIRE(resumed.ok());
+  CHECK(resumed->state == "verifying");
+  CHECK(resumed->paused_days == 10);
+  CHECK(Iso(resumed->due_at) == "2026-10-12T22:59:59.999Z");  // 1 Oct + 10 = Sunday 11 Oct -> Monday 12 Oct
+  CHECK(f.Count("SELECT count(*) FROM timers WHERE request_id = '" + r.id +
+                "' AND kind = 'overdue' AND fired_at IS NULL AND cancelled_at IS NULL") == 1);
+  // Under the GDPR the clock does not stop.
+  const auto eu = f.Create("access", "eu@example.com", "gdpr");
+  auto refused = f.svc->ApplyStaffEvent(eu.id, Event{"pause", "staff:test", "waiting", {}}, std::nullopt);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message() ==
+        "event 'pause' refused in state 'verifying': the jurisdiction does not let the clock stop");
+}
+
+TEST_CASE("setting an unknown jurisdiction or the true receipt time recomputes the deadline", "[service][deadlines]") {
+  Fixture f;
+  f.clock.Set(At("2026-11-20T09:00:00Z"));
+  const auto r = f.Create("access", "amend@example.com", "");
+  CHECK(f.svc->RequestJson(r).at("jurisdiction_unknown").as_bool());
+  CHECK(Iso(r.due_at) == "2026-12-21T23:59:59.999Z");  // one month as under the GDPR: Sunday 20 -> Monday 21
+  auto ccpa = f.svc->Amend(r.id, std::string("ccpa"), std::nullopt, "staff:test", std::nullopt);
+  REQUIRE(ccpa.ok());
+  CHECK(Iso(ccpa->due_at) == "2027-01-04T23:59:59.999Z");      // 20 November + 45 days
+  CHECK(Iso(ccpa->ack_due_at) == "2026-12-08T23:59:59.999Z");  // 10 business days, California holidays
+  // The letter came by post on 10 November: the true receipt time.
+  auto earlier = f.svc->Amend(r.id, std::nullopt, At("2026-11-10T12:00:00Z"), "staff:test", ccpa->version);
+  REQUIRE(earlier.ok());
+  CHECK(Iso(earlier->due_at) == "2026-12-25T23:59:59.999Z");  // CCPA days are never moved
+  const auto ts = f.svc->Transitions(r.id);
+  CHECK(ts->back().event == "amend");
+  CHECK(ts->back().data_json == R"({"received_at_before":"2026-11-20T09:00:00Z","received_at":"2026-11-10T12:00:00Z"})");
+  // Never after the request was entered.
+  auto later = f.svc->Amend(r.id, std::nullopt, At("2026-11-21T12:00:00Z"), "staff:test", std::nullopt);
+  REQUIRE_FALSE(later.ok());
+  CHECK(later.status().IsInvalid());
+  CHECK(f.svc->Amend(r.id, std::string("mars"), std::nullopt, "staff:test", std::nullopt).status().kind() ==
+        Status::Kind::kUnprocessable);
 }
