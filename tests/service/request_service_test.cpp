@@ -653,3 +653,27 @@ TEST_CASE("setting an unknown jurisdiction or the true receipt time recomputes t
   CHECK(f.svc->Amend(r.id, std::string("mars"), std::nullopt, "staff:test", std::nullopt).status().kind() ==
         Status::Kind::kUnprocessable);
 }
+
+TEST_CASE("every jurisdiction's deadline on the request resource", "[service][deadlines]") {
+  Fixture f;  // controller zone UTC
+  f.clock.Set(At("2026-11-20T09:00:00Z"));  // a Friday
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"gdpr", "2026-12-21T23:59:59.999Z"},     // one month: Sunday 20 Dec -> Monday 21 Dec
+      {"uk_gdpr", "2026-12-21T23:59:59.999Z"},  // day 1 is 20 Nov: Sunday 20 Dec -> Monday 21 Dec
+      {"ccpa", "2027-01-04T23:59:59.999Z"},     // receipt date + 45 days
+      {"vcdpa", "2027-01-04T23:59:59.999Z"},
+      {"cpa", "2027-01-04T23:59:59.999Z"},
+      {"ctdpa", "2027-01-04T23:59:59.999Z"},
+      {"tdpsa", "2027-01-04T23:59:59.999Z"},
+      {"lgpd", "2026-12-05T23:59:59.999Z"},     // 15 days
+      {"pipeda", "2026-12-20T23:59:59.999Z"},   // 30 days
+  };
+  for (const auto& [jurisdiction, due] : expected) {
+    INFO(jurisdiction);
+    const auto r = f.Create("deletion", jurisdiction + "@example.com", jurisdiction);
+    const auto json = f.svc->RequestJson(r);
+    CHECK(json.at("due_at").as_string() == due);
+    CHECK(json.at("jurisdiction").as_string() == jurisdiction);
+    CHECK_FALSE(json.at("jurisdiction_unknown").as_bool());
+  }
+}
