@@ -43,26 +43,6 @@ std::vector<ExpectedRow> ExpectedTsv() {
   return rows;
 }
 
-// Every row of a query, each row's columns joined with '|', rows joined with '\n'.
-std::string Query(const std::string& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_busy_timeout(h, 5000);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-  std::string out;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    if (!out.empty()) out += "\n";
-    for (int i = 0; i < sqlite3_column_count(st); ++i) {
-      if (i) out += "|";
-      const unsigned char* t = sqlite3_column_text(st, i);
-      out += t ? reinterpret_cast<const char*>(t) : "NULL";
-    }
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return out;
-}
 
 struct Api {
   unsigned short port;

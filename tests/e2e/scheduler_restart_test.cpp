@@ -18,25 +18,6 @@ const std::string kFixtures = std::string(DSAR_SHARED_FIXTURES) + "/mail/request
 const char* kReceived = "2026-11-02T09:00:00Z";
 const char* kLater = "2026-12-15T12:00:00Z";  // 43 days on: verification windows and reminders are due
 
-std::string Query(const std::string& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_busy_timeout(h, 5000);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-  std::string out;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    if (!out.empty()) out += "\n";
-    for (int i = 0; i < sqlite3_column_count(st); ++i) {
-      if (i) out += "|";
-      const unsigned char* t = sqlite3_column_text(st, i);
-      out += t ? reinterpret_cast<const char*>(t) : "NULL";
-    }
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return out;
-}
 
 void Feed(const Deployment& d) {
   for (const char* f : {"gmail_en_delete_account.eml", "outlook_en_access_gdpr.eml", "apple_de_auskunft.eml",

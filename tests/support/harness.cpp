@@ -1,6 +1,7 @@
 #include "support/harness.h"
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,6 +56,33 @@ HttpResponse Http(unsigned short port, const std::string& method, const std::str
   out.body = parser.get().body();
   boost::beast::error_code ec;
   stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  return out;
+}
+
+std::string Query(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(h);
+    throw std::runtime_error("cannot open " + db);
+  }
+  sqlite3_busy_timeout(h, 5000);
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    const std::string err = sqlite3_errmsg(h);
+    sqlite3_close(h);
+    throw std::runtime_error("query failed: " + err + ": " + sql);
+  }
+  std::string out;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    if (!out.empty()) out += "\n";
+    for (int i = 0; i < sqlite3_column_count(st); ++i) {
+      if (i) out += "|";
+      const unsigned char* t = sqlite3_column_text(st, i);
+      out += t ? reinterpret_cast<const char*>(t) : "NULL";
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
   return out;
 }
 

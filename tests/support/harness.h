@@ -65,6 +65,9 @@ class Deployment {
 bool WaitFor(const std::function<bool()>& done, double seconds = 30);
 
 std::string ReadFile(const std::string& path);
+// Every row of a read-only query on an SQLite file: each row's columns joined with '|' (NULL as
+// "NULL"), rows joined with '\n'. Throws std::runtime_error when the query fails.
+std::string Query(const std::string& db, const std::string& sql);
 // A header's value from an RFC 5322 message (first occurrence, unfolded), "" when absent.
 std::string MailHeader(const std::string& message, const std::string& name);
 
