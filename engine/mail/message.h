@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/model.h"
@@ -35,7 +36,45 @@ struct ParsedMessage {
   std::string text;                      // the body as UTF-8 text (text/plain preferred, else HTML as text)
   std::string fresh_text;                // `text` without quoted replies, forwarded headers' quotes and signature
   std::vector<std::string> attachments;  // file names of attachments
+
+  // Header data for MachineGenerated (issue 4, "Not a request").
+  std::vector<std::pair<std::string, std::string>> headers;  // top-level headers in order: name as
+                                                             // written, value unfolded and decoded
+                                                             // (DecodeHeaderText), UTF-8
+  std::string content_type;              // the root part's "type/subtype", lower case ("text/plain")
+  std::string report_type;               // report-type of a multipart/report root, lower case
+  std::vector<std::string> part_types;   // "type/subtype" of every leaf part outside attached
+                                         // messages, lower case, in order (the root when single-part)
+  std::string return_path;               // the topmost Return-Path as written, trimmed ("<>" = null sender)
+  std::string auto_submitted;            // the Auto-Submitted keyword, lower case, without parameters
+  std::string precedence;                // the Precedence value, lower case
+  std::string list_id;                   // the List-Id value, decoded
 };
+
+// The value of the first top-level header named `name` (ASCII case-insensitive), decoded as in
+// ParsedMessage::headers; nullopt when there is none.
+std::optional<std::string> HeaderValue(const ParsedMessage& m, std::string_view name);
+
+// Why `m` is machine-generated mail that must never become a request nor be answered: a short
+// reason for the intake record, made of fixed words and header keywords only (never an address,
+// a name or a subject); nullopt for mail written by a person. Decided from headers and the MIME
+// structure alone, never from body text, so a person who quotes a bounce or writes "automatic
+// reply" is still a person. Rules, first match wins (machine.cpp documents each):
+//   1. multipart/report root, or a message/delivery-status, message/global-delivery-status,
+//      message/disposition-notification or message/feedback-report part: DSN, MDN or ARF;
+//   2. X-MS-Exchange-Message-Is-Ndr: Exchange NDR;
+//   3. an application/ms-tnef root whose subject starts "Read:" (and translations): TNEF read receipt;
+//   4. bounce senders and markers: From local part mailer-daemon or postmaster, a "Mail Delivery
+//      Subsystem/System" display name, X-Failed-Recipients, a bounce subject ("Delivery Status
+//      Notification", "Undeliverable:", "Undelivered Mail Returned to Sender", ... not after Re:/Fwd:);
+//   5. Auto-Submitted with any value but "no" (RFC 3834);
+//   6. Outlook automatic replies without Auto-Submitted: a subject starting "Automatic reply:" or a
+//      translation, or X-MS-Exchange-Inbox-Rules-Loop together with X-Auto-Response-Suppress;
+//   7. other auto-responders: X-Autoreply, X-Autorespond, X-Autoresponder, Precedence: auto_reply;
+//   8. Precedence: bulk, junk or list;
+//   9. List-Id, List-Post or List-Unsubscribe;
+//  10. an empty Return-Path (<>): null sender.
+std::optional<std::string> MachineGenerated(const ParsedMessage& m);
 
 // Invalid when the bytes are not a message GMime can read (the caller keeps the raw bytes
 // and marks the message for staff).

@@ -7,6 +7,7 @@
 // still becomes the character the sender saw.
 #include <gmime/gmime.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 
@@ -139,10 +140,43 @@ std::string PartText(GMimePart* part) {
   return lf;
 }
 
+// "type/subtype" of a part, lower case; empty when GMime has no content type for it.
+std::string MimeTypeOf(GMimeObject* obj) {
+  GMimeContentType* ct = obj ? g_mime_object_get_content_type(obj) : nullptr;
+  if (!ct) return "";
+  std::unique_ptr<char, GFreeDeleter> type(g_mime_content_type_get_mime_type(ct));
+  return type ? Lower(type.get()) : std::string();
+}
+
+// The first token of a keyword header ("auto-replied; owner-email=..." -> "auto-replied"), lower
+// case, skipping leading blanks and RFC 5322 comments.
+std::string KeywordOf(std::string_view v) {
+  std::size_t i = 0;
+  while (i < v.size()) {
+    if (v[i] == ' ' || v[i] == '\t' || v[i] == '\r' || v[i] == '\n') {
+      ++i;
+    } else if (v[i] == '(') {
+      int depth = 0;
+      for (; i < v.size(); ++i) {
+        if (v[i] == '(') ++depth;
+        if (v[i] == ')' && --depth == 0) break;
+      }
+      if (i < v.size()) ++i;  // past ')'; an unclosed comment ends the value
+    } else {
+      break;
+    }
+  }
+  std::size_t e = i;
+  while (e < v.size() && (std::isalnum(static_cast<unsigned char>(v[e])) || v[e] == '-' || v[e] == '_' || v[e] == '.'))
+    ++e;
+  return Lower(v.substr(i, e - i));
+}
+
 struct BodyParts {
   std::vector<std::string> plain;
   std::vector<std::string> html;
   std::vector<std::string> attachments;
+  std::vector<std::string> types;  // leaf parts' "type/subtype", outside attached messages
 };
 
 void Walk(GMimeObject* obj, BodyParts& parts, int depth) {
@@ -153,6 +187,7 @@ void Walk(GMimeObject* obj, BodyParts& parts, int depth) {
     for (int i = 0; i < n; ++i) Walk(g_mime_multipart_get_part(mp, i), parts, depth + 1);
     return;
   }
+  parts.types.push_back(MimeTypeOf(obj));
   GMimeContentDisposition* disp = g_mime_object_get_content_disposition(obj);
   const bool attachment = disp && g_mime_content_disposition_is_attachment(disp);
   if (GMIME_IS_MESSAGE_PART(obj)) {
@@ -232,10 +267,42 @@ Result<ParsedMessage> ParseMessage(std::string_view raw) {
     if (semi != std::string::npos) m.received_at = ParseDate(std::string_view(*v).substr(semi + 1));
   }
 
+  GMimeObject* root = g_mime_message_get_mime_part(message.get());
+
+  // Header data for MachineGenerated. GMime keeps the top-level Content-* headers in the root
+  // part's list, the others in the message's; both are merged back into the order they were
+  // written in by their stream offsets. Values are decoded by our own decoder (issue #133).
+  std::vector<std::pair<gint64, GMimeHeader*>> all;
+  for (GMimeHeaderList* list : {headers, root ? g_mime_object_get_header_list(root) : nullptr}) {
+    const int n = list ? g_mime_header_list_get_count(list) : 0;
+    for (int i = 0; i < n; ++i) {
+      GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
+      all.emplace_back(g_mime_header_get_offset(h), h);
+    }
+  }
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  m.headers.reserve(all.size());
+  for (const auto& [offset, h] : all) {
+    const char* hname = g_mime_header_get_name(h);
+    const char* hraw = g_mime_header_get_raw_value(h);
+    m.headers.emplace_back(hname ? hname : "", DecodeHeaderText(hraw ? hraw : ""));
+  }
+  if (auto v = RawHeader(headers, "Return-Path")) m.return_path = std::string(TrimView(*v));
+  if (auto v = RawHeader(headers, "Auto-Submitted")) m.auto_submitted = KeywordOf(*v);
+  if (auto v = RawHeader(headers, "Precedence")) m.precedence = KeywordOf(*v);
+  if (auto v = RawHeader(headers, "List-Id")) m.list_id = DecodeHeaderText(*v);
+
+  m.content_type = MimeTypeOf(root);
+  if (root && m.content_type == "multipart/report") {
+    const char* report = g_mime_object_get_content_type_parameter(root, "report-type");
+    if (report) m.report_type = KeywordOf(report);
+  }
+
   BodyParts parts;
-  Walk(g_mime_message_get_mime_part(message.get()), parts, 0);
+  Walk(root, parts, 0);
   m.text = std::string(TrimView(!parts.plain.empty() ? JoinParts(parts.plain) : JoinParts(parts.html)));
   m.attachments = std::move(parts.attachments);
+  m.part_types = std::move(parts.types);
   m.fresh_text = ExtractFreshText(m.text, SubjectIsForward(m.subject));
   return m;
 }

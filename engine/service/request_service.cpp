@@ -833,6 +833,26 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw) {
       }
     }
 
+    // Machine-generated mail (bounces, auto-replies, read receipts, reports, list mail) is kept
+    // and marked, never a request and never answered — not even when it quotes our mail.
+    if (auto machine = mail::MachineGenerated(p)) {
+      std::string linked;
+      std::vector<std::string> refs = p.references;
+      if (!p.in_reply_to.empty()) refs.insert(refs.begin(), p.in_reply_to);
+      for (const std::string& mid : refs) {
+        auto rid = tx.RequestForMessageId(mid);
+        if (!rid.ok()) return rid.status();
+        if (rid->has_value()) {
+          linked = **rid;
+          break;
+        }
+      }
+      if (Status st = keep("ignored", linked, *machine); !st.ok()) return st;
+      out.kind = "ignored";
+      out.line = "ignored: " + *machine;
+      return Status::Ok();
+    }
+
     // A reply to our mail joins its request.
     std::optional<store::RequestRow> joined;
     std::vector<std::string> ids = p.references;

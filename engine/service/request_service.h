@@ -66,7 +66,7 @@ struct HoldInput {
 };
 
 struct IntakeOutcome {
-  std::string kind;       // request, redelivery, reply, triage
+  std::string kind;       // request, redelivery, reply, triage, ignored
   std::string reference;  // of the request created or joined, when any
   std::int64_t message_row = 0;
   std::string line;       // the `dsar intake-mail` output line (contract — CLI)

@@ -677,3 +677,34 @@ TEST_CASE("every jurisdiction's deadline on the request resource", "[service][de
     CHECK_FALSE(json.at("jurisdiction_unknown").as_bool());
   }
 }
+
+TEST_CASE("machine-generated mail is kept and ignored, never a request, never a reply", "[service][intake]") {
+  Fixture f;
+  const std::string public_dir = std::string(DSAR_SHARED_FIXTURES) + "/mail/public";
+  std::ifstream manifest(public_dir + "/MANIFEST.tsv");
+  std::string line;
+  std::getline(manifest, line);
+  int ignored = 0, triaged = 0;
+  while (std::getline(manifest, line)) {
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, '\t');) cols.push_back(c);
+    const std::string& file = cols[0];
+    const std::string expected = cols.size() > 1 ? cols[1] : "";
+    INFO(file << " expected " << expected);
+    auto out = f.svc->IntakeMail(Slurp(public_dir + "/" + file));
+    REQUIRE(out.ok());
+    if (expected == "ignored") {
+      CHECK(out->kind == "ignored");
+      CHECK(out->line.rfind("ignored: ", 0) == 0);
+      ++ignored;
+    } else {
+      CHECK(out->kind != "request");
+      ++triaged;
+    }
+  }
+  CHECK(ignored == 14);
+  CHECK(f.Count("SELECT count(*) FROM requests") == 0);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == ignored + triaged);  // every message kept
+  CHECK(f.Count("SELECT count(*) FROM outbox") == 0);                          // and none answered
+}
