@@ -2,6 +2,9 @@
 // tiny synchronous Beast client.
 #pragma once
 
+#include <regex>
+#include <fstream>
+#include <iterator>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -25,6 +28,7 @@
 #include "core/time.h"
 #include "service/config.h"
 #include "service/request_service.h"
+#include "service/workers.h"
 #include "store/store.h"
 
 namespace dsar::api::test {
@@ -87,26 +91,21 @@ struct ServiceFixture {
     return out->request;
   }
 
-  // The verification code mailed for `request_id` (read back from the outbox, as a test may).
+  // The verification code mailed for `request_id`, read from the delivered mail (the Maildir the
+  // outbox delivers into), as a requester would: never from the database.
   std::string MailedCode(const std::string& request_id) {
+    service::Workers workers(*svc, nullptr);
+    REQUIRE(workers.DeliverOutbox().ok());
+    auto r = svc->Get(request_id);
+    REQUIRE(r.ok());
     std::string code;
-    Status s = store->Read([&](store::Tx& tx) {
-      auto rows = tx.OutboxFor(request_id);
-      if (!rows.ok()) return rows.status();
-      for (const auto& o : *rows) {
-        if (!o.carries_secret || !o.body) continue;
-        const std::string& b = *o.body;
-        for (std::size_t i = 0; i + 6 <= b.size(); ++i) {
-          bool six = true;
-          for (std::size_t k = 0; k < 6; ++k) six = six && std::isdigit(static_cast<unsigned char>(b[i + k]));
-          const bool bounded = (i == 0 || !std::isdigit(static_cast<unsigned char>(b[i - 1]))) &&
-                               (i + 6 == b.size() || !std::isdigit(static_cast<unsigned char>(b[i + 6])));
-          if (six && bounded) code = b.substr(i, 6);
-        }
-      }
-      return Status::Ok();
-    });
-    REQUIRE(s.ok());
+    for (const auto& e : fs::directory_iterator(dir / "outbox" / "new")) {
+      std::ifstream in(e.path(), std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (text.find("[" + r->reference + "] Confirm") == std::string::npos) continue;
+      std::smatch m;
+      if (std::regex_search(text, m, std::regex("\\n\\s+([0-9]{6})\\r?\\n"))) code = m[1];
+    }
     return code;
   }
 };

@@ -552,5 +552,34 @@ TEST_CASE("server: Stop closes idle connections and joins, in start-stop loops",
   CHECK_FALSE(first.Start("127.0.0.1", 0).ok());  // a second Start
 }
 
+TEST_CASE("server: PATCH sets the jurisdiction or the true receipt time and recomputes the deadline",
+          "[api][server][deadlines]") {
+  ServerFixture f;  // clock at 2026-03-02T10:00:00Z, controller zone UTC
+  const auto r = f.CreateDirect("patch@example.com", "access");
+  auto patch = [&](const std::string& target, const std::string& body) {
+    return Call(f.port, "PATCH", target, body, Auth(f.token));
+  };
+  HttpResult j = patch("/api/v1/requests/" + r.id, R"({"jurisdiction":"ccpa"})");
+  REQUIRE(j.status == 200);
+  CHECK(j.Str("jurisdiction") == "ccpa");
+  CHECK(j.Str("due_at") == "2026-04-16T23:59:59.999Z");      // 2 March + 45 days
+  CHECK(j.Str("ack_due_at") == "2026-03-16T23:59:59.999Z");  // 10 business days (no California holiday)
+  HttpResult t = patch("/api/v1/requests/" + r.reference, R"({"received_at":"2026-02-27T16:00:00Z"})");
+  REQUIRE(t.status == 200);
+  CHECK(t.Str("received_at") == "2026-02-27T16:00:00Z");
+  CHECK(t.Str("due_at") == "2026-04-13T23:59:59.999Z");  // 27 February + 45 days
+  HttpResult future = patch("/api/v1/requests/" + r.id, R"({"received_at":"2026-03-03T10:00:00Z"})");
+  CHECK(future.status == 400);
+  CHECK(IsProblem(future));
+  CHECK(patch("/api/v1/requests/" + r.id, R"({"jurisdiction":"atlantis"})").status == 422);
+  CHECK(patch("/api/v1/requests/" + r.id, R"({"jurisdiction":"gdpr","expected_version":1})").status == 409);
+  CHECK(patch("/api/v1/requests/" + r.id, R"({"colour":"blue"})").status == 400);
+  CHECK(patch("/api/v1/requests/nope", R"({"jurisdiction":"gdpr"})").status == 404);
+  CHECK(Call(f.port, "PATCH", "/api/v1/requests/" + r.id, R"({"jurisdiction":"gdpr"})", {}).status == 401);
+  HttpResult unknown = patch("/api/v1/requests/" + r.id, R"({"jurisdiction":null})");
+  REQUIRE(unknown.status == 200);
+  CHECK(unknown.Json().as_object().at("jurisdiction_unknown").as_bool());
+}
+
 }  // namespace
 }  // namespace dsar::api
