@@ -129,7 +129,9 @@ def main():
     if not fixtures.is_dir():
         die(f"fixture folder {fixtures} not found")
 
+    os.umask(0o077)
     VAR.mkdir(exist_ok=True)
+    VAR.chmod(0o700)
     if (VAR / "dsar.db").exists() and not (VAR / ".demo").exists():
         die("var/dsar.db exists and was not made by the demo; move it away to run the demo")
     stop_previous_server()

@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "api/server.h"
 #include "core/time.h"
 #include "fulfillment/fulfillment.h"
+#include "service/maildir_intake.h"
 #include "service/request_service.h"
 #include "service/workers.h"
 #include "store/store.h"
@@ -82,10 +84,16 @@ int Serve(const service::Config& config, const ServeOptions& options, std::uniqu
               << "); fulfillment steps will fail until they are\n";
   service::Workers workers(**svc, *fulfiller);
   if (auto recovered = workers.Recover(); !recovered.ok()) return Fail("recover jobs", recovered.status());
+  // The Maildir watcher (config intake_maildir), run by the worker thread.
+  std::optional<service::MaildirIntake> intake;
+  if (!config.intake_maildir.empty())
+    intake.emplace(**svc, config.intake_maildir, 100,
+                   [](const std::string& line) { std::cerr << "dsar serve: " << line << "\n"; });
   if (const char* crash = std::getenv("DSAR_TEST_CRASH")) {
     const std::string hook(crash);
     if (hook == "after_maildir_write") workers.TEST_CrashAfterMaildirWrite(true);
     if (hook.rfind("after_timers:", 0) == 0) workers.TEST_CrashAfterTimers(std::stoi(hook.substr(13)));
+    if (hook.rfind("maildir_after_commit:", 0) == 0 && intake) intake->TEST_CrashAfterCommit(std::stoi(hook.substr(21)));
   }
 
   api::Server server(**svc, options.threads);
@@ -100,10 +108,17 @@ int Serve(const service::Config& config, const ServeOptions& options, std::uniqu
     std::unique_lock lock(mu);
     while (!stopping) {
       lock.unlock();
+      int handled = 0;
+      if (intake) {  // first, so that the acknowledgments it queues go out in this round
+        auto m = intake->ScanOnce();
+        if (!m.ok()) std::cerr << "dsar serve: maildir intake: " << m.status().ToString() << "\n";
+        else handled += *m;
+      }
       auto n = workers.RunOnce();
       if (!n.ok()) std::cerr << "dsar serve: worker: " << n.status().ToString() << "\n";
+      else handled += *n;
       lock.lock();
-      if (n.ok() && *n > 0) continue;  // more may be waiting
+      if (handled > 0) continue;  // more may be waiting
       cv.wait_for(lock, std::chrono::milliseconds(config.worker_interval), [&] { return stopping; });
     }
   });

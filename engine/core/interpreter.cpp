@@ -6,14 +6,22 @@ namespace dsar {
 
 namespace {
 
+// True when `s` holds something other than blanks and control characters.
+bool Substantive(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u > 0x20 && u != 0x7f;
+  });
+}
+
 bool NonEmptyString(const boost::json::object& data, const char* key) {
   auto it = data.find(key);
-  return it != data.end() && it->value().is_string() && !it->value().as_string().empty();
+  return it != data.end() && it->value().is_string() && Substantive(it->value().as_string());
 }
 
 bool GuardHolds(const std::string& guard, const RequestSnapshot& s, const Event& e) {
-  if (guard == "reason_given") return !e.reason.empty();
-  if (guard == "note_given") return !e.reason.empty() || NonEmptyString(e.data, "note");
+  if (guard == "reason_given") return Substantive(e.reason);
+  if (guard == "note_given") return Substantive(e.reason) || NonEmptyString(e.data, "note");
   if (guard == "identity_verified") return s.identity_verified;
   if (guard == "no_active_hold") return s.active_holds == 0;
   if (guard == "hold_active") return s.active_holds > 0;
@@ -33,8 +41,10 @@ std::string GuardFailure(const std::string& guard) {
   if (guard == "task_named") return "data.task is required";
   if (guard == "staff_named") return "data.staff is required";
   if (guard == "extension_allowed")
-    return "no extension is possible: the first period is over, or the request was already extended";
-  if (guard == "pause_allowed") return "the jurisdiction does not let the clock stop";
+    return "no extension is possible for this request (the law gives none, the first period is over, or it was "
+           "already extended)";
+  if (guard == "pause_allowed")
+    return "the clock cannot stop (the jurisdiction does not allow it, or the deadline has passed)";
   return "guard '" + guard + "' is unknown";
 }
 
@@ -60,7 +70,7 @@ Result<Decision> Decide(const Workflow& wf, const RequestSnapshot& s, const Even
     const StateDef* target = wf.FindState(to);
     if (target == nullptr) return Status::Refused("target state '" + to + "' is not in workflow " + wf.id);
     for (const std::string& field : target->requires_fields) {
-      if (field == "reason" && e.reason.empty()) {
+      if (field == "reason" && !Substantive(e.reason)) {
         if (first_failure.empty()) first_failure = "state '" + to + "' requires a reason";
         goto next_candidate;
       }

@@ -7,8 +7,8 @@
 // snapshot; the store's row must always equal that replay.
 //
 // Guards (names checked by the workflow validator):
-//   reason_given       the event carries a non-empty `reason`
-//   note_given         the event carries a `reason` or a non-empty `data.note`
+//   reason_given       the event carries a `reason` with more than blanks and control characters
+//   note_given         the event carries such a `reason` or `data.note`
 //   identity_verified  the data subject's identity has been verified on this request
 //   no_active_hold     no unreleased legal hold covers the data subject
 //   hold_active        at least one unreleased legal hold covers the data subject

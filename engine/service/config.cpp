@@ -25,6 +25,7 @@ Result<Config> LoadConfig(const std::string& path) {
       else if (key == "templates_dir") c.templates_dir = v.as<std::string>();
       else if (key == "secret_key_file") c.secret_key_file = v.as<std::string>();
       else if (key == "outbox_maildir") c.outbox_maildir = v.as<std::string>();
+      else if (key == "intake_maildir") c.intake_maildir = v.as<std::string>();
       else if (key == "exports_dir") c.exports_dir = v.as<std::string>();
       else if (key == "company_db") c.company_db = v.as<std::string>();
       else if (key == "systems_map") c.systems_map = v.as<std::string>();

@@ -18,6 +18,9 @@ struct Config {
   std::string templates_dir = "templates/mail";
   std::string secret_key_file = "var/secret.key";  // the HMAC key for secrets at rest; outside the database
   std::string outbox_maildir = "var/mail/outbox";  // development transport: delivered mail lands here
+  // A Maildir `dsar serve` takes inbound mail from ("" = off): each message in `new/` goes through
+  // intake and is moved to `cur/` (info `:2,`) once its transaction committed (maildir_intake.h).
+  std::string intake_maildir;
   std::string exports_dir = "var/exports";
   std::string company_db = "var/nimbus.db";        // the demo company's systems (fulfillment target)
   std::string systems_map = "demo/systems.yaml";

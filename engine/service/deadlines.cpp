@@ -59,7 +59,10 @@ Result<std::shared_ptr<const DeadlinePolicy>> DeadlinePolicy::Load(const Config&
     for (const auto& d : data.errors) msg += "\n" + d.ToString();
     return Status::Invalid(msg);
   }
-  auto context = DeadlineContext::Make(std::move(data.rules), std::move(data.calendars), impl->zone, config.calendars);
+  std::map<std::string, std::string> overrides = config.calendars;
+  for (auto& [jurisdiction, calendar] : overrides)
+    if (calendar == "none") calendar.clear();  // weekends only, as in jurisdictions.yaml
+  auto context = DeadlineContext::Make(std::move(data.rules), std::move(data.calendars), impl->zone, overrides);
   if (!context.ok()) return context.status();
   impl->context = std::move(context.value());
   return std::shared_ptr<const DeadlinePolicy>(new DeadlinePolicy(std::move(impl)));
@@ -75,7 +78,11 @@ void DeadlinePolicy::Apply(store::RequestRow& r) const {
     return;
   }
   auto d = impl_->Compute(r);
-  if (!d.ok()) {  // inputs the rules reject (none from the service's own rows): no countdown
+  // A jurisdiction set later may allow fewer extensions, or no stopped clock: what it does not
+  // allow does not count (the extension or the pause was taken under the earlier rule).
+  if (!d.ok()) d = impl_->context->Compute(r.jurisdiction, r.type, r.received_at, r.paused_days, 0);
+  if (!d.ok()) d = impl_->context->Compute(r.jurisdiction, r.type, r.received_at, 0, 0);
+  if (!d.ok()) {  // inputs the rules reject outright: no countdown
     r.due_at.reset();
     r.ack_due_at.reset();
     return;
@@ -89,8 +96,12 @@ bool DeadlinePolicy::ExtensionAllowed(const store::RequestRow& r, Millis now) co
   return impl_->context->CheckExtension(r.jurisdiction, r.type, r.received_at, now, r.paused_days, r.extensions).ok();
 }
 
-bool DeadlinePolicy::PauseAllowed(const store::RequestRow& r) const {
+bool DeadlinePolicy::ClockMayPause(const store::RequestRow& r) const {
   return impl_->context->RuleFor(r.jurisdiction).clock_may_pause;
+}
+
+bool DeadlinePolicy::PauseAllowed(const store::RequestRow& r, Millis now) const {
+  return ClockMayPause(r) && r.due_at && now <= *r.due_at;
 }
 
 bool DeadlinePolicy::NeedsJurisdiction(const store::RequestRow& r) const {

@@ -32,8 +32,11 @@ class DeadlinePolicy {
   // Whether an extension may be taken at `now`: the jurisdiction has one left for this request
   // type and the first period has not ended (GDPR Art. 12(3); Cal. Code Regs. tit. 11 § 7021(b)).
   bool ExtensionAllowed(const store::RequestRow& r, Millis now) const;
-  // Whether the jurisdiction lets the clock stop while waiting for the requester.
-  bool PauseAllowed(const store::RequestRow& r) const;
+  // Whether the clock may stop at `now` while waiting for the requester: the jurisdiction allows
+  // it and the deadline has not passed (a pause never revives a missed deadline).
+  bool PauseAllowed(const store::RequestRow& r, Millis now) const;
+  // Whether the request's jurisdiction knows a stopped clock at all.
+  bool ClockMayPause(const store::RequestRow& r) const;
   // True when the request's jurisdiction is unknown and the default rule applies: staff are asked
   // to set it (PATCH /requests/{id}), which recomputes the deadline from the same receipt time.
   bool NeedsJurisdiction(const store::RequestRow& r) const;

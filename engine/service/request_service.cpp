@@ -194,6 +194,8 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
     return Status::Invalid("requester.email must be one email address (local@domain)");
   DataSubject subject = in.subject;
   subject.email = Trim(subject.email);
+  std::optional<Requester> requester = in.requester;
+  if (requester) requester->email = Trim(requester->email);
   if (subject.account_id.empty() && account_resolver_) {
     // The data subject's account in the company's systems, so that a legal hold placed by
     // account id covers requests that name only the email.
@@ -210,7 +212,7 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
   r.subject_json = json::serialize(SubjectJson(subject));
   r.subject_email = NormalizeEmail(subject.email);
   r.subject_account = subject.account_id;
-  if (in.requester) r.requester_json = json::serialize(RequesterJson(*in.requester));
+  if (requester) r.requester_json = json::serialize(RequesterJson(*requester));
   r.channel = in.channel;
   r.received_at = in.received_at.value_or(now);
   r.details_json = json::serialize(in.details);
@@ -356,7 +358,7 @@ Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Even
     snap.active_holds = *holds;
     snap.extensions = r.extensions;
     snap.extension_allowed = deadlines_->ExtensionAllowed(r, now);
-    snap.pause_allowed = deadlines_->PauseAllowed(r);
+    snap.pause_allowed = deadlines_->PauseAllowed(r, now);
     auto decision = Decide(**wf, snap, ev, now);
     if (!decision.ok()) return decision.status();
 
@@ -604,8 +606,14 @@ Result<store::RequestRow> RequestService::Amend(const std::string& id, std::opti
       ev.data["received_at"] = FormatRfc3339(*received_at);
       row.received_at = *received_at;
     }
+    if (row.paused_at && jurisdiction) {
+      if (!deadlines_->ClockMayPause(row))
+        return Status::Conflict("request " + row.reference + " is paused, which the new jurisdiction does not allow; "
+                                "resume it first");
+    }
     deadlines_->Apply(row);  // the same receipt time, the new rule (or the true receipt time)
-    return ApplyInTx(tx, row, ev, expected_version);
+    if (Status st = ApplyInTx(tx, row, ev, expected_version); !st.ok()) return st;
+    return ScheduleReminders(tx, row, clock_.Now());  // the reminders follow the new deadline
   });
   if (!s.ok()) return s;
   return row;
@@ -671,13 +679,10 @@ Status VerifyInTx(RequestService& svc, store::Tx& tx, store::RequestRow& r, cons
   if (left <= 0) v.locked_at = now;
   if (Status s = tx.UpdateVerification(v); !s.ok()) return s;
   if (left <= 0) {
-    Event ev;
-    ev.name = "verification_failed";
-    ev.actor = "system";
-    ev.reason = "insufficient_verification";
-    ev.data["attempts"] = v.attempts;
-    if (Status s = svc.ApplyInTx(tx, r, ev, std::nullopt); !s.ok() && !s.IsRefused()) return s;
-    refusal = Status::Refused("wrong code; no attempts left, the request is denied for insufficient verification");
+    // The code is locked, not the request: whoever guesses at a reference must not be able to get
+    // someone else's request denied. Staff can verify by other means; otherwise the verification
+    // window expires and the request is denied for insufficient verification.
+    refusal = Status::Refused("wrong code; no attempts left, the code is locked");
   } else {
     refusal = Status::Refused("wrong code; " + std::to_string(left) + " attempt(s) left");
   }
@@ -780,9 +785,40 @@ Result<store::HoldRow> RequestService::ReleaseHold(const std::string& id, const 
 
 // ---- intake ----
 
-Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw) {
+namespace {
+
+// The outcome a stored inbound message was reported with (for a Maildir file seen again).
+Status EarlierOutcome(store::Tx& tx, const store::InboundRow& row, IntakeOutcome& out) {
+  out.kind = row.outcome;
+  out.message_row = row.id;
+  out.replayed = true;
+  if (row.outcome == "triage") {
+    out.line = "triage " + std::to_string(row.id);
+    return Status::Ok();
+  }
+  if (row.outcome == "ignored") {
+    out.line = "ignored: " + row.detail;
+    return Status::Ok();
+  }
+  if (row.request_id.empty()) {  // a redelivery of a message that went to triage
+    auto first = tx.FindInboundByMessageId(row.message_id, row.content_sha256);
+    if (!first.ok()) return first.status();
+    out.line = "triage " + std::to_string(first->has_value() ? (*first)->id : row.id) + " (redelivery)";
+    return Status::Ok();
+  }
+  auto r = tx.GetRequest(row.request_id);
+  if (!r.ok()) return r.status();
+  out.reference = r->reference;
+  out.line = row.outcome == "request" ? r->reference : r->reference + " (" + row.outcome + ")";
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw, const std::string& maildir_name) {
   const Millis now = clock_.Now();
   store::InboundRow m;
+  m.maildir_name = maildir_name;
   m.sha256 = Sha256Hex(raw);
   m.size = static_cast<std::int64_t>(raw.size());
   m.intake_at = now;
@@ -790,6 +826,13 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw) {
   auto parsed = mail::ParseMessage(raw);
   IntakeOutcome out;
   Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    // The same Maildir file again (moved to cur/ only after this commits): nothing stored twice,
+    // even without a Message-ID.
+    if (!maildir_name.empty()) {
+      auto seen = tx.FindInboundByMaildirName(maildir_name);
+      if (!seen.ok()) return seen.status();
+      if (seen->has_value()) return EarlierOutcome(tx, **seen, out);
+    }
     auto keep = [&](const std::string& outcome, const std::string& request_id, const std::string& detail) -> Status {
       m.outcome = outcome;
       m.request_id = request_id;
@@ -1021,8 +1064,13 @@ json::object RequestService::RequestJson(const store::RequestRow& r) {
   }
   if (w) {
     const auto& staff = StaffEvents();
-    for (const std::string& e : w->EventsOffered(r.state))
-      if (std::find(staff.begin(), staff.end(), e) != staff.end()) allowed.push_back(json::string(e));
+    const Millis now = clock_.Now();
+    for (const std::string& e : w->EventsOffered(r.state)) {
+      if (std::find(staff.begin(), staff.end(), e) == staff.end()) continue;
+      if (e == "extend" && !deadlines_->ExtensionAllowed(r, now)) continue;  // the buttons that would work
+      if (e == "pause" && !deadlines_->PauseAllowed(r, now)) continue;
+      allowed.push_back(json::string(e));
+    }
   }
   o["allowed_events"] = std::move(allowed);
   o["created_at"] = FormatRfc3339(r.created_at);

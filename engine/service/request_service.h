@@ -70,6 +70,7 @@ struct IntakeOutcome {
   std::string reference;  // of the request created or joined, when any
   std::int64_t message_row = 0;
   std::string line;       // the `dsar intake-mail` output line (contract — CLI)
+  bool replayed = false;  // a Maildir file ingested before: its earlier outcome, nothing written
 };
 
 // Checks that go beyond one workflow file, against the deployment: every mail template a
@@ -112,8 +113,11 @@ class RequestService {
   Result<std::vector<store::HoldRow>> ListHolds(bool active_only);
   Result<store::HoldRow> ReleaseHold(const std::string& id, const std::string& actor, const std::string& reason);
 
-  // One raw RFC 5322 message through intake (contract — CLI `dsar intake-mail`).
-  Result<IntakeOutcome> IntakeMail(std::string_view raw);
+  // One raw RFC 5322 message through intake (contract — CLI `dsar intake-mail`). `maildir_name`
+  // is the Maildir unique name (without `:info`) the message was read from, recorded with it: when
+  // a message of that name was already ingested (a crash between the commit and the move to cur/),
+  // the earlier outcome is returned (`replayed`) and nothing is stored again.
+  Result<IntakeOutcome> IntakeMail(std::string_view raw, const std::string& maildir_name = "");
 
   // The export package file of a completed access/portability request (NotFound otherwise).
   struct ExportFile {

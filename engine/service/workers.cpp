@@ -299,6 +299,7 @@ Status Workers::FireReminder(store::Tx& tx, const store::RequestRow& r, const st
   }
   if (!days_left || r.paused_at) return Status::Ok();  // no countdown any more: no reminder
   if (t.kind == "staff_reminder") {
+    if (*days_left < 0) return Status::Ok();  // missed during downtime: the overdue warning says it now
     return svc_.QueueMail(tx, r, "staff_reminder", {{"days_left", std::to_string(*days_left)}}, std::nullopt, false,
                           {cfg.staff_mail});
   }

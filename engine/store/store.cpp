@@ -498,21 +498,21 @@ Result<int> Tx::ActiveHoldCount(const std::string& subject_email, const std::str
 Result<std::int64_t> Tx::InsertInbound(const InboundRow& m, std::string_view raw) {
   Statement s(c_,
               "INSERT INTO inbound_messages (message_id, sha256, size, raw, received_at, intake_at, outcome, "
-              "request_id, detail, content_sha256) VALUES (?,?,?,?,?,?,?,?,?,?)");
+              "request_id, detail, content_sha256, maildir_name) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   s.BindOrNull(1, m.message_id).Bind(2, m.sha256).Bind(3, m.size).BindBlob(4, raw).Bind(5, m.received_at);
   s.Bind(6, m.intake_at).Bind(7, m.outcome).BindOrNull(8, m.request_id).BindOrNull(9, m.detail);
-  s.BindOrNull(10, m.content_sha256);
+  s.BindOrNull(10, m.content_sha256).BindOrNull(11, m.maildir_name);
   if (Status st = s.Run(); !st.ok()) return st;
   return c_.LastInsertRowid();
 }
 
-Result<std::optional<InboundRow>> Tx::FindInboundByMessageId(const std::string& message_id,
-                                                              const std::string& content_sha256) {
-  Statement s(c_,
-              "SELECT id, message_id, sha256, size, received_at, intake_at, outcome, request_id, detail, content_sha256 "
-              "FROM inbound_messages WHERE message_id = ?1 AND content_sha256 = ?2 AND outcome <> 'redelivery' "
-              "ORDER BY id LIMIT 1");
-  s.Bind(1, message_id).Bind(2, content_sha256);
+namespace {
+
+constexpr const char* kInboundColumns =
+    "id, message_id, sha256, size, received_at, intake_at, outcome, request_id, detail, content_sha256, maildir_name";
+
+// The first row of an inbound_messages query over kInboundColumns, or nullopt.
+Result<std::optional<InboundRow>> FirstInbound(Statement& s) {
   if (s.Step()) {
     InboundRow m;
     m.id = s.Int(0);
@@ -525,10 +525,28 @@ Result<std::optional<InboundRow>> Tx::FindInboundByMessageId(const std::string& 
     m.request_id = s.Text(7);
     m.detail = s.Text(8);
     m.content_sha256 = s.Text(9);
+    m.maildir_name = s.Text(10);
     return std::optional(m);
   }
   if (!s.status().ok()) return s.status();
   return std::optional<InboundRow>();
+}
+
+}  // namespace
+
+Result<std::optional<InboundRow>> Tx::FindInboundByMessageId(const std::string& message_id,
+                                                              const std::string& content_sha256) {
+  Statement s(c_, std::string("SELECT ") + kInboundColumns +
+                      " FROM inbound_messages WHERE message_id = ?1 AND content_sha256 = ?2 AND outcome <> 'redelivery' "
+                      "ORDER BY id LIMIT 1");
+  s.Bind(1, message_id).Bind(2, content_sha256);
+  return FirstInbound(s);
+}
+
+Result<std::optional<InboundRow>> Tx::FindInboundByMaildirName(const std::string& maildir_name) {
+  Statement s(c_, std::string("SELECT ") + kInboundColumns + " FROM inbound_messages WHERE maildir_name = ?1");
+  s.Bind(1, maildir_name);
+  return FirstInbound(s);
 }
 
 Status Tx::SetInboundOutcome(std::int64_t id, const std::string& outcome, const std::string& request_id,

@@ -118,6 +118,7 @@ struct InboundRow {
   std::int64_t id = 0;
   std::string message_id, sha256;
   std::string content_sha256;  // of sender, subject, Date and decoded text; "" when unreadable
+  std::string maildir_name;    // the Maildir unique name (before any `:info`) it was read from; "" otherwise
   std::int64_t size = 0;
   Millis received_at = 0, intake_at = 0;
   std::string outcome, request_id, detail;
@@ -212,6 +213,8 @@ class Tx {
                                                            const std::string& content_sha256);
   Status SetInboundOutcome(std::int64_t id, const std::string& outcome, const std::string& request_id,
                            const std::string& detail);
+  // The message read from the Maildir file with this unique name, if it was ingested.
+  Result<std::optional<InboundRow>> FindInboundByMaildirName(const std::string& maildir_name);
 
   // API tokens (hashes only).
   Status InsertToken(const std::string& name, const std::string& token_hash, Millis now);

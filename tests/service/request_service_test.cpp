@@ -245,7 +245,8 @@ TEST_CASE("a failed transaction leaves nothing half-written", "[service][fault]"
   CHECK(f.Count("SELECT count(*) FROM requests") == 1);
 }
 
-TEST_CASE("verification: a wrong code is counted; the last allowed one denies the request", "[service][verify]") {
+TEST_CASE("verification: a wrong code is counted; the last allowed one locks the code, not the request",
+          "[service][verify]") {
   Fixture f;
   const auto r = f.Create("deletion", "i@example.com");
   const std::string code = f.CodeFor(r.reference);
@@ -257,15 +258,30 @@ TEST_CASE("verification: a wrong code is counted; the last allowed one denies th
   for (int i = 0; i < 3; ++i) CHECK_FALSE(f.svc->Verify(r.id, wrong, "requester").ok());
   auto last = f.svc->Verify(r.id, wrong, "requester");
   REQUIRE_FALSE(last.ok());
-  CHECK(last.status().message() ==
-        "wrong code; no attempts left, the request is denied for insufficient verification");
-  const auto denied = f.svc->Get(r.id);
-  CHECK(denied->state == "denied");
-  auto ts = f.svc->Transitions(r.id);
-  CHECK(ts->back().event == "verification_failed");
-  CHECK(ts->back().reason == "insufficient_verification");
-  // Even the right code no longer works.
-  CHECK_FALSE(f.svc->Verify(r.id, code, "requester").ok());
+  CHECK(last.status().message() == "wrong code; no attempts left, the code is locked");
+  // Whoever guessed cannot get the request denied: it still waits for the data subject.
+  CHECK(f.svc->Get(r.id)->state == "verifying");
+  // Even the right code no longer works; staff can verify by other means.
+  auto locked = f.svc->Verify(r.id, code, "requester");
+  REQUIRE_FALSE(locked.ok());
+  CHECK(locked.status().message() == "too many wrong codes; the code is locked");
+  Event manual{"verify_manually", "staff:test", "passport seen at the front desk", {}};
+  REQUIRE(f.svc->ApplyStaffEvent(r.id, manual, std::nullopt).ok());
+  CHECK(f.svc->Get(r.id)->state == "fulfilling");  // hold check passed at once
+}
+
+TEST_CASE("a blank reason or note is no reason", "[service][regress]") {
+  Fixture f;
+  const auto r = f.Create("access", "blank@example.com", "gdpr");
+  const std::vector<std::string> blanks = {"   ", std::string(1, '\0'), "\t\r\n"};
+  for (const std::string& blank : blanks) {
+    CHECK(f.svc->ApplyStaffEvent(r.id, Event{"extend", "staff:test", blank, {}}, std::nullopt).status().IsRefused());
+    CHECK(f.svc->ApplyStaffEvent(r.id, Event{"verify_manually", "staff:test", blank, {}}, std::nullopt)
+              .status()
+              .IsRefused());
+  }
+  CHECK(f.svc->Get(r.id)->extensions == 0);
+  CHECK_FALSE(f.svc->Get(r.id)->identity_verified);
 }
 
 TEST_CASE("an expired code is refused", "[service][verify]") {
@@ -546,7 +562,7 @@ TEST_CASE("reminders reach the outbox at their instants, once, and never on a fi
   f.clock.Set(At("2027-01-12T10:00:00Z"));
   REQUIRE(w.FireTimers().ok());
   REQUIRE(w.FireTimers().ok());
-  CHECK(mails("staff_reminder") == 2);
+  CHECK(mails("staff_reminder") == 1);  // the 2-day reminder, missed, is not sent late: the warning is
   CHECK(mails("staff_overdue") == 1);
   CHECK(f.Text("SELECT to_json FROM outbox WHERE template = 'staff_overdue'") ==
         R"(["privacy-team@nimbus.example","privacy-lead@nimbus.example"])");
@@ -626,7 +642,8 @@ TEST_CASE("a pause where the law allows one moves the due day by the days paused
   auto refused = f.svc->ApplyStaffEvent(eu.id, Event{"pause", "staff:test", "waiting", {}}, std::nullopt);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().message() ==
-        "event 'pause' refused in state 'verifying': the jurisdiction does not let the clock stop");
+        "event 'pause' refused in state 'verifying': the clock cannot stop (the jurisdiction does not allow it, or "
+        "the deadline has passed)");
 }
 
 TEST_CASE("setting an unknown jurisdiction or the true receipt time recomputes the deadline", "[service][deadlines]") {
@@ -708,3 +725,23 @@ TEST_CASE("machine-generated mail is kept and ignored, never a request, never a 
   CHECK(f.Count("SELECT count(*) FROM inbound_messages") == ignored + triaged);  // every message kept
   CHECK(f.Count("SELECT count(*) FROM outbox") == 0);                          // and none answered
 }
+
+TEST_CASE("an amended deadline moves its reminders; a jurisdiction without extensions keeps a deadline",
+          "[service][regress][deadlines]") {
+  Fixture f;
+  f.clock.Set(At("2026-11-20T10:00:00Z"));
+  const auto r = f.Create("access", "move@example.com", "gdpr");  // due Monday 21 December
+  REQUIRE(f.svc->ApplyStaffEvent(r.id, Event{"extend", "staff:test", "many systems", {}}, std::nullopt).ok());
+  auto reminders = [&] {
+    return f.Text("SELECT group_concat(fire_at, ' ') FROM (SELECT fire_at FROM timers WHERE request_id = '" + r.id +
+                  "' AND kind IN ('staff_reminder', 'overdue') AND fired_at IS NULL AND cancelled_at IS NULL "
+                  "ORDER BY fire_at)");
+  };
+  auto lgpd = f.svc->Amend(r.id, std::string("lgpd"), std::nullopt, "staff:test", std::nullopt);
+  REQUIRE(lgpd.ok());
+  // LGPD gives no extension: the one taken under the GDPR no longer counts; 15 days from receipt.
+  CHECK(Iso(lgpd->due_at) == "2026-12-05T23:59:59.999Z");
+  CHECK(reminders() == std::to_string(At("2026-11-28T00:00:00Z")) + " " + std::to_string(At("2026-12-03T00:00:00Z")) +
+                           " " + std::to_string(At("2026-12-06T00:00:00Z")));
+}
+

@@ -1,0 +1,340 @@
+// The Maildir watcher (service/maildir_intake.h) over a real store and the shipped workflows:
+// new/ to cur/ with `:2,` after the commit, oldest first and bounded per scan, a crash between the
+// commit and the move (a message without Message-ID is not doubled), unreadable files and failed
+// transactions left in new/ and logged once.
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "service/config.h"
+#include "service/maildir_intake.h"
+#include "service/request_service.h"
+
+using namespace dsar;
+namespace fs = std::filesystem;
+
+namespace {
+
+const Millis kStart = 1795165200000;  // 2026-11-20T09:00:00Z
+
+struct MaildirFixture {
+  fs::path dir;
+  service::Config cfg;
+  ManualClock clock{kStart};
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<service::RequestService> svc;
+  std::vector<std::string> log;
+
+  MaildirFixture() {
+    char tmpl[] = "/tmp/dsar-mdir-XXXXXX";
+    dir = mkdtemp(tmpl);
+    cfg.db_path = (dir / "dsar.db").string();
+    cfg.workflows_dir = std::string(DSAR_SOURCE_DIR) + "/workflows";
+    cfg.templates_dir = std::string(DSAR_SOURCE_DIR) + "/templates/mail";
+    cfg.secret_key_file = (dir / "secret.key").string();
+    cfg.outbox_maildir = (dir / "outbox").string();
+    cfg.exports_dir = (dir / "exports").string();
+    cfg.intake_maildir = (dir / "inbox").string();
+    Open();
+  }
+  ~MaildirFixture() {
+    Close();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  void Close() {
+    svc.reset();
+    store.reset();
+  }
+  void Open() {
+    Close();
+    auto st = store::Store::Open({cfg.db_path});
+    REQUIRE(st.ok());
+    store = std::move(st.value());
+    auto s = service::RequestService::Create(cfg, *store, clock);
+    if (!s.ok()) FAIL(s.status().ToString());
+    svc = std::move(s.value());
+  }
+  service::MaildirIntake Intake(int batch = 100) {
+    return service::MaildirIntake(*svc, cfg.intake_maildir, batch, [this](const std::string& l) { log.push_back(l); });
+  }
+  fs::path Inbox(const std::string& sub) const { return fs::path(cfg.intake_maildir) / sub; }
+  // Delivers `raw` into new/ as `name` (through tmp/, as a mail delivery agent does), with an
+  // mtime `age_s` seconds in the past.
+  void Deliver(const std::string& name, const std::string& raw, int age_s = 0) {
+    fs::create_directories(Inbox("tmp"));
+    fs::create_directories(Inbox("new"));
+    {
+      std::ofstream out(Inbox("tmp") / name, std::ios::binary);
+      out << raw;
+    }
+    fs::rename(Inbox("tmp") / name, Inbox("new") / name);
+    fs::last_write_time(Inbox("new") / name, fs::file_time_type::clock::now() - std::chrono::seconds(age_s));
+  }
+  std::vector<std::string> Names(const std::string& sub) const {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(Inbox(sub), ec)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  long Count(const std::string& sql) {
+    long n = -1;
+    store->Read([&](store::Tx& tx) {
+      store::Statement s(tx.connection(), sql);
+      if (s.Step()) n = static_cast<long>(s.Int(0));
+      return s.status();
+    });
+    return n;
+  }
+  std::string Text(const std::string& sql) {
+    std::string out;
+    store->Read([&](store::Tx& tx) {
+      store::Statement s(tx.connection(), sql);
+      while (s.Step()) out += (out.empty() ? "" : ",") + s.Text(0);
+      return s.status();
+    });
+    return out;
+  }
+};
+
+// A deletion request from `from`; with a Message-ID only when `message_id` is given.
+std::string Mail(const std::string& from, const std::string& message_id = "") {
+  std::string m = "From: " + from + "\r\nTo: privacy@nimbus.example\r\nSubject: Delete my data\r\n";
+  if (!message_id.empty()) m += "Message-ID: <" + message_id + ">\r\n";
+  return m + "Date: Mon, 16 Nov 2026 10:00:00 +0000\r\n\r\nPlease delete my account and all my personal data.\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("maildir intake: new/ messages are ingested oldest first and moved to cur/ with :2,", "[service][maildir]") {
+  MaildirFixture f;
+  // Names in the reverse of their age: the order is by mtime, not by name.
+  f.Deliver("1795000003.M1P10.mx", Mail("c.person@example.org", "c-1@example.org"), 300);
+  f.Deliver("1795000002.M1P10.mx", Mail("b.person@example.org"), 200);  // no Message-ID
+  f.Deliver("1795000001.M1P10.mx:2,S", Mail("a.person@example.org", "a-1@example.org"), 100);  // has info
+  auto intake = f.Intake();
+  auto n = intake.ScanOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 3);
+  CHECK(f.Names("new").empty());
+  CHECK(f.Names("cur") == std::vector<std::string>{"1795000001.M1P10.mx:2,S", "1795000002.M1P10.mx:2,",
+                                                    "1795000003.M1P10.mx:2,"});
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 3);
+  CHECK(f.Count("SELECT count(*) FROM requests") == 3);
+  // One row each, in the order of the files' age, named without the info suffix.
+  CHECK(f.Text("SELECT maildir_name FROM inbound_messages ORDER BY id") ==
+        "1795000003.M1P10.mx,1795000002.M1P10.mx,1795000001.M1P10.mx");
+  CHECK(f.Text("SELECT DISTINCT outcome FROM inbound_messages") == "request");
+  CHECK(f.log.empty());
+  // Nothing left: a second scan does nothing.
+  auto again = intake.ScanOnce();
+  REQUIRE(again.ok());
+  CHECK(*again == 0);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 3);
+}
+
+TEST_CASE("maildir intake: a scan takes at most its batch, and creates a missing Maildir", "[service][maildir]") {
+  MaildirFixture f;
+  auto intake = f.Intake(2);
+  auto empty = intake.ScanOnce();
+  REQUIRE(empty.ok());
+  CHECK(*empty == 0);
+  for (const char* sub : {"tmp", "new", "cur"}) CHECK(fs::is_directory(f.Inbox(sub)));
+  for (int i = 0; i < 5; ++i)
+    f.Deliver("17950000" + std::to_string(i) + ".M1P10.mx", Mail("p" + std::to_string(i) + "@example.org"), 100 - i);
+  for (int expected : {2, 2, 1, 0}) {
+    auto n = intake.ScanOnce();
+    REQUIRE(n.ok());
+    CHECK(*n == expected);
+  }
+  CHECK(f.Names("new").empty());
+  CHECK(f.Names("cur").size() == 5);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 5);
+}
+
+TEST_CASE("maildir intake: a crash between the commit and the move doubles nothing, even without Message-ID",
+          "[service][maildir]") {
+  MaildirFixture f;
+  const std::string raw = Mail("no.id@example.org");  // no Message-ID: only its Maildir name tells it apart
+  const std::string name = "1795000100.M5P77.mx";
+
+  SECTION("the real hook: the process exits after the commit, the file stays in new/") {
+    f.Deliver(name, raw);
+    f.Deliver("1795000200.M5P77.mx", Mail("later@example.org"), -10);  // newer: never reached
+    f.Close();
+    const pid_t pid = fork();
+    if (pid == 0) {
+      auto st = store::Store::Open({f.cfg.db_path});
+      if (!st.ok()) std::_Exit(2);
+      auto svc = service::RequestService::Create(f.cfg, **st, f.clock);
+      if (!svc.ok()) std::_Exit(3);
+      service::MaildirIntake intake(**svc, f.cfg.intake_maildir, 100, [](const std::string&) {});
+      intake.TEST_CrashAfterCommit(1);
+      (void)intake.ScanOnce();
+      std::_Exit(4);  // not reached
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 44);
+    f.Open();
+    CHECK(f.Names("new") == std::vector<std::string>{name, "1795000200.M5P77.mx"});
+    CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 1);
+  }
+  SECTION("the same file dropped into new/ again under its name") {
+    f.Deliver(name, raw);
+    {
+      auto intake = f.Intake();
+      auto n = intake.ScanOnce();
+      REQUIRE(n.ok());
+      CHECK(*n == 1);
+    }
+    f.Deliver(name, raw);  // as if the move to cur/ had never happened
+    f.Deliver("1795000200.M5P77.mx", Mail("later@example.org"), -10);
+    f.Open();              // a restart
+  }
+
+  const std::string reference = f.Text("SELECT reference FROM requests");
+  REQUIRE_FALSE(reference.empty());
+  auto intake = f.Intake();
+  auto n = intake.ScanOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 2);
+  CHECK(f.Names("new").empty());
+  CHECK(f.Names("cur") == std::vector<std::string>{name + ":2,", "1795000200.M5P77.mx:2,"});
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 2);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages WHERE maildir_name = '" + name + "'") == 1);
+  CHECK(f.Count("SELECT count(*) FROM requests") == 2);
+  CHECK(f.Count("SELECT count(*) FROM requests WHERE json_extract(subject_json, '$.email') = 'no.id@example.org'") == 1);
+  CHECK(f.log.empty());
+
+  // IntakeMail itself: a known name gives the earlier outcome and stores nothing.
+  auto replay = f.svc->IntakeMail(raw, name);
+  REQUIRE(replay.ok());
+  CHECK(replay->replayed);
+  CHECK(replay->kind == "request");
+  CHECK(replay->reference == reference);
+  CHECK(replay->line == reference);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 2);
+}
+
+TEST_CASE("maildir intake: a replayed name reports the earlier outcome of every kind", "[service][maildir]") {
+  MaildirFixture f;
+  auto first = f.svc->IntakeMail(Mail("x.person@example.org", "x-1@example.org"), "n1");
+  REQUIRE(first.ok());
+  auto redelivery = f.svc->IntakeMail(Mail("x.person@example.org", "x-1@example.org"), "n2");
+  REQUIRE(redelivery.ok());
+  REQUIRE(redelivery->kind == "redelivery");
+  auto triage = f.svc->IntakeMail("From: q@example.org\r\nSubject: hello\r\nMessage-ID: <q-1@example.org>\r\n\r\n"
+                                  "What is your office address?\r\n", "n3");
+  REQUIRE(triage.ok());
+  REQUIRE(triage->kind == "triage");
+  auto triage_again = f.svc->IntakeMail("From: q@example.org\r\nSubject: hello\r\nMessage-ID: <q-1@example.org>\r\n\r\n"
+                                        "What is your office address?\r\n", "n4");
+  REQUIRE(triage_again.ok());
+  auto ignored = f.svc->IntakeMail("From: robot@example.org\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n\r\n"
+                                   "I am away.\r\n", "n5");
+  REQUIRE(ignored.ok());
+  REQUIRE(ignored->kind == "ignored");
+  const long rows = f.Count("SELECT count(*) FROM inbound_messages");
+  for (const auto& [name, earlier] : std::vector<std::pair<std::string, service::IntakeOutcome>>{
+           {"n1", *first}, {"n2", *redelivery}, {"n3", *triage}, {"n4", *triage_again}, {"n5", *ignored}}) {
+    INFO(name << ": " << earlier.line);
+    auto again = f.svc->IntakeMail("anything", name);
+    REQUIRE(again.ok());
+    CHECK(again->replayed);
+    CHECK(again->kind == earlier.kind);
+    CHECK(again->reference == earlier.reference);
+    CHECK(again->line == earlier.line);
+    CHECK(again->message_row == earlier.message_row);
+  }
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == rows);
+}
+
+TEST_CASE("maildir intake: an unreadable file stays in new/, is logged once and blocks nothing", "[service][maildir]") {
+  MaildirFixture f;
+  // A symbolic link is never followed (it could point at any file the server can read); when the
+  // tests do not run as root, a file without read permission too.
+  const fs::path outside = f.dir / "secret.txt";
+  { std::ofstream(outside) << Mail("link.target@example.org"); }
+  fs::create_directories(f.Inbox("new"));
+  fs::create_symlink(outside, f.Inbox("new") / "1795000001.M1P1.mx");
+  std::vector<std::string> unreadable = {"1795000001.M1P1.mx"};
+  if (geteuid() != 0) {
+    f.Deliver("1795000002.M1P1.mx", Mail("locked@example.org"), 100);
+    ::chmod((f.Inbox("new") / "1795000002.M1P1.mx").c_str(), 0);
+    unreadable.push_back("1795000002.M1P1.mx");
+  }
+  f.Deliver("1795000003.M1P1.mx", Mail("fine@example.org"), 50);
+  auto intake = f.Intake(1);  // a batch of one: unreadable files do not use it up
+  auto n = intake.ScanOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 1);
+  CHECK(f.Names("cur") == std::vector<std::string>{"1795000003.M1P1.mx:2,"});
+  CHECK(f.Names("new") == unreadable);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 1);
+  REQUIRE(f.log.size() == unreadable.size());
+  CHECK(f.log[0] == "maildir intake: new/1795000001.M1P1.mx: cannot read (left in new/, retried): a symbolic link, not followed");
+  for (const auto& line : f.log) CHECK(line.find("@") == std::string::npos);  // no addresses
+  // Retried on every scan, logged once.
+  for (int i = 0; i < 3; ++i) {
+    auto again = intake.ScanOnce();
+    REQUIRE(again.ok());
+    CHECK(*again == 0);
+  }
+  CHECK(f.log.size() == unreadable.size());
+  CHECK(f.Names("new") == unreadable);
+  // Once readable, it goes through.
+  fs::remove(f.Inbox("new") / "1795000001.M1P1.mx");
+  fs::copy_file(outside, f.Inbox("new") / "1795000001.M1P1.mx");
+  if (unreadable.size() > 1) ::chmod((f.Inbox("new") / "1795000002.M1P1.mx").c_str(), 0640);
+  auto healed = intake.ScanOnce();
+  REQUIRE(healed.ok());
+  CHECK(*healed == 1);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 2);
+}
+
+TEST_CASE("maildir intake: a failed transaction leaves the message in new/ for the next scan", "[service][maildir]") {
+  MaildirFixture f;
+  f.Deliver("1795000001.M1P1.mx", Mail("retry.me@example.org", "r-1@example.org"), 100);
+  f.Deliver("1795000002.M1P1.mx", Mail("next.one@example.org", "n-1@example.org"), 50);
+  auto intake = f.Intake();
+  f.store->TEST_FailCommitAfter(1);
+  auto n = intake.ScanOnce();  // the store failing: the scan stops at the first failure
+  REQUIRE(n.ok());
+  CHECK(*n == 0);
+  CHECK(f.Names("new") == std::vector<std::string>{"1795000001.M1P1.mx", "1795000002.M1P1.mx"});
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 0);
+  REQUIRE(f.log.size() == 1);
+  CHECK(f.log[0].rfind("maildir intake: new/1795000001.M1P1.mx: intake failed (left in new/, retried): IoError", 0) == 0);
+  CHECK(f.log[0].find("retry.me") == std::string::npos);
+  // Retried on the next scan, after the messages that never failed (a message that always fails
+  // never blocks the queue).
+  auto retried = intake.ScanOnce();
+  REQUIRE(retried.ok());
+  CHECK(*retried == 2);
+  CHECK(f.Names("new").empty());
+  CHECK(f.Names("cur") == std::vector<std::string>{"1795000001.M1P1.mx:2,", "1795000002.M1P1.mx:2,"});
+  CHECK(f.Text("SELECT maildir_name FROM inbound_messages ORDER BY id") == "1795000002.M1P1.mx,1795000001.M1P1.mx");
+  CHECK(f.Count("SELECT count(*) FROM requests") == 2);
+  CHECK(f.log.size() == 1);
+}
+
+TEST_CASE("maildir intake: the intake_maildir config key", "[service][maildir]") {
+  char tmpl[] = "/tmp/dsar-mdir-cfg-XXXXXX";
+  const fs::path dir = mkdtemp(tmpl);
+  const fs::path file = dir / "dsar.yaml";
+  { std::ofstream(file) << "intake_maildir: /var/mail/privacy\n"; }
+  auto c = service::LoadConfig(file.string());
+  REQUIRE(c.ok());
+  CHECK(c->intake_maildir == "/var/mail/privacy");
+  CHECK(service::Config().intake_maildir.empty());  // off by default
+  fs::remove_all(dir);
+}
