@@ -233,6 +233,7 @@ def main():
         log(f"  export:         {p.relative_to(ROOT)}")
     log(f"  outbound mail:  var/mail/outbox/new/ ({len(list((VAR / 'mail' / 'outbox' / 'new').iterdir()))} messages)")
     log("  store:          var/dsar.db (sqlite3 var/dsar.db 'select * from transitions')")
+    log("  server log:     var/demo-serve.log (no personal data: routes, states, counts)")
     log("  company data:   var/nimbus.db (the demo company's systems after fulfillment)")
     log(f"\n  dsar serve keeps running (pid {server.pid}); stop it with: kill {server.pid}")
 
