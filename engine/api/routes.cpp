@@ -517,6 +517,54 @@ Response IntakeMailRoute(Call& c) {
   return r;
 }
 
+// GET /intake/messages?outcome=triage|ignored|request|reply|redelivery&limit=&cursor=
+Response ListInboundRoute(Call& c) {
+  std::string outcome = "triage";
+  int limit = kDefaultPageLimit;
+  std::int64_t after = 0;
+  for (const auto& p : c.url.params()) {
+    const std::string key = p.key;
+    const std::string value = p.has_value ? std::string(p.value) : std::string();
+    if (key == "outcome") {
+      const auto& known = service::InboundOutcomes();
+      if (std::find(known.begin(), known.end(), value) == known.end())
+        return Fail(c, 400, "query parameter 'outcome' must be triage, ignored, request, reply or redelivery");
+      outcome = value;
+    } else if (key == "limit") {
+      auto n = ParseInt(value);
+      if (!n || *n < 1 || *n > kMaxPageLimit)
+        return Fail(c, 400, "query parameter 'limit' must be an integer from 1 to " + std::to_string(kMaxPageLimit));
+      limit = static_cast<int>(*n);
+    } else if (key == "cursor") {
+      auto id = DecodeCursor(value);
+      if (!id) return Fail(c, 400, "query parameter 'cursor' is not a cursor returned by this API");
+      after = *id;
+    } else {
+      return Fail(c, 400, "unknown query parameter '" + key + "' (expected: outcome, limit, cursor)");
+    }
+  }
+  auto rows = Svc(c).ListInbound(outcome, after, limit + 1);  // one more tells whether there is a next page
+  if (!rows.ok()) return Fail(c, rows.status());
+  const bool more = static_cast<int>(rows->size()) > limit;
+  if (more) rows->resize(static_cast<std::size_t>(limit));
+  json::array items;
+  items.reserve(rows->size());
+  for (const auto& m : *rows) items.push_back(service::RequestService::InboundJson(m));
+  json::object o;
+  o["items"] = std::move(items);
+  o["next_cursor"] = more ? json::value(EncodeCursor(rows->back().row.id)) : json::value(nullptr);
+  return JsonResponse(200, o);
+}
+
+// GET /intake/messages/{id}
+Response GetInboundRoute(Call& c) {
+  auto id = ParseInt(c.params[0]);
+  if (!id || *id < 1) return Fail(c, 404, "no inbound message '" + c.params[0] + "'");
+  auto m = Svc(c).GetInbound(*id);
+  if (!m.ok()) return Fail(c, m.status());
+  return JsonResponse(200, service::RequestService::InboundJson(*m));
+}
+
 // GET /healthz
 Response HealthRoute(Call&) {
   json::object o;
@@ -538,6 +586,8 @@ const std::vector<Route>& Routes() {
       {"GET", {"legal-holds"}, false, ListHoldsRoute, "GET /legal-holds"},
       {"DELETE", {"legal-holds", "{}"}, false, ReleaseHoldRoute, "DELETE /legal-holds/{id}"},
       {"POST", {"intake", "mail"}, false, IntakeMailRoute, "POST /intake/mail"},
+      {"GET", {"intake", "messages"}, false, ListInboundRoute, "GET /intake/messages"},
+      {"GET", {"intake", "messages", "{}"}, false, GetInboundRoute, "GET /intake/messages/{id}"},
       {"GET", {"healthz"}, true, HealthRoute, "GET /healthz"},
   };
   return routes;

@@ -16,6 +16,10 @@
 //   GET    /legal-holds?active=        staff
 //   DELETE /legal-holds/{id}           staff  body optional {reason}
 //   POST   /intake/mail                staff  Content-Type: message/rfc822
+//   GET    /intake/messages            staff  ?outcome=triage (default)|ignored|request|reply|redelivery,
+//                                             limit, cursor: keyset by row id, oldest first; each item
+//                                             decoded from the stored raw message at read time
+//   GET    /intake/messages/{id}       staff  one item (404 unknown)
 //   GET    /healthz                    PUBLIC (also at /healthz)
 // Errors are `application/problem+json` (problem.h): 400 malformed input, 401 (with
 // WWW-Authenticate: Bearer), 404 unknown route or id, 405 (with Allow), 409, 413, 415, 422, 429.

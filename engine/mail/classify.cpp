@@ -78,28 +78,28 @@ const Rule kRules[] = {
     {kAccess, "request|requests|requesting ~2 to ~1 know", 3},
     {kAccess, "specific ~1 pieces ~3 personal|information|data", 3},
     {kAccess, "auskunft*|datenauskunft*|selbstauskunft*", 3},
-    {kAccess, "kopie ~4 daten|personenbezogenen|informationen", 2},
+    {kAccess, "kopie ~4 daten|personenbezogenen|informationen", 3},
     {kAccess, "welche ~4 daten ~6 gespeichert|speichern|verarbeiten|verarbeitet|haben|vorliegen", 3, true},
     {kAccess, "zugang|einsicht ~3 daten", 2},
     {kAccess, "droit ~2 acces", 3},
     {kAccess, "acces ~3 donnees|informations", 3},
-    {kAccess, "copie ~4 donnees|informations", 2},
+    {kAccess, "copie ~4 donnees|informations", 3},
     {kAccess, "quelles ~3 donnees ~6 detenez|conservez|traitez|avez|possedez", 3, true},
     {kAccess, "communication|communiquer ~4 donnees", 2},
     {kAccess, "derecho ~2 acceso", 3},
     {kAccess, "acceso ~3 datos|informacion", 3},
-    {kAccess, "copia ~4 datos|informacion", 2},
+    {kAccess, "copia ~4 datos|informacion", 3},
     {kAccess, "que ~3 datos ~6 tienen|tienes|almacenan|tratan|guardan|conservan|disponen", 3, true},
     {kAccess, "diritto ~2 accesso", 3},
     {kAccess, "accesso ~3 dati|informazioni", 3},
-    {kAccess, "copia ~4 dati|informazioni", 2},
+    {kAccess, "copia ~4 dati|informazioni", 3},
     {kAccess, "quali ~3 dati ~6 conservate|trattate|avete|detenete|possedete", 3, true},
     {kAccess, "inzage*", 3},
-    {kAccess, "kopie ~4 gegevens|persoonsgegevens", 2},
+    {kAccess, "kopie ~4 gegevens|persoonsgegevens", 3},
     {kAccess, "welke ~3 gegevens|persoonsgegevens ~6 verwerkt|verwerken|bewaart|bewaren|heeft|hebben|opgeslagen", 3, true},
     {kAccess, "direito ~2 acesso", 3},
     {kAccess, "acesso ~3 dados|informacoes", 3},
-    {kAccess, "copia ~4 dados|informacoes", 2},
+    {kAccess, "copia ~4 dados|informacoes", 3},
     {kAccess, "confirmacao ~3 existencia ~3 tratamento", 3},
     {kAccess, "quais ~3 dados ~6 possuem|tem|armazenam|tratam|guardam", 3, true},
 
@@ -204,7 +204,7 @@ const Rule kRules[] = {
     {kCorrection, "le|la|les ~1 rectifier|corriger|modifier", 2},
     {kCorrection, "mal ~1 orthographi*|ecrit*", 2},
     {kCorrection, "erreur ~3 nom|prenom|adresse|coordonnees|donnees", 2},
-    {kCorrection, "rectific*|correg*|corrig*|actualiz*|actualic*|modific*|cambi* ~6 nombre|apellido|apellidos|direccion|datos|informacion|correo", 3},
+    {kCorrection, "rectific*|correg*|corrig*|corrij*|actualiz*|actualic*|modific*|cambi* ~6 nombre|apellido|apellidos|direccion|datos|informacion|correo", 3},
     {kCorrection, "erroneo*|incorrect*|inexact*|equivocad*|mal ~4 nombre|apellido|direccion|datos|escrito", 2},
     {kCorrection, "nombre|apellido|direccion|datos ~4 erroneo*|incorrect*|inexact*|mal", 2},
     {kCorrection, "rettific*|corregg*|correzione|aggiorn*|modific*|cambi* ~6 nome|cognome|indirizzo|dati|informazioni", 3},
@@ -405,12 +405,17 @@ bool MatchFrom(const Pattern& p, const std::vector<std::string>& words, std::siz
   return false;
 }
 
-bool Matches(const Pattern& p, const std::vector<std::string>& words) {
-  if (p.elems.empty()) return false;
+// The index of the word where the first match of `p` in `words` starts, or npos.
+std::size_t MatchStart(const Pattern& p, const std::vector<std::string>& words) {
+  if (p.elems.empty()) return std::string::npos;
   for (std::size_t s = 0; s < words.size(); ++s) {
-    if (AltMatches(p.elems[0], words[s]) && MatchFrom(p, words, 1, s + 1)) return true;
+    if (AltMatches(p.elems[0], words[s]) && MatchFrom(p, words, 1, s + 1)) return s;
   }
-  return false;
+  return std::string::npos;
+}
+
+bool Matches(const Pattern& p, const std::vector<std::string>& words) {
+  return MatchStart(p, words) != std::string::npos;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1070,22 +1075,32 @@ Classification Classify(const ParsedMessage& message) {
 
   // The words.
   std::vector<Sentence> sentences = SplitSentences(subject_line);
+  const std::size_t subject_sentences = sentences.size();
   for (auto& s : SplitSentences(body)) sentences.push_back(std::move(s));
   c.language = DetectLanguage(sentences);
   c.jurisdiction_hint = JurisdictionHint(subject_line + "\n" + body, fields);
 
   std::map<RequestType, int> score;
+  // Where each type is first asked for, in the order written: the body (what the sender wrote
+  // now) before the subject line, then sentence, then word.
+  using Position = std::array<std::size_t, 3>;
+  std::map<RequestType, Position> first_at;
   int questions = 0;  // questions that would have matched a request pattern
-  for (const Sentence& s : sentences) {
+  for (std::size_t si = 0; si < sentences.size(); ++si) {
+    const Sentence& s = sentences[si];
     const bool discounted = s.question && !IsPoliteRequest(s);
     bool matched_in_question = false;
     for (const auto& [type, pattern] : Rules().patterns) {
-      if (!Matches(pattern, s.words)) continue;
+      const std::size_t at = MatchStart(pattern, s.words);
+      if (at == std::string::npos) continue;
       if (discounted && !pattern.ok_in_question) {
         matched_in_question = true;
         continue;
       }
       score[type] += pattern.weight;
+      const Position pos = {si < subject_sentences ? 1u : 0u, si, at};
+      auto [it, fresh] = first_at.emplace(type, pos);
+      if (!fresh && pos < it->second) it->second = pos;
     }
     if (matched_in_question) ++questions;
   }
@@ -1142,7 +1157,22 @@ Classification Classify(const ParsedMessage& message) {
     return c;
   }
   c.outcome = Classification::Outcome::kRequest;
-  c.type = best;
+  // Every right asked for on its own strength, in the order written. Rights that one wording
+  // names together count once, as the narrower one: a copy in a machine-readable format is
+  // portability (which includes the copy), an objection to the sale of data or to marketing is
+  // that opt-out.
+  auto asks = [&](RequestType t) { return score[t] >= kRequestThreshold && first_at.count(t) > 0; };
+  std::vector<std::pair<Position, RequestType>> asked;
+  for (RequestType t : kTieOrder) {
+    if (!asks(t)) continue;
+    if (t == kAccess && asks(kPortability)) continue;
+    if (t == kObjection && (asks(kSale) || asks(kMarketing))) continue;
+    asked.emplace_back(first_at[t], t);
+  }
+  std::sort(asked.begin(), asked.end());
+  for (const auto& a : asked) c.types.push_back(a.second);
+  if (c.types.empty()) c.types.push_back(*best);
+  c.type = c.types.front();
   return c;
 }
 

@@ -83,7 +83,9 @@ Result<ParsedMessage> ParseMessage(std::string_view raw);
 struct Classification {
   enum class Outcome { kRequest, kTriage };
   Outcome outcome = Outcome::kTriage;
-  std::optional<RequestType> type;    // set when outcome is kRequest
+  std::optional<RequestType> type;    // set when outcome is kRequest: types.front()
+  std::vector<RequestType> types;     // kRequest: every right the sender asks for now (not in quoted
+                                      // text), in the order written; one or more, no repeats
   DataSubject subject;                // the data subject (may differ from the sender)
   std::optional<Requester> requester; // set when someone else asked (an authorized agent)
   std::string jurisdiction_hint;      // a contract jurisdiction code, or empty

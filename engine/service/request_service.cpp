@@ -810,6 +810,8 @@ Status EarlierOutcome(store::Tx& tx, const store::InboundRow& row, IntakeOutcome
   if (!r.ok()) return r.status();
   out.reference = r->reference;
   out.line = row.outcome == "request" ? r->reference : r->reference + " (" + row.outcome + ")";
+  // A message that asked for several rights: every reference, as first reported.
+  if (row.outcome == "request" && row.detail.rfind("requests ", 0) == 0) out.line = row.detail.substr(9);
   return Status::Ok();
 }
 
@@ -945,8 +947,12 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw, const std
       out.line = "triage " + std::to_string(out.message_row);
       return Status::Ok();
     }
+    // One request per right asked for, in the order written, all from this message row (kept
+    // first, so each request's details carry its id); the row links the first.
+    if (Status st = keep("request", "", ""); !st.ok()) return st;
+    std::vector<RequestType> types = c.types;
+    if (types.empty()) types.push_back(*c.type);
     CreateRequestInput in;
-    in.type = std::string(RequestTypeName(*c.type));
     in.jurisdiction = c.jurisdiction_hint;
     in.subject = c.subject;
     in.requester = c.requester;
@@ -958,16 +964,144 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw, const std
     in.details["mail_subject"] = p.subject.size() > 500 ? p.subject.substr(0, 500) + "…" : p.subject;
     if (p.date) in.details["mail_date"] = FormatRfc3339(*p.date);
     if (!c.jurisdiction_hint.empty()) in.details["jurisdiction_hint"] = c.jurisdiction_hint;
-    auto created = CreateInTx(tx, in, now);
-    if (!created.ok()) return created.status();
-    if (Status st = keep("request", created->id, ""); !st.ok()) return st;
+    in.details["inbound_message"] = out.message_row;
+    std::string first_id;
+    std::vector<std::string> refs;
+    for (RequestType t : types) {
+      in.type = std::string(RequestTypeName(t));
+      if (types.size() > 1) in.details["rights_in_message"] = static_cast<std::int64_t>(types.size());
+      auto created = CreateInTx(tx, in, now);
+      if (!created.ok()) return created.status();
+      if (first_id.empty()) {
+        first_id = created->id;
+        out.reference = created->reference;
+      }
+      refs.push_back(created->reference);
+    }
+    std::string line;
+    for (const std::string& ref : refs) line += (line.empty() ? "" : " ") + ref;
+    if (Status st = tx.SetInboundOutcome(out.message_row, "request", first_id,
+                                         refs.size() > 1 ? "requests " + line : std::string());
+        !st.ok())
+      return st;
     out.kind = "request";
-    out.reference = created->reference;
-    out.line = created->reference;
+    out.line = line;
     return Status::Ok();
   });
   if (!s.ok()) return s;
   return out;
+}
+
+// ---- the staff queues of inbound mail ----
+
+const std::vector<std::string>& InboundOutcomes() {
+  static const std::vector<std::string> outcomes = {"triage", "ignored", "request", "reply", "redelivery"};
+  return outcomes;
+}
+
+namespace {
+
+// The first `limit` Unicode characters of UTF-8 `s` (a lead byte starts a character).
+std::string Utf8Prefix(const std::string& s, std::size_t limit, bool& truncated) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (chars == limit) {
+      truncated = true;
+      return s.substr(0, i);
+    }
+    ++chars;
+  }
+  truncated = false;
+  return s;
+}
+
+// Decodes one stored message for staff (reads its raw bytes and linked reference inside `tx`).
+Result<InboundMessage> DecodeInbound(store::Tx& tx, store::InboundRow row) {
+  InboundMessage m;
+  if (!row.request_id.empty()) {
+    auto r = tx.GetRequest(row.request_id);
+    if (!r.ok()) return r.status();
+    m.reference = r->reference;
+  }
+  auto raw = tx.InboundRaw(row.id);
+  if (!raw.ok()) return raw.status();
+  m.row = std::move(row);
+  auto parsed = mail::ParseMessage(*raw);
+  if (!parsed.ok()) {
+    m.unreadable = parsed.status().message();
+    return m;
+  }
+  m.readable = true;
+  m.subject = std::move(parsed->subject);
+  if (parsed->from) {
+    m.from_name = parsed->from->name;
+    m.from_email = parsed->from->email;
+  }
+  m.text = Utf8Prefix(parsed->text, kInboundTextLimit, m.text_truncated);
+  return m;
+}
+
+}  // namespace
+
+Result<std::vector<InboundMessage>> RequestService::ListInbound(const std::string& outcome, std::int64_t after_id,
+                                                                int limit) {
+  std::vector<InboundMessage> out;
+  Status s = store_.Read([&](store::Tx& tx) -> Status {
+    auto rows = tx.ListInbound(outcome, after_id, limit);
+    if (!rows.ok()) return rows.status();
+    for (auto& row : *rows) {
+      auto m = DecodeInbound(tx, std::move(row));
+      if (!m.ok()) return m.status();
+      out.push_back(std::move(m.value()));
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<InboundMessage> RequestService::GetInbound(std::int64_t id) {
+  InboundMessage out;
+  Status s = store_.Read([&](store::Tx& tx) -> Status {
+    auto row = tx.GetInbound(id);
+    if (!row.ok()) return row.status();
+    if (!row->has_value()) return Status::NotFound("no inbound message " + std::to_string(id));
+    auto m = DecodeInbound(tx, std::move(**row));
+    if (!m.ok()) return m.status();
+    out = std::move(m.value());
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+json::object RequestService::InboundJson(const InboundMessage& m) {
+  auto or_null = [](const std::string& v) { return v.empty() ? json::value(nullptr) : json::value(v); };
+  json::object o;
+  o["id"] = m.row.id;
+  o["outcome"] = m.row.outcome;
+  o["detail"] = or_null(m.row.detail);
+  o["received_at"] = FormatRfc3339(m.row.received_at);
+  o["intake_at"] = FormatRfc3339(m.row.intake_at);
+  o["message_id"] = or_null(m.row.message_id);
+  o["size"] = m.row.size;
+  o["sha256"] = m.row.sha256;
+  o["reference"] = or_null(m.reference);
+  o["readable"] = m.readable;
+  o["unreadable"] = m.readable ? json::value(nullptr) : json::value("unreadable: " + m.unreadable);
+  o["subject"] = m.readable ? json::value(m.subject) : json::value(nullptr);
+  if (m.from_email) {
+    json::object from;
+    from["name"] = m.from_name.value_or("");
+    from["email"] = *m.from_email;
+    o["from"] = std::move(from);
+  } else {
+    o["from"] = nullptr;
+  }
+  o["text"] = m.readable ? json::value(m.text) : json::value(nullptr);
+  o["text_truncated"] = m.text_truncated;
+  return o;
 }
 
 // ---- exports, tokens ----

@@ -65,13 +65,33 @@ struct HoldInput {
   std::string actor;
 };
 
+// A message that asks for several rights (a copy, then deletion) becomes one request per right,
+// in the order written: `reference` is the first one's, and `line` lists every reference separated
+// by one space ("DSR-AAAA-BBBB DSR-CCCC-DDDD"); the inbound row links the first, and every
+// request's details carry the inbound row id ("inbound_message").
 struct IntakeOutcome {
   std::string kind;       // request, redelivery, reply, triage, ignored
-  std::string reference;  // of the request created or joined, when any
+  std::string reference;  // of the request created (the first) or joined, when any
   std::int64_t message_row = 0;
   std::string line;       // the `dsar intake-mail` output line (contract — CLI)
   bool replayed = false;  // a Maildir file ingested before: its earlier outcome, nothing written
 };
+
+// A stored inbound message for the staff queues (GET /intake/messages), decoded at read time by
+// parsing the stored raw bytes with mail::ParseMessage.
+struct InboundMessage {
+  store::InboundRow row;
+  std::string reference;  // of the request it is linked to; "" when none
+  bool readable = false;  // false when the raw message cannot be parsed (`unreadable` says why)
+  std::string unreadable;
+  std::string subject;            // decoded UTF-8
+  std::optional<std::string> from_name, from_email;  // nullopt when there is no From
+  std::string text;               // decoded body, at most kInboundTextLimit characters
+  bool text_truncated = false;
+};
+inline constexpr std::size_t kInboundTextLimit = 20000;  // Unicode characters
+// The outcomes a stored inbound message may have (IntakeOutcome::kind).
+const std::vector<std::string>& InboundOutcomes();
 
 // Checks that go beyond one workflow file, against the deployment: every mail template a
 // workflow sends exists, every fulfillment step is one the engine runs, one workflow per request
@@ -118,6 +138,12 @@ class RequestService {
   // a message of that name was already ingested (a crash between the commit and the move to cur/),
   // the earlier outcome is returned (`replayed`) and nothing is stored again.
   Result<IntakeOutcome> IntakeMail(std::string_view raw, const std::string& maildir_name = "");
+
+  // The staff queue of inbound messages with `outcome` (one of InboundOutcomes()), oldest first,
+  // after row id `after_id`, at most `limit`; and one message (NotFound for an unknown id).
+  Result<std::vector<InboundMessage>> ListInbound(const std::string& outcome, std::int64_t after_id, int limit);
+  Result<InboundMessage> GetInbound(std::int64_t id);
+  static boost::json::object InboundJson(const InboundMessage& m);
 
   // The export package file of a completed access/portability request (NotFound otherwise).
   struct ExportFile {

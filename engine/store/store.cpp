@@ -549,6 +549,34 @@ Result<std::optional<InboundRow>> Tx::FindInboundByMaildirName(const std::string
   return FirstInbound(s);
 }
 
+Result<std::vector<InboundRow>> Tx::ListInbound(const std::string& outcome, std::int64_t after_id, int limit) {
+  Statement s(c_, std::string("SELECT ") + kInboundColumns +
+                      " FROM inbound_messages WHERE outcome = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
+  s.Bind(1, outcome).Bind(2, after_id).Bind(3, static_cast<std::int64_t>(limit));
+  std::vector<InboundRow> rows;
+  while (true) {
+    auto row = FirstInbound(s);
+    if (!row.ok()) return row.status();
+    if (!row->has_value()) break;
+    rows.push_back(std::move(**row));
+  }
+  return rows;
+}
+
+Result<std::optional<InboundRow>> Tx::GetInbound(std::int64_t id) {
+  Statement s(c_, std::string("SELECT ") + kInboundColumns + " FROM inbound_messages WHERE id = ?1");
+  s.Bind(1, id);
+  return FirstInbound(s);
+}
+
+Result<std::string> Tx::InboundRaw(std::int64_t id) {
+  Statement s(c_, "SELECT raw FROM inbound_messages WHERE id = ?1");
+  s.Bind(1, id);
+  if (s.Step()) return s.Text(0);
+  if (!s.status().ok()) return s.status();
+  return Status::NotFound("no inbound message " + std::to_string(id));
+}
+
 Status Tx::SetInboundOutcome(std::int64_t id, const std::string& outcome, const std::string& request_id,
                              const std::string& detail) {
   Statement s(c_, "UPDATE inbound_messages SET outcome = ?, request_id = ?, detail = ? WHERE id = ?");

@@ -215,6 +215,12 @@ class Tx {
                            const std::string& detail);
   // The message read from the Maildir file with this unique name, if it was ingested.
   Result<std::optional<InboundRow>> FindInboundByMaildirName(const std::string& maildir_name);
+  // The staff queues (GET /intake/messages): messages with this outcome, oldest first, keyset by
+  // row id (rows with id > after_id), at most `limit`.
+  Result<std::vector<InboundRow>> ListInbound(const std::string& outcome, std::int64_t after_id, int limit);
+  Result<std::optional<InboundRow>> GetInbound(std::int64_t id);
+  // The raw bytes a message was stored with; NotFound for an unknown id.
+  Result<std::string> InboundRaw(std::int64_t id);
 
   // API tokens (hashes only).
   Status InsertToken(const std::string& name, const std::string& token_hash, Millis now);

@@ -581,5 +581,123 @@ TEST_CASE("server: PATCH sets the jurisdiction or the true receipt time and reco
   CHECK(unknown.Json().as_object().at("jurisdiction_unknown").as_bool());
 }
 
+// ---- The staff queues of inbound mail (issue 4, triage) ----
+
+TEST_CASE("server: the triage queue shows decoded messages, ignored ones with their reason, paged",
+          "[api][server][intake][triage]") {
+  ServerFixture f;
+  auto headers = Auth(f.token);
+  headers.emplace_back("Content-Type", "message/rfc822");
+  auto post = [&](const std::string& raw) {
+    HttpResult r = Call(f.port, "POST", "/api/v1/intake/mail", raw, headers);
+    INFO(r.body);
+    REQUIRE((r.status == 200 || r.status == 201));
+    return r.Json().as_object();
+  };
+  // A question (triage), with an encoded subject and a quoted-printable body.
+  json::object question = post(
+      "From: =?UTF-8?Q?Ren=C3=A9e_Fa=C3=9Fbender?= <renee@example.org>\r\nTo: privacy@nimbus.example\r\n"
+      "Subject: =?UTF-8?Q?Frage_zu_Ihrer_Datenschutzerkl=C3=A4rung?=\r\nMessage-ID: <q-1@example.org>\r\n"
+      "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+      "Hallo, verkaufen Sie Daten an Dritte? Ich w=C3=BCrde das gern wissen.\r\n");
+  REQUIRE(question.at("outcome") == "triage");
+  const std::int64_t qid = question.at("message_row").as_int64();
+  // A bounce (ignored).
+  json::object bounce = post(
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>\r\nTo: privacy@nimbus.example\r\n"
+      "Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <b-1@mx.example.net>\r\n\r\n"
+      "This is the mail system. Your message could not be delivered.\r\n");
+  REQUIRE(bounce.at("outcome") == "ignored");
+
+  HttpResult list = Call(f.port, "GET", "/api/v1/intake/messages", "", Auth(f.token));
+  INFO(list.body);
+  REQUIRE(list.status == 200);
+  json::object lo = list.Json().as_object();
+  REQUIRE(lo.at("items").as_array().size() == 1);
+  const json::object& item = lo.at("items").as_array()[0].as_object();
+  CHECK(item.at("id").as_int64() == qid);
+  CHECK(item.at("outcome") == "triage");
+  CHECK(!item.at("detail").as_string().empty());
+  CHECK(item.at("subject") == "Frage zu Ihrer Datenschutzerklärung");
+  CHECK(item.at("from").as_object().at("name") == "Renée Faßbender");
+  CHECK(item.at("from").as_object().at("email") == "renee@example.org");
+  CHECK(std::string(item.at("text").as_string()).find("Ich würde das gern wissen.") != std::string::npos);
+  CHECK(item.at("message_id") == "q-1@example.org");
+  CHECK(item.at("sha256").as_string().size() == 64);
+  CHECK(item.at("size").as_int64() > 0);
+  CHECK(item.at("reference").is_null());
+  CHECK(item.contains("received_at"));
+  CHECK(item.contains("intake_at"));
+  CHECK(lo.at("next_cursor").is_null());
+
+  HttpResult ignored = Call(f.port, "GET", "/api/v1/intake/messages?outcome=ignored", "", Auth(f.token));
+  REQUIRE(ignored.status == 200);
+  const json::value iv = ignored.Json();
+  const json::array& ii = iv.as_object().at("items").as_array();
+  REQUIRE(ii.size() == 1);
+  CHECK(ii[0].as_object().at("detail") == bounce.at("line").as_string().subview().substr(9));
+  CHECK(ii[0].as_object().at("subject") == "Undelivered Mail Returned to Sender");
+
+  // One item; 404 for an unknown id.
+  HttpResult one = Call(f.port, "GET", "/api/v1/intake/messages/" + std::to_string(qid), "", Auth(f.token));
+  REQUIRE(one.status == 200);
+  CHECK(one.Json().as_object().at("id").as_int64() == qid);
+  CHECK(Call(f.port, "GET", "/api/v1/intake/messages/999999", "", Auth(f.token)).status == 404);
+  CHECK(Call(f.port, "GET", "/api/v1/intake/messages/abc", "", Auth(f.token)).status == 404);
+  // 401 without a token, 400 for a bad outcome.
+  HttpResult anon = Call(f.port, "GET", "/api/v1/intake/messages");
+  CHECK(anon.status == 401);
+  CHECK(IsProblem(anon));
+  CHECK(Call(f.port, "GET", "/api/v1/intake/messages/" + std::to_string(qid)).status == 401);
+  HttpResult bad = Call(f.port, "GET", "/api/v1/intake/messages?outcome=spam", "", Auth(f.token));
+  CHECK(bad.status == 400);
+  CHECK(IsProblem(bad));
+  CHECK(Call(f.port, "GET", "/api/v1/intake/messages?limit=0", "", Auth(f.token)).status == 400);
+  CHECK(Call(f.port, "GET", "/api/v1/intake/messages?cursor=nonsense", "", Auth(f.token)).status == 400);
+
+  // Paging: five more questions, pages of two, each exactly once, in order.
+  std::vector<std::int64_t> expected = {qid};
+  for (int i = 0; i < 5; ++i) {
+    json::object q = post("From: Person " + std::to_string(i) + " <p" + std::to_string(i) +
+                          "@example.org>\r\nTo: privacy@nimbus.example\r\nSubject: Question " + std::to_string(i) +
+                          "\r\nMessage-ID: <q-page-" + std::to_string(i) +
+                          "@example.org>\r\n\r\nDo you sell my data to advertisers?\r\n");
+    REQUIRE(q.at("outcome") == "triage");
+    expected.push_back(q.at("message_row").as_int64());
+  }
+  std::vector<std::int64_t> seen;
+  std::string cursor;
+  for (int pages = 0; pages < 10; ++pages) {
+    HttpResult page = Call(f.port, "GET",
+                           "/api/v1/intake/messages?outcome=triage&limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor),
+                           "", Auth(f.token));
+    REQUIRE(page.status == 200);
+    json::object po = page.Json().as_object();
+    CHECK(po.at("items").as_array().size() <= 2);
+    for (const auto& it : po.at("items").as_array()) seen.push_back(it.as_object().at("id").as_int64());
+    if (po.at("next_cursor").is_null()) break;
+    cursor = std::string(po.at("next_cursor").as_string());
+  }
+  CHECK(seen == expected);
+}
+
+TEST_CASE("server: a message that became a request is listed with its reference", "[api][server][intake][triage]") {
+  ServerFixture f;
+  auto headers = Auth(f.token);
+  headers.emplace_back("Content-Type", "message/rfc822");
+  HttpResult r = Call(f.port, "POST", "/api/v1/intake/mail",
+                      "From: Ada Byrne <ada.byrne@example.org>\r\nTo: privacy@nimbus.example\r\nSubject: Account\r\n"
+                      "Message-ID: <req-1@example.org>\r\n\r\nPlease delete my account and all my personal data.\r\n",
+                      headers);
+  REQUIRE(r.status == 201);
+  HttpResult list = Call(f.port, "GET", "/api/v1/intake/messages?outcome=request", "", Auth(f.token));
+  REQUIRE(list.status == 200);
+  const json::value lv = list.Json();
+  const json::array& items = lv.as_object().at("items").as_array();
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].as_object().at("reference") == r.Json().as_object().at("reference"));
+  CHECK(Call(f.port, "GET", "/api/v1/intake/messages", "", Auth(f.token)).Json().as_object().at("items").as_array().empty());
+}
+
 }  // namespace
 }  // namespace dsar::api

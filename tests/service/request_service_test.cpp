@@ -745,3 +745,58 @@ TEST_CASE("an amended deadline moves its reminders; a jurisdiction without exten
                            " " + std::to_string(At("2026-12-06T00:00:00Z")));
 }
 
+
+// ---- Two rights in one mail (issue 4) ----
+
+TEST_CASE("a mail asking for two rights opens two requests from one message row", "[service][intake][multi]") {
+  Fixture f;
+  const std::string raw =
+      "From: Rosa Lind <rosa.lind@example.org>\r\nTo: privacy@nimbus.example\r\nSubject: My data\r\n"
+      "Message-ID: <two-rights-1@example.org>\r\nDate: Tue, 17 Nov 2026 09:00:00 +0000\r\n\r\n"
+      "Hello,\r\n\r\nplease send me a copy of my data and then delete my account.\r\n\r\nRosa Lind\r\n";
+  auto out = f.svc->IntakeMail(raw);
+  REQUIRE(out.ok());
+  CHECK(out->kind == "request");
+  CHECK(f.Count("SELECT count(*) FROM requests") == 2);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 1);
+  const std::string first = f.Text("SELECT reference FROM requests WHERE type = 'access'");
+  const std::string second = f.Text("SELECT reference FROM requests WHERE type = 'deletion'");
+  CHECK(out->reference == first);
+  CHECK(out->line == first + " " + second);
+  CHECK(std::regex_match(out->line, std::regex("DSR-[0-9A-Z]{4}-[0-9A-Z]{4} DSR-[0-9A-Z]{4}-[0-9A-Z]{4}")));
+  // Both requests carry the message row; the row links the first.
+  const std::string row = std::to_string(out->message_row);
+  CHECK(f.Count("SELECT count(*) FROM requests WHERE json_extract(details_json, '$.inbound_message') = " + row) == 2);
+  CHECK(f.Text("SELECT r.reference FROM inbound_messages m JOIN requests r ON r.id = m.request_id WHERE m.id = " +
+               row) == first);
+  CHECK(f.Count("SELECT count(*) FROM requests WHERE subject_email = 'rosa.lind@example.org'") == 2);
+  // Delivered again: one message, nothing doubled.
+  auto again = f.svc->IntakeMail(raw);
+  REQUIRE(again.ok());
+  CHECK(again->kind == "redelivery");
+  CHECK(f.Count("SELECT count(*) FROM requests") == 2);
+  // One right: one request, the details carry the message row as well.
+  auto one = f.svc->IntakeMail(
+      "From: Ada Byrne <ada.byrne@example.org>\r\nTo: privacy@nimbus.example\r\nSubject: Account\r\n"
+      "Message-ID: <one-right-1@example.org>\r\n\r\nPlease delete my account and all my personal data.\r\n");
+  REQUIRE(one.ok());
+  CHECK(one->line == one->reference);
+  CHECK(f.Count("SELECT count(*) FROM requests WHERE json_extract(details_json, '$.inbound_message') = " +
+                std::to_string(one->message_row)) == 1);
+}
+
+TEST_CASE("a Maildir file with two rights seen again reports both references", "[service][intake][multi]") {
+  Fixture f;
+  const std::string raw =
+      "From: Rosa Lind <rosa.lind@example.org>\r\nTo: privacy@nimbus.example\r\nSubject: Meine Daten\r\n\r\n"
+      "Guten Tag,\r\n\r\nich bitte um Auskunft über meine gespeicherten Daten. Anschließend löschen Sie bitte mein "
+      "Kundenkonto.\r\n\r\nMit freundlichen Grüßen\r\nRosa Lind\r\n";
+  auto out = f.svc->IntakeMail(raw, "1700000000.M1P1.host");
+  REQUIRE(out.ok());
+  REQUIRE(out->line.find(' ') != std::string::npos);
+  auto replay = f.svc->IntakeMail(raw, "1700000000.M1P1.host");
+  REQUIRE(replay.ok());
+  CHECK(replay->replayed);
+  CHECK(replay->line == out->line);
+  CHECK(f.Count("SELECT count(*) FROM requests") == 2);
+}
