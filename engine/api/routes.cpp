@@ -344,6 +344,17 @@ Response TransitionsRoute(Call& c) {
   return JsonResponse(200, o);
 }
 
+// The optional `expected_version` of a body: a positive integer, or absent/null.
+Status ExpectedVersion(const json::object& body, std::optional<std::int64_t>& out) {
+  const json::value* v = body.if_contains("expected_version");
+  if (v == nullptr || v->is_null()) return Status::Ok();
+  if (v->is_int64() && v->as_int64() >= 1) out = v->as_int64();
+  else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    out = static_cast<std::int64_t>(v->as_uint64());
+  else return Status::Invalid("field 'expected_version' must be a positive integer");
+  return Status::Ok();
+}
+
 // POST /requests/{id}/events
 Response EventRoute(Call& c) {
   json::object body;
@@ -357,13 +368,7 @@ Response EventRoute(Call& c) {
   if (!st.ok()) return Fail(c, st);
   if (data != nullptr) ev.data = *data;
   std::optional<std::int64_t> expected;
-  if (const json::value* v = body.if_contains("expected_version"); v != nullptr && !v->is_null()) {
-    if (v->is_int64()) expected = v->as_int64();
-    else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
-      expected = static_cast<std::int64_t>(v->as_uint64());
-    else return Fail(c, 400, "field 'expected_version' must be an integer");
-    if (*expected < 1) return Fail(c, 400, "field 'expected_version' must be a positive integer");
-  }
+  if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
   ev.actor = c.actor;
   auto row = Svc(c).ApplyStaffEvent(c.params[0], std::move(ev), expected);
   if (!row.ok()) return Fail(c, row.status());
@@ -389,10 +394,7 @@ Response AmendRoute(Call& c) {
     if (*received_at > Svc(c).clock().Now()) return Fail(c, 400, "received_at is in the future");
   }
   std::optional<std::int64_t> expected;
-  if (const json::value* v = body.if_contains("expected_version"); v != nullptr && !v->is_null()) {
-    if (!v->is_int64() || v->as_int64() < 1) return Fail(c, 400, "field 'expected_version' must be a positive integer");
-    expected = v->as_int64();
-  }
+  if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
   auto row = Svc(c).Amend(c.params[0], jurisdiction, received_at, c.actor, expected);
   if (!row.ok()) return Fail(c, row.status());
   return JsonResponse(200, Svc(c).RequestJson(*row));
