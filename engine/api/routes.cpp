@@ -519,7 +519,7 @@ Response IntakeMailRoute(Call& c) {
   return r;
 }
 
-// GET /intake/messages?outcome=triage|ignored|request|reply|redelivery&limit=&cursor=
+// GET /intake/messages?outcome=triage|ignored|request|reply|redelivery|refused&limit=&cursor=
 Response ListInboundRoute(Call& c) {
   std::string outcome = "triage";
   int limit = kDefaultPageLimit;
@@ -530,7 +530,7 @@ Response ListInboundRoute(Call& c) {
     if (key == "outcome") {
       const auto& known = service::InboundOutcomes();
       if (std::find(known.begin(), known.end(), value) == known.end())
-        return Fail(c, 400, "query parameter 'outcome' must be triage, ignored, request, reply or redelivery");
+        return Fail(c, 400, "query parameter 'outcome' must be triage, ignored, request, reply, redelivery or refused");
       outcome = value;
     } else if (key == "limit") {
       auto n = ParseInt(value);
@@ -744,10 +744,10 @@ bool RateLimiter::Allow(const std::string& key, Millis* retry_after_ms) {
   return false;
 }
 
-std::size_t BodyLimitFor(std::string_view method, std::string_view target) {
+std::size_t BodyLimitFor(std::string_view method, std::string_view target, std::size_t mail_limit) {
   std::string_view path = target.substr(0, target.find('?'));
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  if (method == "POST" && path == "/api/v1/intake/mail") return kMailBodyLimit;
+  if (method == "POST" && path == "/api/v1/intake/mail") return mail_limit;
   return kJsonBodyLimit;
 }
 

@@ -16,7 +16,7 @@
 //   GET    /legal-holds?active=        staff
 //   DELETE /legal-holds/{id}           staff  body optional {reason}
 //   POST   /intake/mail                staff  Content-Type: message/rfc822
-//   GET    /intake/messages            staff  ?outcome=triage (default)|ignored|request|reply|redelivery,
+//   GET    /intake/messages            staff  ?outcome=triage (default)|ignored|request|reply|redelivery|refused,
 //                                             limit, cursor: keyset by row id, oldest first; each item
 //                                             decoded from the stored raw message at read time
 //   GET    /intake/messages/{id}       staff  one item (404 unknown)
@@ -44,7 +44,7 @@ namespace dsar::api {
 
 inline constexpr std::string_view kApiPrefix = "/api/v1";
 inline constexpr std::size_t kJsonBodyLimit = 64 * 1024;         // JSON routes
-inline constexpr std::size_t kMailBodyLimit = 30 * 1024 * 1024;  // POST /intake/mail
+inline constexpr std::size_t kMailBodyLimit = 25 * 1024 * 1024;  // POST /intake/mail: Config::max_message_bytes
 inline constexpr int kMaxPageLimit = 200;
 inline constexpr int kDefaultPageLimit = 50;
 
@@ -119,9 +119,10 @@ struct Context {
 Response Handle(const Request& request, Context& context);
 
 // The largest body accepted for a request with this method and target (decided from the
-// header alone, before the body is read): kMailBodyLimit for POST /api/v1/intake/mail,
-// kJsonBodyLimit otherwise.
-std::size_t BodyLimitFor(std::string_view method, std::string_view target);
+// header alone, before the body is read): `mail_limit` (the server passes the configured
+// max_message_bytes) for POST /api/v1/intake/mail, kJsonBodyLimit otherwise. A larger message
+// gets 413 and is not stored: its bytes never arrive, and the client keeps it.
+std::size_t BodyLimitFor(std::string_view method, std::string_view target, std::size_t mail_limit = kMailBodyLimit);
 
 // A problem response (problem.h) with `status` and `detail`; `instance` is the path.
 Response ProblemResponse(int status, std::string_view detail, std::string_view instance = {});

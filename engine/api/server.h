@@ -52,7 +52,7 @@ class ApiHandler final : public Handler {
  public:
   explicit ApiHandler(service::RequestService& service) : context_(service) {}
   std::size_t BodyLimit(std::string_view method, std::string_view target) override {
-    return BodyLimitFor(method, target);
+    return BodyLimitFor(method, target, static_cast<std::size_t>(context_.service.config().max_message_bytes));
   }
   Response Handle(const Request& request) override { return api::Handle(request, context_); }
   Context& context() { return context_; }

@@ -1,7 +1,12 @@
 #include "app/cli.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -102,33 +107,46 @@ int TokenCreate(const Common& common, const std::string& name) {
   return 0;
 }
 
+// Each message is read in bounded memory (service::ReadMail): at most max_message_bytes of it is
+// held; a longer one is refused and recorded (its SHA-256 and size over every byte, its first
+// 64 KiB), and its line is `refused: <reason>`.
+constexpr int kExitTempFail = 75;  // sysexits.h EX_TEMPFAIL
+
 int IntakeMail(const Common& common, const std::vector<std::string>& files) {
   Engine engine;
-  if (Status st = engine.Open(common); !st.ok()) return Fail(st);
+  if (Status st = engine.Open(common); !st.ok()) {  // a mail server retries rather than bounce
+    Fail(st);
+    return kExitTempFail;
+  }
   service::RequestService* svc = engine.service.get();
-  auto ingest = [&](const std::string& raw, const std::string& label) -> int {
-    auto out = svc->IntakeMail(raw);
-    if (!out.ok()) {
-      std::cerr << "dsar: " << label << ": " << out.status().message() << "\n";
+  const std::int64_t limit = engine.config.max_message_bytes;
+  auto ingest = [&](int fd, const std::string& label) -> int {
+    auto bytes = service::ReadMail(fd, limit);
+    if (!bytes.ok()) {
+      std::cerr << "dsar: cannot read " << label << ": " << bytes.status().message() << "\n";
       return 1;
+    }
+    auto out = svc->IntakeMail(*bytes);
+    if (!out.ok()) {
+      // Not stored (the database is busy, full or unwritable): EX_TEMPFAIL, so that a mail
+      // server piping to us keeps the message and tries again rather than bouncing it.
+      std::cerr << "dsar: " << label << ": " << out.status().message() << "\n";
+      return kExitTempFail;
     }
     std::cout << out->line << "\n";
     return 0;
   };
+  if (files.empty()) return ingest(STDIN_FILENO, "stdin");
   int rc = 0;
-  if (files.empty()) {
-    std::string raw((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    return ingest(raw, "stdin");
-  }
   for (const std::string& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) {
-      std::cerr << "dsar: cannot read " << f << "\n";
+    const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::cerr << "dsar: cannot read " << f << ": " << std::strerror(errno) << "\n";
       rc = 1;
       continue;
     }
-    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    rc |= ingest(raw, f);
+    rc |= ingest(fd, f);
+    ::close(fd);
   }
   return rc;
 }

@@ -82,7 +82,9 @@ int Serve(const service::Config& config, const ServeOptions& options, std::uniqu
   if (!*fulfiller)
     std::cerr << "dsar serve: no company systems configured (" << config.systems_map << ", " << config.company_db
               << "); fulfillment steps will fail until they are\n";
-  service::Workers workers(**svc, *fulfiller);
+  auto transport = service::MakeMailTransport(config);
+  if (!transport.ok()) return Fail("mail transport", transport.status());
+  service::Workers workers(**svc, *fulfiller, std::move(transport.value()));
   if (auto recovered = workers.Recover(); !recovered.ok()) return Fail("recover jobs", recovered.status());
   // The Maildir watcher (config intake_maildir), run by the worker thread.
   std::optional<service::MaildirIntake> intake;
@@ -91,7 +93,7 @@ int Serve(const service::Config& config, const ServeOptions& options, std::uniqu
                    [](const std::string& line) { std::cerr << "dsar serve: " << line << "\n"; });
   if (const char* crash = std::getenv("DSAR_TEST_CRASH")) {
     const std::string hook(crash);
-    if (hook == "after_maildir_write") workers.TEST_CrashAfterMaildirWrite(true);
+    if (hook == "after_send" || hook == "after_maildir_write") workers.TEST_CrashAfterSend(true);
     if (hook.rfind("after_timers:", 0) == 0) workers.TEST_CrashAfterTimers(std::stoi(hook.substr(13)));
     if (hook.rfind("maildir_after_commit:", 0) == 0 && intake) intake->TEST_CrashAfterCommit(std::stoi(hook.substr(21)));
   }

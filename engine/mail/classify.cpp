@@ -1,19 +1,31 @@
 // Classify, FindReference, FindVerificationCode.
 //
-// Classification is keyword and phrase based, per language (en, de, fr, es, it, nl, pt),
+// Classification is keyword and phrase based, per language (en, de, fr, es, it, nl, pt, ja),
 // over the subject and the fresh text (quoted replies and signatures removed by
-// ParseMessage). Text is folded (lower case, no accents, ASCII quotes) and split into
-// sentences of words; a phrase pattern is a sequence of word alternatives ("delet*" matches
-// by prefix) with bounded gaps ("~4": up to four other words), matched inside one sentence.
-// Each type sums the weights of its matching patterns; the best type wins when it reaches
-// kRequestThreshold. Matches inside a question ("Do you sell my data?") do not count unless
-// the question is a polite request ("Could you delete my account?") or the pattern is one
-// that asks for the requester's own data ("What data do you hold about me?").
+// ParseMessage). Text is folded (lower case, no accents, ASCII quotes, full-width ASCII and
+// half-width katakana normalised) and split into sentences of words; a phrase pattern is a
+// sequence of word alternatives ("delet*" matches by prefix) with bounded gaps ("~4": up to
+// four other words), matched inside one sentence. Each type sums the weights of its matching
+// patterns; the best type wins when it reaches kRequestThreshold. Matches inside a question
+// ("Do you sell my data?") do not count unless the question is a polite request ("Could you
+// delete my account?") or the pattern is one that asks for the requester's own data ("What
+// data do you hold about me?").
+//
+// Japanese is written without spaces, so its patterns (kJaRules) are sequences of substring
+// alternatives with gaps counted in characters ("開示 ~20 請求|お願い"), matched on the folded
+// sentence text; sentences end at 。！？ as well, a line break inside a sentence (after 、 or a
+// particle, or in a hard-wrapped line) joins without a blank, and a sentence ending in か is a
+// question. Words split where the script changes, so "CSV形式" is "csv" + "形式" for the
+// word patterns. A negative weight takes back, within its sentence, what another pattern
+// gave: a negation ("削除しないで") or a wording that names two rights as one ("利用停止・消去",
+// the APPI erasure request, counts as deletion, not also as objection).
 //
 // No rule is keyed to particular addresses, names or messages.
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <map>
 
 #include "mail/message.h"
@@ -37,6 +49,8 @@ struct Pattern {
   std::vector<Elem> elems;
   int weight = 0;
   bool ok_in_question = false;
+  bool cjk = false;  // substrings of the sentence text, gaps in characters (kJaRules)
+  std::size_t key = 0;  // cjk: the element whose position is the match's ("@" in the spec)
 };
 
 struct Rule {
@@ -332,14 +346,114 @@ const Rule kRules[] = {
 };
 #undef ART
 
+// Japanese (個人情報保護法 / APPI terms as people write them to a company, and the GDPR/CCPA
+// terms in Japanese). Same syntax, but each alternative is a substring of the folded sentence
+// and "~N" allows up to N other characters; "@" marks the element that names the right when an
+// object comes first ("個人情報 ~6 @削除"): its position orders the rights asked for ("個人情報の
+// 開示と削除" asks for access first). Words are written folded: ASCII in lower case.
+#define JA_ASK                                                                                    \
+  "ください|下さい|お願い|願います|願いたく|希望|請求|求め|要求|依頼|申請|申し入れ|申入れ|申し立て|申立|" \
+  "たい|たく|ほしい|欲しい|いただ|頂|もらい|もらえ|くれ"
+#define JA_ERASE "削除|消去|抹消|破棄|廃棄"
+#define JA_DATA "個人情報|個人データ|データ|情報|アカウント|登録|会員|履歴|記録|プロフィール|id|アドレス"
+#define JA_FIELD                                                                               \
+  "氏名|名前|住所|アドレス|電話番号|生年月日|登録情報|個人情報|情報|データ|登録内容|表記|漢字|姓|名字|苗字|" \
+  "ふりがな|フリガナ|会社名|勤務先|所属"
+#define JA_ME "私|自分|わたし|わたくし|当方"
+#define JA_HELD "保有|保存|保管|保持|管理|取得|収集|把握|持って|お持ち"
+#define JA_STOP "停止|中止|やめ|止め|拒否|しないで|しないよう|ないで|ないよう|控え|反対|同意しません|望みません"
+#define JA_MAILS                                                                                  \
+  "メルマガ|メールマガジン|ニュースレター|広告メール|宣伝メール|案内メール|販促メール|営業メール|お知らせメール|" \
+  "キャンペーンメール|プロモーション|dm|ダイレクトメール|メール配信|配信メール|広告|宣伝|マーケティング"
+
+const Rule kJaRules[] = {
+    // ---- access (開示, APPI Art. 33; アクセス権, GDPR Art. 15) --------------------------------
+    {kAccess, "開示請求|開示要求|開示依頼|開示の請求|開示を請求|開示等の請求", 4},
+    {kAccess, "開示 ~20 " JA_ASK, 3},
+    {kAccess, "開示 ~4 不要|結構|必要ありません|必要ない|いりません|しないで|しなくて|たくない", -4},
+    {kAccess, "保有個人データ", 1},
+    {kAccess, "個人情報|個人データ|データ|情報|記録 ~6 @写し|コピー|複製", 3},
+    {kAccess, JA_ME " ~15 どのような|どんな|どういった|何の|いかなる ~10 情報|データ ~15 " JA_HELD, 3, true},
+    {kAccess, "どのような|どんな|どういった|何の|いかなる ~10 " JA_ME " ~10 情報|データ ~15 " JA_HELD, 3, true},
+    {kAccess, JA_ME " ~10 個人情報|個人データ|データ|情報 ~4 @一覧|送付して|送って|提供して|教えて|確認|開示|見せて", 3, true},
+    {kAccess, "個人情報|個人データ ~6 @確認させて|確認したい|見せて|閲覧|送付して|送って|提供して|教えて", 2},
+    {kAccess, JA_ME " ~40 " JA_HELD " ~8 内容|情報|データ ~6 @教えて|開示|見せて|送って|送付して|一覧", 3, true},
+    {kAccess, "アクセス権", 3},
+    {kAccess, "データ|情報 ~4 @アクセス ~6 請求|要求|求め|希望|お願い", 3},
+    {kAccess, "利用目的 ~6 通知|開示|教えて|説明 ~10 " JA_ASK, 3},
+
+    // ---- deletion (削除・消去, APPI Art. 34-35; 忘れられる権利, GDPR Art. 17) ------------------
+    {kDeletion, JA_ERASE " ~8 " JA_ASK, 3},
+    {kDeletion, JA_DATA " ~6 @" JA_ERASE, 1},
+    {kDeletion, "データ|情報|アカウント ~4 @消して ~3 ください|下さい|ほしい|欲しい|いただ|頂", 3},
+    {kDeletion, "退会 ~8 " JA_ASK, 2},
+    {kDeletion, "アカウント ~6 @閉鎖|解約|廃止 ~8 " JA_ASK, 2},
+    {kDeletion, "忘れられる権利|消去権|削除権|消去する権利|削除する権利|消去の権利|削除の権利", 3},
+    {kDeletion, JA_ERASE " ~2 しないで|しないよう|されないよう|せず|不要|しなくて|しません|たくない|たくありません", -4},
+    {kDeletion, JA_ERASE " ~3 方法|手順|仕方|やり方", -3},
+    {kDeletion, JA_ERASE " ~15 取り消し|取り消します|取消|撤回|キャンセル", -4},  // a request taken back
+
+    // ---- portability (データポータビリティ, GDPR Art. 20) ---------------------------------------
+    {kPortability, "ポータビリティ|可搬性", 4},
+    {kPortability, "機械可読|機械判読|機械で読|機械読み取り", 4},
+    {kPortability, "構造化 ~6 形式|フォーマット|データ", 3},
+    {kPortability, "データ|情報 ~15 @他社|他の|別の|新しい|乗り換え ~10 サービス|事業者|会社|プロバイダ|アプリ ~10 移行|移し|移す|移転|転送|送信|提供|引き継", 3},
+    {kPortability, "データ|情報 ~8 @エクスポート|書き出し ~8 " JA_ASK, 3},
+    {kPortability, "データ|情報 ~8 @ダウンロード ~8 " JA_ASK, 2},
+
+    // ---- correction (訂正・追加・削除 of wrong data, APPI Art. 34) -------------------------------
+    {kCorrection, "訂正", 1},
+    {kCorrection, "訂正|修正|変更|更新 ~8 " JA_ASK, 2},
+    {kCorrection, JA_FIELD " ~12 @訂正|修正|変更|更新|直し|書き換え ~8 " JA_ASK, 3},
+    {kCorrection, "間違|誤り|誤っ|誤記|誤字|誤登録|違って|古い|古く ~8 登録|表記|記載|名前|氏名|住所|情報|データ", 2},
+    {kCorrection, JA_FIELD " ~8 @間違|誤り|誤っ|誤記|誤字|違って|古い|古く|変わり|変わっ", 2},
+    {kCorrection, "正しくは|正しい ~6 名前|氏名|住所|表記|アドレス|漢字", 1},
+
+    // ---- opt_out_sale (第三者提供の停止, APPI Art. 35(3); CCPA opt-out) -------------------------
+    {kSale, "第三者提供 ~10 " JA_STOP "|オプトアウト", 4},
+    {kSale, "第三者|他社|外部|広告主 ~10 提供|共有|販売|売却|開示|渡|流 ~10 " JA_STOP, 4},
+    {kSale, "販売|売却|売ら|売買|売っ|売る ~6 " JA_STOP "|禁止|オプトアウト", 4},
+    {kSale, "共有 ~6 しないで|しないよう|停止|中止|やめ|止め|拒否", 3},
+
+    // ---- opt_out_marketing (配信停止) ---------------------------------------------------------
+    {kMarketing, "配信停止|配信解除|配信中止|購読解除|購読停止|配信不要|受信拒否|送信停止", 4},
+    {kMarketing, "配信 ~4 停止|解除|中止|やめ|止め|不要|しないで|拒否|オフ", 4},
+    {kMarketing, JA_MAILS " ~10 解除|停止|中止|やめ|止め|不要|いりません|要りません|送らないで|送信しないで|"
+                 "配信しないで|しないで|使わないで|拒否|オプトアウト|退会|届かないよう|受け取りたくない|受信したくない", 4},
+    {kMarketing, "メール ~3 送らないで|送信しないで|送付しないで|届かないよう|不要|停止", 3},
+    {kMarketing, "送らないで|送信しないで|送付しないで|配信しないで|届かないよう", 2},
+    {kMarketing, "メーリングリスト|配信リスト|送信リスト ~8 削除|外し|除外|解除", 4},
+    {kMarketing, "メルマガ|メールマガジン|ニュースレター|広告メール|宣伝メール|案内メール|販促メール|営業メール|"
+                 "ダイレクトメール|配信メール", 1},
+
+    // ---- objection (利用停止, APPI Art. 35; 異議, GDPR Art. 21) --------------------------------
+    {kObjection, "利用|使用|取り扱い|取扱い|取扱|処理 ~4 停止|中止|やめ|止め|控え ~10 " JA_ASK, 3},
+    {kObjection, "利用停止|使用停止 ~3 消去|削除", -3},
+    {kObjection, "利用|使用 ~2 しないで|しないよう|されたくない|しないこと", 3},
+    {kObjection, "異議", 3},
+    {kObjection, "異議 ~3 ありません|ない|なし|ございません", -4},
+    {kObjection, "同意 ~8 撤回|取り消|取消|取下げ|取り下げ", 3},
+    {kObjection, "プロファイリング", 1},
+    {kObjection, "正当な利益|正当な利害", 2},
+};
+#undef JA_ASK
+#undef JA_ERASE
+#undef JA_DATA
+#undef JA_FIELD
+#undef JA_ME
+#undef JA_HELD
+#undef JA_STOP
+#undef JA_MAILS
+
 // When two types score the same, the more specific one wins.
 constexpr std::array<RequestType, 7> kTieOrder = {kSale, kObjection, kPortability, kCorrection,
                                                   kDeletion, kAccess, kMarketing};
 
-Pattern Compile(const Rule& rule) {
+Pattern Compile(const Rule& rule, bool cjk = false) {
   Pattern p;
   p.weight = rule.weight;
   p.ok_in_question = rule.ok_in_question;
+  p.cjk = cjk;
   int gap = 0;
   std::string_view spec = rule.spec;
   std::size_t pos = 0;
@@ -357,11 +471,16 @@ Pattern Compile(const Rule& rule) {
     Elem e;
     e.gap_before = gap;
     gap = 0;
+    std::string_view alts = tok;
+    if (alts.front() == '@') {
+      p.key = p.elems.size();
+      alts.remove_prefix(1);
+    }
     std::size_t a = 0;
-    while (a <= tok.size()) {
-      std::size_t bar = tok.find('|', a);
-      if (bar == std::string_view::npos) bar = tok.size();
-      std::string_view w = tok.substr(a, bar - a);
+    while (a <= alts.size()) {
+      std::size_t bar = alts.find('|', a);
+      if (bar == std::string_view::npos) bar = alts.size();
+      std::string_view w = alts.substr(a, bar - a);
       Alt alt;
       if (!w.empty() && w.back() == '*') {
         alt.prefix = true;
@@ -384,6 +503,7 @@ const CompiledRules& Rules() {
   static const CompiledRules rules = [] {
     CompiledRules r;
     for (const Rule& rule : kRules) r.patterns.emplace_back(rule.type, Compile(rule));
+    for (const Rule& rule : kJaRules) r.patterns.emplace_back(rule.type, Compile(rule, true));
     return r;
   }();
   return rules;
@@ -414,8 +534,42 @@ std::size_t MatchStart(const Pattern& p, const std::vector<std::string>& words) 
   return std::string::npos;
 }
 
-bool Matches(const Pattern& p, const std::vector<std::string>& words) {
-  return MatchStart(p, words) != std::string::npos;
+// The byte index of the code point after the one at text[i].
+std::size_t NextCodePoint(std::string_view text, std::size_t i) {
+  ++i;
+  while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
+  return i;
+}
+
+// Cjk patterns: element `elem` starts within gap_before characters of text[start]; `key_at`
+// gets where the key element matched.
+bool MatchTextFrom(const Pattern& p, std::string_view text, std::size_t elem, std::size_t start,
+                   std::size_t& key_at) {
+  if (elem == p.elems.size()) return true;
+  const Elem& e = p.elems[elem];
+  std::size_t q = start;
+  for (int skipped = 0;; ++skipped) {
+    for (const Alt& a : e.alts) {
+      if (text.compare(q, a.word.size(), a.word) != 0) continue;
+      if (elem == p.key) key_at = q;
+      if (MatchTextFrom(p, text, elem + 1, q + a.word.size(), key_at)) return true;
+    }
+    if (q >= text.size() || skipped >= e.gap_before) return false;
+    q = NextCodePoint(text, q);
+  }
+}
+
+// The byte index in `text` of the key element of the first match of cjk pattern `p`, or npos.
+std::size_t MatchTextStart(const Pattern& p, std::string_view text) {
+  if (p.elems.empty()) return std::string::npos;
+  for (std::size_t q = 0; q < text.size(); q = NextCodePoint(text, q)) {
+    for (const Alt& a : p.elems[0].alts) {
+      std::size_t key_at = q;
+      if (text.compare(q, a.word.size(), a.word) == 0 && MatchTextFrom(p, text, 1, q + a.word.size(), key_at))
+        return key_at;
+    }
+  }
+  return std::string::npos;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -423,25 +577,104 @@ bool Matches(const Pattern& p, const std::vector<std::string>& words) {
 
 struct Sentence {
   std::vector<std::string> words;  // folded
+  std::string text;                // folded, for the cjk patterns
+  bool cjk = false;                // holds Han or kana
   bool question = false;
 };
 
-bool IsWordByte(char c) {
-  const auto b = static_cast<unsigned char>(c);
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || b >= 0x80;
+// The code point at s[i] (U+FFFD when the byte does not start valid UTF-8); `len` gets its size.
+std::uint32_t CodePointAt(std::string_view s, std::size_t i, std::size_t& len) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  len = 1;
+  if (b0 < 0x80) return b0;
+  const std::size_t n = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 0xFFFD;
+  std::uint32_t cp = b0 & (0xFF >> (n + 1));
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0xFFFD;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  len = n;
+  return cp;
 }
 
+// Han, kana and Hangul: scripts whose words are not separated by blanks (or, for Hangul, not
+// always), matched by the cjk patterns. Japanese punctuation (、。「」・) is not among them.
+bool IsCjkLetter(std::uint32_t cp) {
+  return (cp >= 0x3041 && cp <= 0x30FA) || cp == 0x30FC || cp == 0x3005 || cp == 0x3006 ||
+         (cp >= 0x31F0 && cp <= 0x31FF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+bool IsKana(std::uint32_t cp) { return (cp >= 0x3041 && cp <= 0x30FA) || cp == 0x30FC; }
+
+// Punctuation and symbols outside ASCII that separate words: general punctuation, arrows, box
+// drawing, shapes, dingbats, CJK punctuation and the remaining full-width forms.
+bool IsSymbol(std::uint32_t cp) {
+  return (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x2190 && cp <= 0x21FF) || (cp >= 0x2500 && cp <= 0x27BF) ||
+         (cp >= 0x3000 && cp <= 0x3004) || (cp >= 0x3007 && cp <= 0x303F) || cp == 0x30FB ||
+         (cp >= 0xFE30 && cp <= 0xFE6F) || (cp >= 0xFF00 && cp <= 0xFFEF) || cp == 0xFFFD;
+}
+
+// Words of folded text: runs of ASCII letters and digits (with other letters, e.g. Greek or
+// Cyrillic), and separately runs of Han and kana, so a change of script is a word boundary.
 std::vector<std::string> Words(std::string_view folded) {
+  enum Kind { kGap, kLatin, kCjk };
   std::vector<std::string> out;
+  std::size_t start = 0;
+  Kind run = kGap;
   std::size_t i = 0;
-  while (i < folded.size()) {
-    while (i < folded.size() && !IsWordByte(folded[i])) ++i;
-    const std::size_t start = i;
-    while (i < folded.size() && IsWordByte(folded[i])) ++i;
-    if (i > start) out.emplace_back(folded.substr(start, i - start));
+  while (i <= folded.size()) {
+    Kind kind = kGap;
+    std::size_t len = 1;
+    if (i < folded.size()) {
+      const std::uint32_t cp = CodePointAt(folded, i, len);
+      if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) kind = kLatin;
+      else if (IsCjkLetter(cp)) kind = kCjk;
+      else if (cp >= 0x80 && !IsSymbol(cp)) kind = kLatin;
+    }
+    if (kind != run) {
+      if (run != kGap) out.emplace_back(folded.substr(start, i - start));
+      start = i;
+      run = kind;
+    }
+    if (i == folded.size()) break;
+    i += len;
   }
   return out;
 }
+
+bool HasCjk(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t len = 0;
+    if (IsCjkLetter(CodePointAt(s, i, len))) return true;
+    i += len;
+  }
+  return false;
+}
+
+// The last code point of `s` (0 when empty).
+std::uint32_t LastCodePoint(std::string_view s) {
+  if (s.empty()) return 0;
+  std::size_t i = s.size() - 1;
+  while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  std::size_t len = 0;
+  return CodePointAt(s, i, len);
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Where `p` first matches in `s`: a word index, or for a cjk pattern the byte index in s.text of
+// its key element.
+std::size_t MatchStart(const Pattern& p, const Sentence& s) {
+  if (p.cjk) return s.cjk ? MatchTextStart(p, s.text) : std::string::npos;
+  return MatchStart(p, s.words);
+}
+
+bool Matches(const Pattern& p, const Sentence& s) { return MatchStart(p, s) != std::string::npos; }
 
 bool IsUpperStart(std::string_view s) {
   if (s.empty()) return false;
@@ -452,25 +685,43 @@ bool IsUpperStart(std::string_view s) {
          static_cast<unsigned char>(s[1]) <= 0x9E;
 }
 
-// Splits text into sentences: at ? ! ; and at a '.' followed by a blank and a capital or a
-// line end; at a blank line; at a line end after a short line or one ending in punctuation
-// (greetings, form rows), but not inside a hard-wrapped paragraph.
+// Splits text into sentences: at ? ! ; (and the Japanese 。？！) and at a '.' followed by a
+// blank and a capital or a line end; at a blank line; at a line end after a short line or one
+// ending in punctuation (greetings, form rows), but not inside a hard-wrapped paragraph. A
+// line ending in Han or kana joins the next without a blank when it ends in 、 or a particle
+// or is a hard-wrapped one (50 columns or more, a wide character counting two); a Japanese
+// sentence ending in か is a question.
 std::vector<Sentence> SplitSentences(std::string_view text) {
   std::vector<Sentence> out;
   std::string cur;
   auto flush = [&](bool question) {
     Sentence s;
-    s.words = Words(FoldForMatching(cur));
-    s.question = question;
+    s.text = FoldForMatching(cur);
+    s.words = Words(s.text);
+    s.cjk = HasCjk(s.text);
+    std::string_view t = s.text;
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r')) t.remove_suffix(1);
+    s.question = question || (s.cjk && EndsWith(t, "か"));
     if (!s.words.empty()) out.push_back(std::move(s));
     cur.clear();
   };
+  static constexpr std::string_view kFullStop = "。", kHalfStop = "｡", kWideStop = "．";
+  static constexpr std::string_view kWideQuestion = "？", kWideBang = "！";
   std::size_t line_start = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '?' || c == '!' || c == ';') {
       flush(c == '?');
       continue;
+    }
+    if (static_cast<unsigned char>(c) >= 0xE0) {
+      const std::string_view rest = text.substr(i, 3);
+      if (rest == kFullStop || rest == kHalfStop || rest == kWideStop || rest == kWideBang ||
+          rest == kWideQuestion) {
+        flush(rest == kWideQuestion);
+        i += 2;
+        continue;
+      }
     }
     if (c == '.') {
       std::size_t j = i + 1;
@@ -485,6 +736,22 @@ std::vector<Sentence> SplitSentences(std::string_view text) {
       while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.remove_suffix(1);
       line_start = i + 1;
       const bool blank_next = i + 1 < text.size() && text[i + 1] == '\n';
+      const std::uint32_t last = LastCodePoint(line);
+      if (IsCjkLetter(last) || last == 0x3001 || last == 0xFF0C) {
+        // Columns: a wide (3-byte) character counts two.
+        std::size_t wide = 0;
+        for (std::size_t k = 0; k < line.size();) {
+          std::size_t len = 0;
+          if (IsCjkLetter(CodePointAt(line, k, len)) && len == 3) ++wide;
+          k += len;
+        }
+        static const std::uint32_t kParticles[] = {0x3001, 0xFF0C, 0x306E /*の*/, 0x3092 /*を*/, 0x306B /*に*/,
+                                                   0x306F /*は*/, 0x304C /*が*/, 0x3068 /*と*/, 0x3067 /*で*/,
+                                                   0x3078 /*へ*/, 0x3084 /*や*/, 0x3082 /*も*/, 0x3066 /*て*/};
+        const bool particle = std::find(std::begin(kParticles), std::end(kParticles), last) != std::end(kParticles);
+        if (blank_next || !(particle || line.size() - wide >= 50)) flush(false);
+        continue;
+      }
       const bool punct = !line.empty() && std::strchr(".!?:;,", line.back()) != nullptr;
       if (blank_next || punct || line.size() < 50 || line.find('\t') != std::string_view::npos) {
         flush(false);
@@ -508,9 +775,27 @@ bool HasWord(const Sentence& s, std::initializer_list<const char*> words, std::s
   return false;
 }
 
-// A question that is really a polite request ("Could you delete my account?").
+bool TextHasAny(std::string_view text, std::initializer_list<std::string_view> parts) {
+  for (std::string_view p : parts) {
+    if (text.find(p) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// A question that is really a polite request ("Could you delete my account?",
+// "削除していただけますか").
 bool IsPoliteRequest(const Sentence& s) {
   if (s.words.empty()) return false;
+  if (s.cjk) {
+    // Asking to be told something (教えて, 知りたい, いつ頃, どのように, ...) is a question. A
+    // request is asked with a polite form ("削除していただけますか", "いただくことは可能でしょうか");
+    // "削除は可能ですか" without one is a question.
+    if (TextHasAny(s.text, {"教えて", "知りたい", "伺いたい", "お伺い", "質問", "どのくらい", "どれくらい", "どの程度",
+                            "どのように", "どうすれば", "どうやって", "いつ頃", "いつごろ", "いつまで", "いつから",
+                            "なぜ", "どうして"}))
+      return false;
+    if (TextHasAny(s.text, {"いただ", "頂", "ください", "下さい", "お願い", "もらえ", "くれ", "願え"})) return true;
+  }
   // Asking to be told something is a question, however polite.
   if (HasWord(s, {"tell", "explain", "inform", "know", "clarify", "wissen", "sagen", "erklaren", "mitteilen",
                   "dire", "expliquer", "savoir", "decir", "explicar", "saber", "dirmi", "spiegare", "sapere",
@@ -583,9 +868,17 @@ const std::vector<LanguageWords>& LanguageTable() {
   return table;
 }
 
+// The language with the most of its common words; Japanese when kana (which no other language
+// writes) outnumber them, at one word for two kana.
 std::string DetectLanguage(const std::vector<Sentence>& sentences) {
   std::map<std::string, int> score;
+  int kana = 0;
   for (const Sentence& s : sentences) {
+    for (std::size_t i = 0; s.cjk && i < s.text.size();) {
+      std::size_t len = 0;
+      if (IsKana(CodePointAt(s.text, i, len))) ++kana;
+      i += len;
+    }
     for (const std::string& w : s.words) {
       for (const auto& lang : LanguageTable()) {
         for (const char* lw : lang.words) {
@@ -602,6 +895,7 @@ std::string DetectLanguage(const std::vector<Sentence>& sentences) {
       best_score = score[lang.code];
     }
   }
+  if (kana >= 2 && kana / 2 > best_score) return "ja";
   return best;
 }
 
@@ -678,6 +972,26 @@ std::string JurisdictionOfPlace(std::string_view value) {
   for (const Place& p : kPlaces) {
     if (joined.find(std::string(" ") + p.name + " ") != std::string::npos) return p.code;
   }
+  // Written in Japanese: substrings, the more specific first ("北アイルランド" before
+  // "アイルランド"); an empty code is a place with no jurisdiction of ours.
+  static const Place kJaPlaces[] = {
+      {"ウェストバージニア", ""}, {"北アイルランド", "uk_gdpr"}, {"英国", "uk_gdpr"}, {"イギリス", "uk_gdpr"},
+      {"イングランド", "uk_gdpr"}, {"スコットランド", "uk_gdpr"}, {"ウェールズ", "uk_gdpr"}, {"連合王国", "uk_gdpr"},
+      {"カリフォルニア", "ccpa"}, {"バージニア", "vcdpa"}, {"コロラド", "cpa"}, {"コネチカット", "ctdpa"},
+      {"テキサス", "tdpsa"}, {"ブラジル", "lgpd"}, {"カナダ", "pipeda"},
+      {"ドイツ", "gdpr"}, {"フランス", "gdpr"}, {"スペイン", "gdpr"}, {"イタリア", "gdpr"}, {"オランダ", "gdpr"},
+      {"ベルギー", "gdpr"}, {"オーストリア", "gdpr"}, {"アイルランド", "gdpr"}, {"ポルトガル", "gdpr"},
+      {"スウェーデン", "gdpr"}, {"デンマーク", "gdpr"}, {"フィンランド", "gdpr"}, {"ポーランド", "gdpr"},
+      {"ギリシャ", "gdpr"}, {"ギリシア", "gdpr"}, {"チェコ", "gdpr"}, {"ハンガリー", "gdpr"}, {"ルーマニア", "gdpr"},
+      {"ブルガリア", "gdpr"}, {"クロアチア", "gdpr"}, {"スロバキア", "gdpr"}, {"スロベニア", "gdpr"},
+      {"エストニア", "gdpr"}, {"ラトビア", "gdpr"}, {"リトアニア", "gdpr"}, {"ルクセンブルク", "gdpr"},
+      {"マルタ", "gdpr"}, {"キプロス", "gdpr"}, {"ノルウェー", "gdpr"}, {"アイスランド", "gdpr"},
+      {"リヒテンシュタイン", "gdpr"}, {"欧州連合", "gdpr"}, {"欧州経済領域", "gdpr"}, {"ヨーロッパ", "gdpr"},
+      {"欧州", "gdpr"},
+  };
+  for (const Place& p : kJaPlaces) {
+    if (f.find(p.name) != std::string::npos) return p.code;
+  }
   return "";
 }
 
@@ -696,12 +1010,20 @@ std::vector<FormField> FormFields(std::string_view text) {
     std::string_view line = text.substr(pos, nl - pos);
     pos = nl + 1;
     std::size_t sep = line.find('\t');
-    if (sep == std::string_view::npos) sep = line.find(':');
+    std::size_t sep_len = 1;
+    if (sep == std::string_view::npos) {
+      sep = line.find(':');
+      // Japanese forms write the full-width colon: "お名前：山田太郎".
+      if (const std::size_t wide = line.find("："); wide != std::string_view::npos && wide < sep) {
+        sep = wide;
+        sep_len = 3;
+      }
+    }
     if (sep == std::string_view::npos || sep == 0 || sep > 40) continue;
     std::string key = FoldForMatching(line.substr(0, sep));
     while (!key.empty() && (key.back() == ' ' || key.back() == ':' || key.back() == '*')) key.pop_back();
     while (!key.empty() && key.front() == ' ') key.erase(0, 1);
-    std::string_view value = line.substr(sep + 1);
+    std::string_view value = line.substr(sep + sep_len);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t' || value.front() == ':')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
     if (key.empty() || value.empty()) continue;
@@ -731,19 +1053,42 @@ bool KeyMentions(const std::string& key, std::initializer_list<const char*> name
   return false;
 }
 
-std::string JurisdictionHint(std::string_view text, const std::vector<FormField>& fields) {
-  // Statutes named in the text; the earliest mention wins.
+// True when `text` right before `pos` ends with one of `prefixes`.
+bool PrecededBy(std::string_view text, std::size_t pos, std::initializer_list<std::string_view> prefixes) {
+  for (std::string_view p : prefixes) {
+    if (pos >= p.size() && text.substr(pos - p.size(), p.size()) == p) return true;
+  }
+  return false;
+}
+
+// The jurisdiction a sender names: a statute (acronym, name or section), residence in a state
+// with its own law ("California resident", "カリフォルニア州在住"), or a country or state in a web
+// form's field. Only codes of the jurisdictions contract are returned: Japan's 個人情報保護法
+// (APPI) has no jurisdiction of ours, so it gives no hint. `language` is the message's
+// (DetectLanguage).
+std::string JurisdictionHint(std::string_view raw_text, const std::vector<FormField>& fields,
+                             std::string_view language) {
+  // Statutes named in the text; the earliest mention wins. Full-width letters ("ＧＤＰＲ") are
+  // read as ASCII, and most acronyms in any case ("Gdpr", "dsgvo"); AVG only in capitals and in
+  // Dutch mail (elsewhere it is an antivirus brand).
+  const std::string text = NarrowWidth(raw_text);
+  std::string upper = text;
+  for (char& ch : upper) {
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  }
   struct Named {
     const char* word;
     const char* code;
+    bool any_case = true;
   };
   static const Named kAcronyms[] = {
-      {"UK GDPR", "uk_gdpr"}, {"UK-GDPR", "uk_gdpr"}, {"GDPR", "gdpr"},     {"DSGVO", "gdpr"},
-      {"DS-GVO", "gdpr"},     {"RGPD", "gdpr"},       {"AVG", "gdpr"},      {"GDPR", "gdpr"},
-      {"CCPA", "ccpa"},       {"CPRA", "ccpa"},       {"LGPD", "lgpd"},     {"PIPEDA", "pipeda"},
-      {"VCDPA", "vcdpa"},     {"CTDPA", "ctdpa"},     {"TDPSA", "tdpsa"},   {"2016/679", "gdpr"},
-      {"Gdpr", "gdpr"},       {"gdpr", "gdpr"},       {"ccpa", "ccpa"},     {"lgpd", "lgpd"},
-      {"Dsgvo", "gdpr"},
+      {"UK GDPR", "uk_gdpr"},    {"UK-GDPR", "uk_gdpr"},   {"英国GDPR", "uk_gdpr"}, {"英国のGDPR", "uk_gdpr"},
+      {"英国 GDPR", "uk_gdpr"},  {"イギリスGDPR", "uk_gdpr"}, {"イギリスのGDPR", "uk_gdpr"}, {"DPA 2018", "uk_gdpr"},
+      {"GDPR", "gdpr"},          {"DSGVO", "gdpr"},        {"DS-GVO", "gdpr"},      {"RGPD", "gdpr"},
+      {"AVG", "gdpr", false},    {"UAVG", "gdpr"},         {"BDSG", "gdpr"},        {"LOPDGDD", "gdpr"},
+      {"2016/679", "gdpr"},      {"CCPA", "ccpa"},         {"CPRA", "ccpa"},        {"LGPD", "lgpd"},
+      {"PIPEDA", "pipeda"},      {"LPRPDE", "pipeda"},     {"VCDPA", "vcdpa"},      {"CTDPA", "ctdpa"},
+      {"TDPSA", "tdpsa"},
   };
   std::size_t best_pos = std::string_view::npos;
   std::string best;
@@ -754,11 +1099,13 @@ std::string JurisdictionHint(std::string_view text, const std::vector<FormField>
     }
   };
   for (const Named& n : kAcronyms) {
-    std::size_t pos = FindWord(text, n.word);
+    if (std::string_view(n.word) == "AVG" && language != "nl") continue;
+    const std::string& hay = n.any_case ? upper : text;
+    const std::size_t pos = FindWord(hay, n.word);
     if (pos == std::string_view::npos) continue;
-    // "UK GDPR" is not the EU regulation.
-    if (std::string_view(n.code) == "gdpr" && pos >= 3 &&
-        (text.substr(pos - 3, 3) == "UK " || text.substr(pos - 3, 3) == "UK-")) {
+    // "UK GDPR" (英国GDPR) is not the EU regulation.
+    if (std::string_view(n.code) == "gdpr" &&
+        PrecededBy(upper, pos, {"UK ", "UK-", "英国", "英国の", "英国 ", "イギリス", "イギリスの", "イギリス "})) {
       continue;
     }
     consider(pos, n.code);
@@ -770,10 +1117,13 @@ std::string JurisdictionHint(std::string_view text, const std::vector<FormField>
       {" general data protection regulation ", "gdpr"},
       {" datenschutz grundverordnung ", "gdpr"},
       {" datenschutzgrundverordnung ", "gdpr"},
+      {" bundesdatenschutzgesetz ", "gdpr"},
       {" reglement general sur la protection des donnees ", "gdpr"},
+      {" loi informatique et libertes ", "gdpr"},
       {" reglamento general de proteccion de datos ", "gdpr"},
       {" regolamento generale sulla protezione dei dati ", "gdpr"},
       {" regolamento ue 2016 679 ", "gdpr"},
+      {" codice in materia di protezione dei dati personali ", "gdpr"},
       {" algemene verordening gegevensbescherming ", "gdpr"},
       {" regulamento geral sobre a protecao de dados ", "gdpr"},
       {" regulamento geral de protecao de dados ", "gdpr"},
@@ -781,6 +1131,7 @@ std::string JurisdictionHint(std::string_view text, const std::vector<FormField>
       {" california resident ", "ccpa"},
       {" resident of california ", "ccpa"},
       {" california consumer ", "ccpa"},
+      {" california privacy rights act ", "ccpa"},
       {" live in california ", "ccpa"},
       {" resident in california ", "ccpa"},
       {" residente en california ", "ccpa"},
@@ -788,20 +1139,63 @@ std::string JurisdictionHint(std::string_view text, const std::vector<FormField>
       {" residente na california ", "ccpa"},
       {" reside in california ", "ccpa"},
       {" cal civ code ", "ccpa"},
+      {" civil code 1798 ", "ccpa"},
+      {" 1798 1", "ccpa"},  // Cal. Civ. Code §§ 1798.100-1798.199
       {" lei geral de protecao de dados ", "lgpd"},
       {" lei 13 709 ", "lgpd"},
+      {" lei no 13 709 ", "lgpd"},
+      {" lei n 13 709 ", "lgpd"},
+      {" 13 709 2018 ", "lgpd"},
       {" virginia resident ", "vcdpa"},
       {" resident of virginia ", "vcdpa"},
+      {" virginia consumer data protection act ", "vcdpa"},
       {" colorado resident ", "cpa"},
       {" colorado privacy act ", "cpa"},
       {" resident of colorado ", "cpa"},
       {" connecticut resident ", "ctdpa"},
       {" resident of connecticut ", "ctdpa"},
+      {" connecticut data privacy act ", "ctdpa"},
       {" texas resident ", "tdpsa"},
       {" resident of texas ", "tdpsa"},
+      {" texas data privacy and security act ", "tdpsa"},
       {" personal information protection and electronic documents act ", "pipeda"},
+      {" loi sur la protection des renseignements personnels et les documents electroniques ", "pipeda"},
   };
-  // Phrase positions are in `joined`, not `text`; they only decide when no acronym does.
+  // In Japanese (substrings of the folded text): the statutes' Japanese names and residence.
+  static const Named kJaPhrases[] = {
+      {"英国一般データ保護規則", "uk_gdpr"},
+      {"英国データ保護法", "uk_gdpr"},
+      {"イギリスのデータ保護法", "uk_gdpr"},
+      {"一般データ保護規則", "gdpr"},
+      {"一般データ保護規制", "gdpr"},
+      {"カリフォルニア州消費者プライバシー法", "ccpa"},
+      {"カリフォルニア州プライバシー権法", "ccpa"},
+      {"カリフォルニア州在住", "ccpa"},
+      {"カリフォルニア在住", "ccpa"},
+      {"カリフォルニア州に在住", "ccpa"},
+      {"カリフォルニア州に住", "ccpa"},
+      {"カリフォルニア州の住民", "ccpa"},
+      {"カリフォルニア州民", "ccpa"},
+      {"カリフォルニア州居住", "ccpa"},
+      {"ブラジル一般データ保護法", "lgpd"},
+      {"ブラジル一般個人データ保護法", "lgpd"},
+      {"ブラジル個人情報保護法", "lgpd"},
+      {"ブラジルの個人情報保護法", "lgpd"},
+      {"カナダ個人情報保護法", "pipeda"},
+      {"カナダの個人情報保護法", "pipeda"},
+      {"個人情報保護及び電子文書法", "pipeda"},
+      {"個人情報保護および電子文書法", "pipeda"},
+      {"バージニア州消費者データ保護法", "vcdpa"},
+      {"バージニア州在住", "vcdpa"},
+      {"コロラド州プライバシー法", "cpa"},
+      {"コロラド州在住", "cpa"},
+      {"コネチカット州データプライバシー法", "ctdpa"},
+      {"コネチカット州在住", "ctdpa"},
+      {"テキサス州データプライバシー", "tdpsa"},
+      {"テキサス州在住", "tdpsa"},
+  };
+  // Phrase positions are in `joined` or `folded`, not `text`; they only decide when no
+  // acronym does.
   if (best.empty()) {
     std::size_t phrase_pos = std::string::npos;
     for (const Named& n : kPhrases) {
@@ -812,11 +1206,22 @@ std::string JurisdictionHint(std::string_view text, const std::vector<FormField>
       }
     }
   }
+  if (best.empty()) {
+    std::size_t phrase_pos = std::string::npos;
+    for (const Named& n : kJaPhrases) {
+      const std::size_t pos = folded.find(n.word);
+      if (pos != std::string::npos && pos < phrase_pos) {
+        phrase_pos = pos;
+        best = n.code;
+      }
+    }
+  }
   if (!best.empty()) return best;
   for (const FormField& f : fields) {
     if (KeyMentions(f.key, {"country", "state", "region", "land", "pays", "pais", "paese", "location",
                             "residence", "jurisdiction", "staat", "provincia", "estado", "wohnsitz", "wohnort",
-                            "province", "nazione", "regione", "bundesland"})) {
+                            "province", "nazione", "regione", "bundesland"}) ||
+        TextHasAny(f.key, {"国", "地域", "居住", "在住", "お住まい", "州", "所在地"})) {
       std::string code = JurisdictionOfPlace(f.value);
       if (!code.empty()) return code;
     }
@@ -896,12 +1301,102 @@ std::vector<FoundEmail> EmailsIn(std::string_view text) {
   return out;
 }
 
+// A name written in Han or katakana right before `before` ends ("依頼人 山田花子様（" -> "山田花子",
+// "娘の佐藤 美咲 <" -> "佐藤 美咲"): the run of Han and katakana, with one blank between family
+// and given name, without honorifics (様, さん, 氏, 殿) and without the role words before it
+// (依頼人, 息子, ...); empty when there is none.
+std::string CjkNameBefore(std::string_view before_raw) {
+  std::string before = NarrowWidth(before_raw);
+  auto trim_end = [&] {
+    while (!before.empty() && std::strchr(" \t(<[:\"'", before.back()) != nullptr) before.pop_back();
+    for (std::string_view open : {"「", "『", "【", "〈", "《"}) {
+      if (EndsWith(before, open)) before.resize(before.size() - open.size());
+    }
+  };
+  trim_end();
+  for (std::string_view h : {"様", "さん", "氏", "殿", "君", "ちゃん"}) {
+    if (EndsWith(before, h)) {
+      before.resize(before.size() - h.size());
+      break;
+    }
+  }
+  trim_end();
+  auto name_char = [](std::uint32_t cp) {
+    return (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC || cp == 0x3005 || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF);
+  };
+  auto hiragana = [](std::uint32_t cp) { return cp >= 0x3041 && cp <= 0x3096; };
+  auto prev = [&](std::size_t end, std::size_t& at) {  // the code point before `end`
+    at = end - 1;
+    while (at > 0 && (static_cast<unsigned char>(before[at]) & 0xC0) == 0x80) --at;
+    std::size_t len = 0;
+    return CodePointAt(before, at, len);
+  };
+  std::size_t start = before.size();
+  int chars = 0;
+  // A given name in hiragana ("さくら") counts only after a family name in Han or katakana.
+  bool kana_given = false;
+  while (start > 0 && chars < 8) {
+    std::size_t at = 0;
+    if (!hiragana(prev(start, at))) break;
+    start = at;
+    ++chars;
+    kana_given = true;
+  }
+  bool blank_used = false;
+  if (kana_given && start > 0) {
+    std::size_t at = 0;
+    if (prev(start, at) == ' ') {
+      start = at;
+      blank_used = true;
+    }
+  }
+  int family = 0;
+  while (start > 0 && chars < 12) {
+    std::size_t at = 0;
+    const std::uint32_t cp = prev(start, at);
+    if (name_char(cp)) {
+      start = at;
+      ++chars;
+      ++family;
+      continue;
+    }
+    // One blank between two parts of the name.
+    if (cp == ' ' && !blank_used && chars > 0 && at > 0) {
+      std::size_t before_blank = 0;
+      if (name_char(prev(at, before_blank))) {
+        blank_used = true;
+        start = at;
+        continue;
+      }
+    }
+    break;
+  }
+  if (kana_given && family == 0) start = before.size();  // kana alone may be particles, not a name
+  std::string name = before.substr(start);
+  // Role words end where the name begins.
+  static const char* const kRoles[] = {"依頼人", "依頼者", "代理人", "本人", "顧客", "お客様", "クライアント",
+                                       "委任者", "息子", "娘", "長男", "長女", "次男", "次女", "子供", "子ども",
+                                       "未成年", "弊所", "当方", "私"};
+  for (const char* role : kRoles) {
+    const std::size_t at = name.rfind(role);
+    if (at != std::string::npos) name.erase(0, at + std::strlen(role));
+  }
+  while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < name.size(); i = NextCodePoint(name, i)) ++count;
+  return count >= 2 ? name : std::string();
+}
+
 // The name just before an address written as "Name (addr)" / "Name <addr>": capitalised
-// words and name particles ("de", "van", ...), without titles and role words.
+// words and name particles ("de", "van", ...), without titles and role words; or a name in
+// Han or katakana (CjkNameBefore).
 std::string NameBefore(std::string_view text, std::size_t pos) {
   std::size_t line_start = text.rfind('\n', pos == 0 ? 0 : pos - 1);
   line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
   std::string_view before = text.substr(line_start, pos - line_start);
+  if (std::string cjk = CjkNameBefore(before); !cjk.empty()) return cjk;
   while (!before.empty() && (before.back() == ' ' || before.back() == '(' || before.back() == '<' ||
                              before.back() == '[' || before.back() == ':'))
     before.remove_suffix(1);
@@ -964,6 +1459,9 @@ AgentSignals DetectAgent(const std::vector<Sentence>& sentences) {
           "mijn ~1 client|clienten", "meu|minha ~1 cliente", "procurador*|procuracao"}) {
       v.push_back(Compile(Rule{kAccess, s, 1}));
     }
+    // Japanese: 代理人 (agent, 法定代理人 a parent or guardian), 委任状 (power of attorney),
+    // 依頼人 (a lawyer's client), 受任 (mandate accepted).
+    v.push_back(Compile(Rule{kAccess, "代理人|委任状|委任を受け|依頼人|依頼者様|ご依頼者|受任", 1}, true));
     return v;
   }();
   static const std::vector<Pattern> kWeak = [] {
@@ -974,21 +1472,23 @@ AgentSignals DetectAgent(const std::vector<Sentence>& sentences) {
                           "em ~1 nome ~1 de", "em ~1 representacao ~1 de"}) {
       v.push_back(Compile(Rule{kAccess, s, 1}));
     }
+    v.push_back(Compile(Rule{kAccess, "に代わって|の代わりに|に代わり|代理で|代理として|を代理|代理申請|代理請求", 1}, true));
     return v;
   }();
   static const Pattern kKin = Compile(Rule{
       kAccess,
       "my|mein|meine|meines|meiner|mon|ma|mi|mio|mia|mijn|meu|minha ~1 son|daughter|child|children|kid|sohn|tochter|kind|kindes|fils|fille|enfant|hijo|hija|figlio|figlia|zoon|dochter|filho|filha|crianca",
       1});
+  static const Pattern kKinJa = Compile(Rule{kAccess, "息子|娘|子供|子ども|長男|長女|次男|次女|未成年の子", 1}, true);
   AgentSignals a;
   for (const Sentence& s : sentences) {
     for (const Pattern& p : kStrong) {
-      if (Matches(p, s.words)) a.strong = a.on_behalf = true;
+      if (Matches(p, s)) a.strong = a.on_behalf = true;
     }
     for (const Pattern& p : kWeak) {
-      if (Matches(p, s.words)) a.on_behalf = true;
+      if (Matches(p, s)) a.on_behalf = true;
     }
-    if (Matches(kKin, s.words)) a.parent = true;
+    if (Matches(kKin, s) || Matches(kKinJa, s)) a.parent = true;
   }
   if (!a.on_behalf) a.parent = false;
   return a;
@@ -1001,19 +1501,22 @@ std::string AuthorityOf(const std::vector<Sentence>& sentences, bool has_attachm
                              "procura", "volmacht", "mandat ~1 ecrit|signe"}) {
       v.push_back(Compile(Rule{kAccess, spec, 1}));
     }
+    v.push_back(Compile(Rule{kAccess, "委任状", 1}, true));
     return v;
   }();
+  static const Pattern kSignedJa =
+      Compile(Rule{kAccess, "同意書|承諾書|署名 ~8 同意|委任|承諾|書面", 1}, true);
   static const Pattern kSigned = Compile(Rule{
       kAccess,
       "signed|unterschrieben*|unterzeichnet*|signe|signee|firmad*|firmat*|getekend*|ondertekend*|assinad* ~3 authori*|permission|consent|autoriz*|authorization|ermachtigung|mandat*|machtiging|delega|letter|declaration",
       1});
   for (const Sentence& s : sentences) {
     for (const Pattern& p : kAttorney) {
-      if (Matches(p, s.words)) return "power of attorney";
+      if (Matches(p, s)) return "power of attorney";
     }
   }
   for (const Sentence& s : sentences) {
-    if (Matches(kSigned, s.words)) return "signed permission";
+    if (Matches(kSigned, s) || Matches(kSignedJa, s)) return "signed permission";
   }
   return has_attachment ? "signed permission" : "";
 }
@@ -1045,7 +1548,9 @@ Classification Classify(const ParsedMessage& message) {
   for (const FormField& f : fields) {
     if (KeyIs(f.key, {"email", "e mail", "email address", "e mail address", "your email", "mail", "courriel",
                       "adresse email", "adresse e mail", "correo", "correo electronico", "indirizzo email",
-                      "e mailadres", "emailadres", "endereco de email", "endereco de e mail"})) {
+                      "e mailadres", "emailadres", "endereco de email", "endereco de e mail", "メールアドレス",
+                      "メール", "e メール", "e メールアドレス", "連絡先メールアドレス", "ご連絡先メールアドレス",
+                      "電子メール", "メールアドレス 必須"})) {
       const auto found = EmailsIn(f.value);
       if (!found.empty() && !form_person) form_person = Address{"", found.front().email};
     }
@@ -1053,7 +1558,8 @@ Classification Classify(const ParsedMessage& message) {
   if (form_person) {
     for (const FormField& f : fields) {
       if (KeyIs(f.key, {"name", "full name", "your name", "nom", "nom complet", "nombre", "nome", "naam",
-                        "vollstandiger name", "nombre completo", "nome completo"})) {
+                        "vollstandiger name", "nombre completo", "nome completo", "お名前", "名前", "氏名", "ご氏名",
+                        "お名前 必須", "氏名 必須"})) {
         form_person->name = f.value;
         break;
       }
@@ -1073,12 +1579,14 @@ Classification Classify(const ParsedMessage& message) {
     }
   }
 
-  // The words.
+  // The words. A reply's subject ("Re: ...") was written for the earlier message, often ours
+  // ("Re: Unsubscribe anytime from our newsletter"): only what the sender wrote now counts.
+  if (SubjectIsReply(subject_line)) subject_line.clear();
   std::vector<Sentence> sentences = SplitSentences(subject_line);
   const std::size_t subject_sentences = sentences.size();
   for (auto& s : SplitSentences(body)) sentences.push_back(std::move(s));
   c.language = DetectLanguage(sentences);
-  c.jurisdiction_hint = JurisdictionHint(subject_line + "\n" + body, fields);
+  c.jurisdiction_hint = JurisdictionHint(subject_line + "\n" + body, fields, c.language);
 
   std::map<RequestType, int> score;
   // Where each type is first asked for, in the order written: the body (what the sender wrote
@@ -1090,15 +1598,27 @@ Classification Classify(const ParsedMessage& message) {
     const Sentence& s = sentences[si];
     const bool discounted = s.question && !IsPoliteRequest(s);
     bool matched_in_question = false;
+    // A sentence gives each type the sum of its patterns' weights, when that is positive (a
+    // negative weight only takes back within its sentence), at the first positive match.
+    std::map<RequestType, int> here;
+    std::map<RequestType, std::size_t> at_here;
     for (const auto& [type, pattern] : Rules().patterns) {
-      const std::size_t at = MatchStart(pattern, s.words);
+      const std::size_t at = MatchStart(pattern, s);
       if (at == std::string::npos) continue;
       if (discounted && !pattern.ok_in_question) {
-        matched_in_question = true;
+        matched_in_question = matched_in_question || pattern.weight > 0;
         continue;
       }
-      score[type] += pattern.weight;
-      const Position pos = {si < subject_sentences ? 1u : 0u, si, at};
+      here[type] += pattern.weight;
+      if (pattern.weight <= 0) continue;
+      auto [it, fresh] = at_here.emplace(type, at);
+      if (!fresh) it->second = std::min(it->second, at);
+    }
+    for (const auto& [type, weight] : here) {
+      const auto at = at_here.find(type);
+      if (weight <= 0 || at == at_here.end()) continue;
+      score[type] += weight;
+      const Position pos = {si < subject_sentences ? 1u : 0u, si, at->second};
       auto [it, fresh] = first_at.emplace(type, pos);
       if (!fresh && pos < it->second) it->second = pos;
     }

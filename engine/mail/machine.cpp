@@ -36,6 +36,10 @@
 //     Inbox-Rules-Loop on mail redirected or forwarded by an inbox rule too (a company's info@
 //     forwarding a person's request to the privacy mailbox), and X-Auto-Response-Suppress is a
 //     sender's wish that ticketing tools and some clients put on mail people wrote.
+//     Japanese auto-responders (ticketing systems, Notes, mail servers) that set no header mark the
+//     subject instead: a leading tag 【自動返信】, [自動応答], ［自動送信］, 【不在のお知らせ】 (after
+//     other [tags], never after Re:/Fwd:), or a subject that is or starts "不在通知" followed by a
+//     blank, a colon or a bracket ("不在通知について質問です" is a person).
 //  7. Other auto-responders: X-Autoreply, X-Autorespond, X-Autoresponder (any value but "no"),
 //     Precedence: auto_reply.
 //  8. Precedence: bulk, junk or list (RFC 3834 §3.1.8 / RFC 2076: never answered).
@@ -198,6 +202,42 @@ std::optional<std::string> OutlookAutoReply(const ParsedMessage& m, std::string_
   return std::nullopt;
 }
 
+// Rule 6, Japanese subject tags (see the file comment). `subject` is folded (full-width brackets
+// and colons are ASCII) with its [tags] still in place.
+std::optional<std::string> JapaneseAutoReply(std::string_view folded_subject) {
+  static constexpr std::string_view kWords[] = {"自動返信", "自動応答", "自動送信", "自動配信", "自動通知",
+                                                "不在通知", "不在のお知らせ", "不在連絡", "不在のご連絡"};
+  std::string_view s = Trim(folded_subject);
+  for (int guard = 0; guard < 4 && !s.empty(); ++guard) {
+    std::string_view close;
+    std::size_t open = 0;
+    if (s.front() == '[') {
+      close = "]";
+      open = 1;
+    } else if (s.substr(0, 3) == "【") {
+      close = "】";
+      open = 3;
+    } else {
+      break;
+    }
+    const std::size_t end = s.find(close, open);
+    if (end == std::string_view::npos) break;
+    const std::string_view tag = Trim(s.substr(open, end - open));
+    for (std::string_view w : kWords) {
+      if (tag.substr(0, w.size()) == w) return "auto-reply (subject)";
+    }
+    s = Trim(s.substr(end + close.size()));
+  }
+  static constexpr std::string_view kAbsence = "不在通知";
+  if (s.substr(0, kAbsence.size()) == kAbsence) {
+    const std::string_view rest = s.substr(kAbsence.size());
+    if (rest.empty() || rest.front() == ' ' || rest.front() == ':' || rest.front() == '(' ||
+        rest.substr(0, 3) == "【" || rest.substr(0, 3) == "「")
+      return "auto-reply (subject)";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> OtherAutoResponder(const ParsedMessage& m) {
   for (const char* h : {"X-Autoreply", "X-Autorespond", "X-Autoresponder"}) {
     if (auto v = HeaderValue(m, h); v && FirstWord(*v) != "no") return std::string("auto-reply (") + h + ")";
@@ -245,6 +285,7 @@ std::optional<std::string> MachineGenerated(const ParsedMessage& m) {
   if (auto r = Bounce(m, subject)) return r;
   if (auto r = AutoSubmitted(m)) return r;
   if (auto r = OutlookAutoReply(m, subject)) return r;
+  if (auto r = JapaneseAutoReply(FoldForMatching(m.subject))) return r;
   if (auto r = OtherAutoResponder(m)) return r;
   if (auto r = BulkOrList(m)) return r;
   if (NullSender(m)) return "null sender";

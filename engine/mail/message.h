@@ -70,6 +70,7 @@ std::optional<std::string> HeaderValue(const ParsedMessage& m, std::string_view 
 //   5. Auto-Submitted with any value but "no" (RFC 3834);
 //   6. Outlook automatic replies without Auto-Submitted: a subject starting "Automatic reply:" or a
 //      translation, or X-MS-Exchange-Inbox-Rules-Loop together with X-Auto-Response-Suppress;
+//      Japanese auto-responders' subject tags (【自動返信】, [自動応答], 不在通知: ...);
 //   7. other auto-responders: X-Autoreply, X-Autorespond, X-Autoresponder, Precedence: auto_reply;
 //   8. Precedence: bulk, junk or list;
 //   9. List-Id, List-Post or List-Unsubscribe;
@@ -89,7 +90,7 @@ struct Classification {
   DataSubject subject;                // the data subject (may differ from the sender)
   std::optional<Requester> requester; // set when someone else asked (an authorized agent)
   std::string jurisdiction_hint;      // a contract jurisdiction code, or empty
-  std::string language;               // ISO 639-1 code of what the sender wrote ("en", "de", ...)
+  std::string language;               // ISO 639-1 code of what the sender wrote ("en", "de", ..., "ja")
   std::string reason;                 // why it went to triage, for staff
 };
 

@@ -145,7 +145,13 @@ std::string CanonicalCharset(std::string_view label) {
     return "GB18030";
   if (cs == "ks_c_5601-1987" || cs == "ks_c_5601" || cs == "euc-kr") return "CP949";
   if (cs == "iso-8859-8-i") return "ISO-8859-8";
-  if (cs == "x-sjis" || cs == "shift-jis" || cs == "sjis" || cs == "ms_kanji") return "SHIFT_JIS";
+  // Japanese: what the labels mean in practice (see ToUtf8).
+  if (cs == "shift_jis" || cs == "x-sjis" || cs == "shift-jis" || cs == "sjis" || cs == "ms_kanji" ||
+      cs == "csshiftjis" || cs == "windows-31j" || cs == "cswindows31j" || cs == "cp932" || cs == "ms932" ||
+      cs == "x-ms-cp932")
+    return "CP932";
+  if (cs == "euc-jp" || cs == "x-euc-jp" || cs == "eucjp" || cs == "cseucpkdfmtjapanese") return "EUC-JP-MS";
+  if (cs == "iso-2022-jp" || cs == "csiso2022jp" || cs == "iso-2022-jp-1") return "iso-2022-jp";
   if (cs == "unicode-1-1-utf-7") return "UTF-7";
   if (cs == "tis-620") return "TIS-620";
   return cs;
@@ -181,6 +187,72 @@ bool IconvToUtf8(std::string_view bytes, const std::string& charset, std::string
   out.append(buf.data(), static_cast<std::size_t>(outp - buf.data()));
   iconv_close(cd);
   return true;
+}
+
+// ISO-2022-JP (RFC 1468; also JIS X 0212 from ISO-2022-JP-1 and half-width katakana after
+// ESC ( I or SO) rewritten as EUC-JP: the same JIS row and cell with the high bit set. EUC-JP is
+// stateless, so a pair iconv cannot read costs one character, and EUC-JP-MS reads the NEC row 13
+// (①, ㈱) and IBM rows that Outlook and other clients put in "iso-2022-jp" mail (CP50220/50221).
+// Control bytes pass through in any mode (some clients do not shift back before a line end).
+std::string Iso2022JpToEucJp(std::string_view in) {
+  enum class Mode { kAscii, kJis0208, kJis0212, kKana };
+  Mode mode = Mode::kAscii;
+  std::string out;
+  out.reserve(in.size());
+  auto is_graphic = [](unsigned char b) { return b >= 0x21 && b <= 0x7E; };
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto b = static_cast<unsigned char>(in[i]);
+    if (b == 0x1B) {
+      const std::string_view esc = in.substr(i + 1, 3);
+      if (StartsWith(esc, "(B") || StartsWith(esc, "(J")) {
+        mode = Mode::kAscii;
+        i += 2;
+      } else if (StartsWith(esc, "$B") || StartsWith(esc, "$@")) {
+        mode = Mode::kJis0208;
+        i += 2;
+      } else if (esc == "$(D") {
+        mode = Mode::kJis0212;
+        i += 3;
+      } else if (esc == "$(Q" || esc == "$(O") {  // JIS X 0213 plane 1: a superset of JIS X 0208
+        mode = Mode::kJis0208;
+        i += 3;
+      } else if (StartsWith(esc, "(I")) {
+        mode = Mode::kKana;
+        i += 2;
+      }
+      continue;  // an unknown escape is dropped; its printable bytes follow as they are
+    }
+    if (b == 0x0E) {  // SO: half-width katakana until SI
+      mode = Mode::kKana;
+      continue;
+    }
+    if (b == 0x0F) {
+      mode = Mode::kAscii;
+      continue;
+    }
+    if (mode == Mode::kAscii || !is_graphic(b)) {
+      out += static_cast<char>(b);
+      continue;
+    }
+    if (mode == Mode::kKana) {
+      if (b <= 0x5F) {
+        out += static_cast<char>(0x8E);
+        out += static_cast<char>(b | 0x80);
+      } else {
+        out += static_cast<char>(b);
+      }
+      continue;
+    }
+    if (i + 1 >= in.size() || !is_graphic(static_cast<unsigned char>(in[i + 1]))) {
+      out += static_cast<char>(0xFF);  // half a pair: undecodable, becomes U+FFFD
+      continue;
+    }
+    if (mode == Mode::kJis0212) out += static_cast<char>(0x8F);
+    out += static_cast<char>(b | 0x80);
+    out += static_cast<char>(static_cast<unsigned char>(in[i + 1]) | 0x80);
+    ++i;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -411,7 +483,8 @@ bool IsOriginalSeparator(std::string_view f) {
                                        "message d'origine", "message original", "mensaje original",
                                        "messaggio originale", "messaggio originale", "oorspronkelijk bericht",
                                        "origineel bericht", "oorspronkelijk bericht", "mensagem original",
-                                       "reply message", "original-nachricht"};
+                                       "reply message", "original-nachricht", "元のメッセージ", "元メッセージ",
+                                       "オリジナルメッセージ", "オリジナル メッセージ", "返信元メッセージ"};
   for (const char* n : kNames) {
     if (core == n) return true;
   }
@@ -431,12 +504,14 @@ bool HasHeaderKey(std::string_view f, std::initializer_list<const char*> keys) {
 }
 
 bool IsFromKey(std::string_view f) {
-  return HasHeaderKey(f, {"from", "von", "de", "da", "van", "fra", "od", "remitente", "expediteur", "mittente"});
+  return HasHeaderKey(f, {"from", "von", "de", "da", "van", "fra", "od", "remitente", "expediteur", "mittente",
+                          "差出人"});
 }
 
 bool IsSentKey(std::string_view f) {
   return HasHeaderKey(f, {"sent", "date", "gesendet", "datum", "envoye", "date d'envoi", "enviado", "fecha",
-                          "inviato", "data", "verzonden", "verstuurd", "enviada", "sendt"});
+                          "inviato", "data", "verzonden", "verstuurd", "enviada", "sendt", "送信日時", "送信日",
+                          "日付", "日時"});
 }
 
 // An Outlook-style quoted header block: a From: line with a Sent:/Date: line within the
@@ -458,7 +533,7 @@ bool IsOutlookBlockStart(const std::vector<std::string_view>& lines, std::size_t
 bool IsWroteLine(const std::vector<std::string_view>& lines, std::size_t i) {
   static const char* const kVerbs[] = {"wrote",    "schrieb", "a ecrit", "escribio", "ha scritto",
                                        "scrisse",  "schreef", "escreveu", "skrev",   "napisal",
-                                       "kirjoitti", "wrote on", "ecrivait"};
+                                       "kirjoitti", "wrote on", "ecrivait", "のメール"};
   std::string joined;
   for (std::size_t k = i; k < lines.size() && k < i + 3; ++k) {
     const std::string f = FoldedLine(lines[k]);
@@ -469,9 +544,21 @@ bool IsWroteLine(const std::vector<std::string_view>& lines, std::size_t i) {
     joined += f;
     if (joined.size() > 400) return false;
     if (!joined.empty() && joined.back() == ':') {
+      // Thunderbird in Japanese: "山田太郎 さんは書きました:", without a date.
+      if (joined.size() > 16 && joined.compare(joined.size() - 16, 16, "書きました:") == 0) return true;
       bool verb = false;
       for (const char* v : kVerbs) {
         if (Contains(joined, v)) verb = true;
+      }
+      // Gmail writes "<date> <name> <addr>:" with no verb in some languages (Japanese:
+      // "2026年11月20日(金) 10:00 山田太郎 <yamada@example.com>:"): a year and an address in angle
+      // brackets right before the colon.
+      if (!verb && joined.size() >= 2 && joined.compare(joined.size() - 2, 2, ">:") == 0 && Contains(joined, "@")) {
+        int run = 0;
+        for (char c : joined) {
+          run = (c >= '0' && c <= '9') ? run + 1 : 0;
+          if (run == 4) return true;
+        }
       }
       if (!verb) return false;
       const bool has_digit = std::any_of(joined.begin(), joined.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -502,13 +589,65 @@ bool IsMobileSignature(std::string_view line) {
   for (const char* p : kPrefixes) {
     if (StartsWith(f, p)) return true;
   }
-  return false;
+  // Japanese: "iPhoneから送信", "Android から送信", "Outlook for iOS から送信".
+  static constexpr std::string_view kSentFromJa = "から送信";
+  return f.size() > kSentFromJa.size() && f.size() <= 60 &&
+         f.compare(f.size() - kSentFromJa.size(), kSentFromJa.size(), kSentFromJa) == 0;
 }
 
 bool IsQuoted(std::string_view line) {
   std::string_view l = line;
   while (!l.empty() && (l.front() == ' ')) l.remove_prefix(1);
-  return !l.empty() && l.front() == '>';
+  return !l.empty() && (l.front() == '>' || StartsWith(l, "\xEF\xBC\x9E"));  // '>' or U+FF1E '＞'
+}
+
+// The code point at s[i] (U+FFFD for a byte that does not start valid UTF-8); `len` gets its size.
+std::uint32_t CodePointAt(std::string_view s, std::size_t i, std::size_t& len) {
+  len = Utf8SeqLen(s, i);
+  if (len == 0) {
+    len = 1;
+    return 0xFFFD;
+  }
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (len == 1) return b0;
+  std::uint32_t cp = b0 & (0xFF >> (len + 1));
+  for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  return cp;
+}
+
+// A rule line Japanese mail draws around a signature: at least five characters, all from box
+// drawing ("─", "━", "═"), the horizontal bar "―", full-width "＝＊＿－～", "ー", "〜", geometric
+// shapes ("■□◆◇") and stars, optionally mixed with ASCII "-=*_~" and blanks. An ASCII-only rule
+// (or one of em dashes) is not one: it keeps its old meaning, a separator before an Outlook block.
+bool IsJapaneseRuleLine(std::string_view line) {
+  const std::string_view t = Trim(line);
+  int chars = 0;
+  bool wide = false;
+  for (std::size_t i = 0; i < t.size();) {
+    std::size_t len = 0;
+    const std::uint32_t cp = CodePointAt(t, i, len);
+    i += len;
+    ++chars;
+    if (cp == '-' || cp == '=' || cp == '*' || cp == '_' || cp == '~' || cp == ' ' || cp == 0x3000) continue;
+    if ((cp >= 0x2500 && cp <= 0x257F) || (cp >= 0x25A0 && cp <= 0x25FF) || cp == 0x2015 ||
+        cp == 0x2605 || cp == 0x2606 || cp == 0xFF1D || cp == 0xFF0A || cp == 0xFF3F || cp == 0xFF0D ||
+        cp == 0x30FC || cp == 0xFF5E || cp == 0x301C) {
+      wide = true;
+      continue;
+    }
+    return false;
+  }
+  return wide && chars >= 5;
+}
+
+// Contact details that mark a block as a signature (folded line).
+bool HasContactMarker(std::string_view f) {
+  static const char* const kMarkers[] = {"@",    "http", "www.", "tel",      "fax",      "〒",       "電話",
+                                         "携帯", "(株)", "㈱",   "株式会社", "有限会社", "合同会社"};
+  for (const char* m : kMarkers) {
+    if (Contains(f, m)) return true;
+  }
+  return false;
 }
 
 bool IsSeparatorLine(std::string_view line) {
@@ -536,6 +675,18 @@ std::string ToUtf8(std::string_view bytes, std::string_view charset) {
   if (cs.empty() || cs == "utf-8") return RepairUtf8(bytes);
   if (cs == "cp1252") return Cp1252ToUtf8(bytes);
   std::string out;
+  if (cs == "iso-2022-jp") {
+    const bool eight_bit =
+        std::any_of(bytes.begin(), bytes.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    if (!eight_bit) {
+      if (IconvToUtf8(Iso2022JpToEucJp(bytes), "EUC-JP-MS", out)) return RepairUtf8(out);
+      return RepairUtf8(bytes);
+    }
+    // 8-bit bytes under an ISO-2022-JP label: UTF-8 or Shift_JIS sent with the wrong label.
+    if (IsValidUtf8(bytes)) return std::string(bytes);
+    if (IconvToUtf8(bytes, "CP932", out)) return RepairUtf8(out);
+    return RepairUtf8(bytes);
+  }
   if (IconvToUtf8(bytes, cs, out)) return RepairUtf8(out);
   return RepairUtf8(bytes);
 }
@@ -898,7 +1049,7 @@ bool IsForwardMarker(std::string_view line) {
   if (f.empty()) return false;
   static const char* const kWords[] = {"forward",     "weitergeleitet", "transfere",  "reenviad",
                                        "inoltrat",    "doorgestuurd",   "encaminhad", "reencaminhad",
-                                       "reexpedi",    "fwd"};
+                                       "reexpedi",    "fwd",            "転送"};
   if (StartsWith(f, "--") || StartsWith(f, "==") || StartsWith(f, "__")) {
     const std::string_view core = StripChars(f, "-_= ");
     if (core.size() > 40) return false;
@@ -912,18 +1063,22 @@ bool IsForwardMarker(std::string_view line) {
                                        "inicio del mensaje reenviado",  "comienzo del mensaje reenviado",
                                        "inizio messaggio inoltrato",    "inizio del messaggio inoltrato",
                                        "begin doorgestuurd bericht",    "inicio da mensagem reencaminhada",
-                                       "inicio da mensagem encaminhada", "forwarded message:"};
+                                       "inicio da mensagem encaminhada", "forwarded message:",
+                                       "転送されたメッセージ",          "転送メッセージ"};
   for (const char* b : kBegin) {
     if (StartsWith(f, b) && f.size() < 60) return true;
   }
   return false;
 }
 
+namespace {
+const char* const kRe[] = {"re", "aw", "sv", "antw", "r", "ref", "res", "返信"};
+}  // namespace
+
 bool SubjectIsForward(std::string_view subject) {
   std::string f = FoldForMatching(subject);
   std::string_view s = Trim(f);
-  static const char* const kFwd[] = {"fwd", "fw", "wg", "tr", "rv", "i", "doorst", "enc", "fwd.", "weiterl"};
-  static const char* const kRe[] = {"re", "aw", "sv", "antw", "r", "ref", "res"};
+  static const char* const kFwd[] = {"fwd", "fw", "wg", "tr", "rv", "i", "doorst", "enc", "fwd.", "weiterl", "転送"};
   for (int guard = 0; guard < 8; ++guard) {
     if (!s.empty() && s.front() == '[') {  // [tag]
       const std::size_t close = s.find(']');
@@ -946,6 +1101,57 @@ bool SubjectIsForward(std::string_view subject) {
   }
   return false;
 }
+
+bool SubjectIsReply(std::string_view subject) {
+  std::string f = FoldForMatching(subject);
+  std::string_view s = Trim(f);
+  for (int guard = 0; guard < 4 && !s.empty() && s.front() == '['; ++guard) {
+    const std::size_t close = s.find(']');
+    if (close == std::string_view::npos) break;
+    s = Trim(s.substr(close + 1));
+  }
+  const std::size_t colon = s.find(':');
+  if (colon == std::string_view::npos || colon > 10) return false;
+  const std::string_view key = Trim(s.substr(0, colon));
+  for (const char* k : kRe) {
+    if (key == k) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// A Japanese rule line (IsJapaneseRuleLine) at lines[i] that starts the signature: the lines
+// after it, up to the end or the first reply header, quote or forward, are at most twelve
+// non-blank ones with contact details (an address, a URL, "TEL", "〒", "株式会社", ...), or at
+// most three short ones closed by another rule, without a sentence end or a colon. A rule
+// between two parts of a request ("━━━ 請求内容 ━━━" followed by more text) is not a signature.
+bool IsJapaneseSignatureRule(const std::vector<std::string_view>& lines, std::size_t i) {
+  if (!IsJapaneseRuleLine(lines[i])) return false;
+  int count = 0;
+  bool contact = false;
+  bool closed = false;       // the last non-blank line of the block is a rule
+  bool sentence = false;     // a line with "。" or a colon
+  for (std::size_t k = i + 1; k < lines.size(); ++k) {
+    const std::string_view line = lines[k];
+    if (Trim(line).empty()) continue;
+    if (IsQuoted(line) || IsForwardMarker(line) || IsWroteLine(lines, k) || IsOutlookBlockStart(lines, k) ||
+        IsOriginalSeparator(FoldedLine(line)))
+      break;
+    if (IsJapaneseRuleLine(line)) {
+      closed = true;
+      continue;
+    }
+    closed = false;
+    const std::string f = FoldedLine(line);
+    if (++count > 12) return false;
+    contact = contact || HasContactMarker(f);
+    sentence = sentence || Contains(line, "。") || Contains(f, ":") || f.size() > 60;
+  }
+  return count > 0 && (contact || (closed && count <= 3 && !sentence));
+}
+
+}  // namespace
 
 std::string ExtractFreshText(std::string_view text, bool subject_is_forward) {
   std::vector<std::string_view> lines;
@@ -1000,7 +1206,7 @@ std::string ExtractFreshText(std::string_view text, bool subject_is_forward) {
     }
     if (original || outlook || IsWroteLine(lines, i)) break;
     if (IsQuoted(line)) continue;
-    if (IsSignatureSeparator(line) || IsMobileSignature(line)) {
+    if (IsSignatureSeparator(line) || IsMobileSignature(line) || IsJapaneseSignatureRule(lines, i)) {
       // A signature ends the fresh text, unless an inline forward follows it.
       const std::size_t fwd = next_forward(i + 1);
       if (fwd == lines.size()) break;
@@ -1019,7 +1225,64 @@ std::string ExtractFreshText(std::string_view text, bool subject_is_forward) {
   return result;
 }
 
-std::string FoldForMatching(std::string_view s) {
+std::string NarrowWidth(std::string_view s) {
+  // U+FF61..U+FF9F, half-width katakana and punctuation, as full-width characters.
+  static constexpr std::uint16_t kHalfKana[63] = {
+      0x3002, 0x300C, 0x300D, 0x3001, 0x30FB, 0x30F2, 0x30A1, 0x30A3, 0x30A5, 0x30A7, 0x30A9, 0x30E3, 0x30E5,
+      0x30E7, 0x30C3, 0x30FC, 0x30A2, 0x30A4, 0x30A6, 0x30A8, 0x30AA, 0x30AB, 0x30AD, 0x30AF, 0x30B1, 0x30B3,
+      0x30B5, 0x30B7, 0x30B9, 0x30BB, 0x30BD, 0x30BF, 0x30C1, 0x30C4, 0x30C6, 0x30C8, 0x30CA, 0x30CB, 0x30CC,
+      0x30CD, 0x30CE, 0x30CF, 0x30D2, 0x30D5, 0x30D8, 0x30DB, 0x30DE, 0x30DF, 0x30E0, 0x30E1, 0x30E2, 0x30E4,
+      0x30E6, 0x30E8, 0x30E9, 0x30EA, 0x30EB, 0x30EC, 0x30ED, 0x30EF, 0x30F3, 0x309B, 0x309C};
+  std::string out;
+  out.reserve(s.size());
+  std::uint32_t last = 0;      // the last code point written, when it was a converted katakana
+  std::size_t last_at = 0;     // where it starts in `out`
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t len = 0;
+    const std::uint32_t cp = CodePointAt(s, i, len);
+    if (cp == 0xFFFD && len == 1) {  // an invalid byte: copied (ToUtf8 output never has one)
+      out += s[i];
+      ++i;
+      last = 0;
+      continue;
+    }
+    const std::uint32_t prev = last;
+    last = 0;
+    if (cp >= 0xFF01 && cp <= 0xFF5E) {
+      out += static_cast<char>(cp - 0xFEE0);
+    } else if (cp == 0x3000) {
+      out += ' ';
+    } else if (cp == 0xFF9E || cp == 0xFF9F) {
+      // A (semi-)voiced sound mark after a half-width kana composes with it (ｶﾞ -> ガ, ﾊﾟ -> パ).
+      const bool kstt = (prev >= 0x30AB && prev <= 0x30C1 && (prev - 0x30AB) % 2 == 0) || prev == 0x30C4 ||
+                        prev == 0x30C6 || prev == 0x30C8;
+      const bool h = prev == 0x30CF || prev == 0x30D2 || prev == 0x30D5 || prev == 0x30D8 || prev == 0x30DB;
+      std::uint32_t composed = 0;
+      if (cp == 0xFF9E && (kstt || h)) composed = prev + 1;
+      if (cp == 0xFF9E && prev == 0x30A6) composed = 0x30F4;  // ｳﾞ -> ヴ
+      if (cp == 0xFF9F && h) composed = prev + 2;
+      if (composed != 0) {
+        out.resize(last_at);
+        AppendUtf8(out, composed);
+      } else {
+        AppendUtf8(out, kHalfKana[cp - 0xFF61]);
+      }
+    } else if (cp >= 0xFF61 && cp <= 0xFF9D) {
+      last_at = out.size();
+      last = kHalfKana[cp - 0xFF61];
+      AppendUtf8(out, last);
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+std::string FoldForMatching(std::string_view input) {
+  const std::string narrowed = NarrowWidth(input);
+  const std::string_view s = narrowed;
   // U+00C0..U+00FF, lower-cased and without accents.
   static const char* const kLatin1Fold[64] = {
       "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
@@ -1053,12 +1316,15 @@ std::string FoldForMatching(std::string_view s) {
       out += '"';
     } else if (cp == 0x2018 || cp == 0x2019 || cp == 0x201A || cp == 0x2032 || cp == 0xB4) {
       out += '\'';
-    } else if (cp == 0x2010 || cp == 0x2011 || cp == 0x2012 || cp == 0x2013 || cp == 0x2014) {
+    } else if (cp == 0x2010 || cp == 0x2011 || cp == 0x2012 || cp == 0x2013 || cp == 0x2014 || cp == 0x2015 ||
+               cp == 0x2212 || cp == 0x2500 || cp == 0x2501 || cp == 0x2550) {
       out += '-';
     } else if (cp == 0x2026) {
       out += "...";
     } else if (cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0xFEFF || cp == 0xAD) {
       // zero-width: dropped
+    } else if (cp == 0xAA || cp == 0xBA) {  // ordinal indicators: "nº" -> "no"
+      out += cp == 0xAA ? 'a' : 'o';
     } else if (cp == 0x0152 || cp == 0x0153) {
       out += "oe";
     } else if (cp >= 0x0100 && cp <= 0x017F) {
@@ -1085,7 +1351,8 @@ namespace dsar::mail {
 namespace {
 
 bool IsSubjectKey(std::string_view f) {
-  return HasHeaderKey(f, {"subject", "betreff", "objet", "asunto", "oggetto", "onderwerp", "assunto", "emne"});
+  return HasHeaderKey(f, {"subject", "betreff", "objet", "asunto", "oggetto", "onderwerp", "assunto", "emne",
+                          "件名"});
 }
 
 // "Name [mailto:x@y]" (Outlook) -> "Name <x@y>".

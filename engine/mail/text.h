@@ -22,6 +22,11 @@ bool IsValidUtf8(std::string_view s);
 // us-ascii and iso-8859-1 are read as windows-1252 (their superset in practice, as in the
 // WHATWG Encoding standard); an empty or unknown charset keeps valid UTF-8 as it is and
 // reads anything else as windows-1252. Undecodable sequences become U+FFFD.
+// Japanese labels are read as the mail clients that write them mean them (as the WHATWG
+// Encoding standard does): Shift_JIS and its aliases as windows-31j (CP932, with the NEC and
+// IBM extensions: ①, ㈱, 髙), EUC-JP as EUC-JP-MS, and ISO-2022-JP by a stateless
+// translation to EUC-JP-MS, so those characters survive in ISO-2022-JP too (glibc's own
+// ISO-2022-JP decoder refuses them) and one bad pair never garbles the rest of a line.
 std::string ToUtf8(std::string_view bytes, std::string_view charset);
 
 // Decodes an unstructured header value as it appears after the colon (possibly folded):
@@ -50,18 +55,25 @@ std::string HtmlToText(std::string_view html);
 std::string UnflowText(std::string_view text, bool delsp);
 
 // The part of a message body the sender wrote now: stops at the first reply header ("On
-// ... wrote:" and its de/fr/es/it/nl/pt forms, "-----Original Message-----" and its
-// translations, an Outlook "From:/Sent:" block, a "____" separator before one), drops
-// lines quoted with '>', and cuts the signature ("-- ", "Sent from my iPhone" and its
-// translations). An inline forward ("---------- Forwarded message ---------", "Begin
-// forwarded message:", ...) is kept with its header block so the forwarded sender can be
-// read; when `subject_is_forward` (Fwd:/FW:/WG:/TR:/RV:/I: ...), the first Outlook-style
-// header block is also taken as a forward and kept.
+// ... wrote:" and its de/fr/es/it/nl/pt/ja forms, Gmail's "<date> <name> <addr>:" in any
+// language, "-----Original Message-----" and its translations such as "--- 元のメッセージ ---",
+// an Outlook "From:/Sent:" block or its Japanese "差出人:/送信日時:" form, a "____" separator
+// before one), drops lines quoted with '>' or '＞', and cuts the signature ("-- ", "Sent from
+// my iPhone" and its translations, "iPhoneから送信", and a rule of "━━━" / "───" / "＝＝＝"
+// above a short block with contact details, or above at most three lines closed by another
+// rule). An inline forward ("---------- Forwarded message ---------", "Begin forwarded
+// message:", "-------- 転送メッセージ --------", ...) is kept with its header block so the
+// forwarded sender can be read; when `subject_is_forward` (Fwd:/FW:/WG:/TR:/RV:/I:/転送: ...),
+// the first Outlook-style header block is also taken as a forward and kept.
 std::string ExtractFreshText(std::string_view text, bool subject_is_forward);
 
 // True when a subject line starts with a forward prefix (Fwd:, FW:, WG:, TR:, RV:, I:,
-// Doorst:, Enc:), possibly after "Re:" prefixes or a [tag].
+// Doorst:, Enc:, 転送:), possibly after "Re:" prefixes or a [tag].
 bool SubjectIsForward(std::string_view subject);
+
+// True when a subject line starts with a reply prefix (Re:, AW:, SV:, Antw:, R:, Res:, Ref:,
+// 返信:), possibly after a [tag]: the rest of the line was written for an earlier message.
+bool SubjectIsReply(std::string_view subject);
 
 // If `line` (trimmed) is an inline-forward separator line, true.
 bool IsForwardMarker(std::string_view line);
@@ -81,8 +93,17 @@ struct ForwardedBlock {
 // there is none.
 std::optional<ForwardedBlock> FindForwardedBlock(std::string_view fresh_text, bool subject_is_forward);
 
+// Width folding as in Unicode NFKC, for the forms Japanese mail uses: full-width ASCII
+// (U+FF01..U+FF5E, "ＧＤＰＲ" -> "GDPR", "：" -> ":") and the ideographic space become ASCII;
+// half-width katakana (U+FF61..U+FF9F, as Shift_JIS mail may carry) become full-width, with a
+// following half-width (semi-)voiced sound mark composed ("ﾃﾞｰﾀ" -> "データ"). Case is kept;
+// everything else is copied. For matching only.
+std::string NarrowWidth(std::string_view utf8);
+
 // Lower-cases ASCII and Latin-1 letters and folds accents (é -> e, ß -> ss, ...), maps
-// typographic quotes, dashes and no-break spaces to ASCII. For keyword matching only.
+// typographic quotes, dashes, horizontal bars and box-drawing rules ("─", "━") and no-break
+// spaces to ASCII, after NarrowWidth. Han and kana are kept as they are. For keyword matching
+// only.
 std::string FoldForMatching(std::string_view utf8);
 
 }  // namespace dsar::mail

@@ -25,7 +25,21 @@ Result<Config> LoadConfig(const std::string& path) {
       else if (key == "templates_dir") c.templates_dir = v.as<std::string>();
       else if (key == "secret_key_file") c.secret_key_file = v.as<std::string>();
       else if (key == "outbox_maildir") c.outbox_maildir = v.as<std::string>();
+      else if (key == "mail_transport") c.mail_transport = v.as<std::string>();
+      else if (key == "smtp_url") c.smtp_url = v.as<std::string>();
+      else if (key == "smtp_tls") c.smtp_tls = v.as<std::string>();
+      else if (key == "smtp_username") c.smtp_username = v.as<std::string>();
+      else if (key == "smtp_password_file") c.smtp_password_file = v.as<std::string>();
+      else if (key == "smtp_ca_file") c.smtp_ca_file = v.as<std::string>();
+      else if (key == "smtp_timeout_seconds") c.smtp_timeout_seconds = v.as<int>();
+      else if (key == "mail_retry_initial_seconds") c.mail_retry_initial = v.as<long>() * kMillisPerSecond;
+      else if (key == "mail_retry_max_seconds") c.mail_retry_max = v.as<long>() * kMillisPerSecond;
+      else if (key == "mail_max_attempts") c.mail_max_attempts = v.as<int>();
       else if (key == "intake_maildir") c.intake_maildir = v.as<std::string>();
+      else if (key == "max_message_bytes") {
+        c.max_message_bytes = v.as<std::int64_t>();
+        if (c.max_message_bytes < 65536) return Status::Invalid(where + "'max_message_bytes' must be at least 65536");
+      }
       else if (key == "exports_dir") c.exports_dir = v.as<std::string>();
       else if (key == "company_db") c.company_db = v.as<std::string>();
       else if (key == "systems_map") c.systems_map = v.as<std::string>();

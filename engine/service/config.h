@@ -3,6 +3,7 @@
 // `--config` (keys as the member names below); absent keys keep these defaults.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,10 +18,29 @@ struct Config {
   std::string workflows_dir = "workflows";
   std::string templates_dir = "templates/mail";
   std::string secret_key_file = "var/secret.key";  // the HMAC key for secrets at rest; outside the database
-  std::string outbox_maildir = "var/mail/outbox";  // development transport: delivered mail lands here
+  // Outbound mail (mail_transport.h): "maildir" (development: delivered mail lands in
+  // outbox_maildir) or "smtp" (a relay, by libcurl).
+  std::string mail_transport = "maildir";
+  std::string outbox_maildir = "var/mail/outbox";
+  std::string smtp_url;               // smtp://host:587 (STARTTLS) or smtps://host:465 (implicit TLS)
+  std::string smtp_tls = "required";  // STARTTLS on smtp://: required, opportunistic or none
+  std::string smtp_username;          // "" = no AUTH
+  std::string smtp_password_file;     // the password, first line; kept out of this file
+  std::string smtp_ca_file;           // a CA bundle for the relay's certificate; "" = the system's
+  int smtp_timeout_seconds = 60;      // per message
+  // Retries: a failed attempt is tried again after mail_retry_initial, doubling up to
+  // mail_retry_max; after mail_max_attempts attempts (or at once on a 5xx reply) the mail has
+  // failed permanently and the request records `mail_failed`.
+  Millis mail_retry_initial = kMillisPerMinute;
+  Millis mail_retry_max = 6 * kMillisPerHour;
+  int mail_max_attempts = 10;
   // A Maildir `dsar serve` takes inbound mail from ("" = off): each message in `new/` goes through
   // intake and is moved to `cur/` (info `:2,`) once its transaction committed (maildir_intake.h).
   std::string intake_maildir;
+  // The largest inbound message intake handles (every channel): a larger one is refused, and still
+  // recorded (its SHA-256, true size and first 64 KiB) with outcome `refused`; POST /intake/mail
+  // answers 413 above it (request_service.h, IntakeMail). At least 65536.
+  std::int64_t max_message_bytes = 25 * 1024 * 1024;
   std::string exports_dir = "var/exports";
   std::string company_db = "var/nimbus.db";        // the demo company's systems (fulfillment target)
   std::string systems_map = "demo/systems.yaml";

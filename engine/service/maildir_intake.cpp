@@ -19,35 +19,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The whole regular file, or why not (with the errno of the failure). Never follows a symbolic
-// link and never blocks on a FIFO.
-Result<std::string> ReadWhole(const fs::path& path, int& error) {
+// The message in a regular file, read in bounded memory (ReadMail: over `limit`, only its
+// beginning is kept), or why not (with the errno of the failure). Never follows a symbolic link
+// and never blocks on a FIFO.
+Result<MailBytes> ReadFile(const fs::path& path, std::int64_t limit, int& error) {
   error = 0;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     error = errno;
     return Status::IoError(error == ELOOP ? "a symbolic link, not followed" : std::strerror(error));
   }
-  std::string bytes;
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     error = EINVAL;
     ::close(fd);
     return Status::IoError("not a regular file");
   }
-  if (st.st_size > 0) bytes.reserve(static_cast<size_t>(st.st_size));
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      error = errno;
-      ::close(fd);
-      return Status::IoError(std::strerror(error));
-    }
-    bytes.append(buf, static_cast<size_t>(n));
-  }
+  auto bytes = ReadMail(fd, limit);
+  if (!bytes.ok()) error = EIO;
   ::close(fd);
   return bytes;
 }
@@ -111,36 +100,79 @@ Result<int> MaildirIntake::ScanOnce() {
   for (const Candidate& c : found) waiting.insert(c.name);
   for (auto it = failing_.begin(); it != failing_.end();) it = waiting.count(*it) ? std::next(it) : failing_.erase(it);
 
+  // Messages are read into a chunk until the batch is full or the chunk holds max_message_bytes
+  // (so memory stays bounded: at most about twice that in message bytes), then the chunk goes
+  // through intake in one transaction and its files are moved. Files that failed before each go
+  // alone, after the others, so that a message that always fails never fails a batch.
+  struct Read {
+    std::string name;
+    MailBytes bytes;
+  };
+  std::vector<Read> chunk;
+  std::int64_t chunk_bytes = 0;
   int attempted = 0, moved = 0;
+  bool stop = false;
+  auto move_to_cur = [&](const std::string& name) {
+    const std::string target = name.find(':') == std::string::npos ? name + ":2," : name;
+    std::error_code mec;
+    fs::rename(new_dir / name, cur_dir / target, mec);
+    if (mec) {
+      if (mec != std::errc::no_such_file_or_directory)
+        LogOnce(name, "ingested, but cannot move it to cur/ (retried): " + mec.message());
+      return;
+    }
+    failing_.erase(name);
+    ++moved;
+  };
+  auto committed = [&](int n) {
+    committed_ += n;
+    if (crash_after_commit_ > 0 && committed_ >= crash_after_commit_) std::_Exit(44);
+  };
+  auto flush = [&] {
+    std::vector<PreparedMail> prepared;
+    prepared.reserve(chunk.size());
+    for (const Read& r : chunk) prepared.push_back(svc_.PrepareMail(r.bytes, MaildirBaseName(r.name)));
+    auto all = svc_.IntakeMailBatch(prepared);
+    if (all.ok()) {
+      committed(static_cast<int>(chunk.size()));
+      for (const Read& r : chunk) move_to_cur(r.name);
+    } else {
+      // One transaction per message (a batch of one has just failed: no retry), so that one
+      // message that fails stops none before it; the first failure ends the scan (most likely
+      // the store: busy, full) and the next scan retries it after the others.
+      for (std::size_t i = 0; i < chunk.size(); ++i) {
+        auto one = chunk.size() == 1 ? all.status() : svc_.IntakeMailBatch({&prepared[i], 1}).status();
+        if (!one.ok()) {
+          LogOnce(chunk[i].name, "intake failed (left in new/, retried): " + one.ToString());
+          stop = true;
+          break;
+        }
+        committed(1);
+        move_to_cur(chunk[i].name);
+      }
+    }
+    chunk.clear();
+    chunk_bytes = 0;
+  };
+  const std::int64_t limit = svc_.config().max_message_bytes;
   for (const Candidate& c : found) {
-    if (attempted >= batch_) break;
-    const fs::path file = new_dir / c.name;
+    if (attempted >= batch_ || stop) break;
+    if (c.failed_before && !chunk.empty()) {
+      flush();
+      if (stop) break;
+    }
     int error = 0;
-    auto raw = ReadWhole(file, error);
-    if (!raw.ok()) {
-      if (error != ENOENT) LogOnce(c.name, "cannot read (left in new/, retried): " + raw.status().message());
+    auto bytes = ReadFile(new_dir / c.name, limit, error);
+    if (!bytes.ok()) {
+      if (error != ENOENT) LogOnce(c.name, "cannot read (left in new/, retried): " + bytes.status().message());
       continue;
     }
     ++attempted;
-    auto out = svc_.IntakeMail(*raw, MaildirBaseName(c.name));
-    if (!out.ok()) {
-      // Most likely the store (busy, full): the next scan retries, with this file after the others.
-      LogOnce(c.name, "intake failed (left in new/, retried): " + out.status().ToString());
-      break;
-    }
-    ++committed_;
-    if (crash_after_commit_ > 0 && committed_ == crash_after_commit_) std::_Exit(44);
-    const std::string target = c.name.find(':') == std::string::npos ? c.name + ":2," : c.name;
-    fs::rename(file, cur_dir / target, ec);
-    if (ec) {
-      if (ec != std::errc::no_such_file_or_directory)
-        LogOnce(c.name, "ingested, but cannot move it to cur/ (retried): " + ec.message());
-      ec.clear();
-      continue;
-    }
-    failing_.erase(c.name);
-    ++moved;
+    chunk_bytes += static_cast<std::int64_t>(bytes->raw.size());
+    chunk.push_back({c.name, std::move(bytes.value())});
+    if (c.failed_before || chunk_bytes >= limit) flush();
   }
+  if (!chunk.empty() && !stop) flush();
   // One directory sync for the scan's moves: a move lost to a crash only leaves an ingested file
   // in new/, which the next scan recognises by its name and moves without storing it again.
   if (moved > 0) SyncDir(cur_dir);

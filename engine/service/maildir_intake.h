@@ -2,28 +2,40 @@
 // the third intake channel beside `dsar intake-mail` and `POST /api/v1/intake/mail`.
 //
 // ScanOnce takes up to `batch` messages from `<maildir>/new/` (creating tmp/, new/ and cur/ when
-// missing), oldest first (mtime, then name). Each goes through RequestService::IntakeMail, whose
-// one transaction stores the raw message, its outcome and its Maildir unique name (the file name
-// without any `:info`). Only after that commit is the file moved to `cur/` with the standard info
-// `:2,` (a name that already carries an info suffix keeps it); cur/ is fsynced once per scan.
+// missing), oldest first (mtime, then name), and puts them through intake in batches: the files
+// are read (in bounded memory, request_service.h ReadMail) and parsed, then ONE transaction
+// (RequestService::IntakeMailBatch: one commit, one fsync) stores every message of the batch raw,
+// with its outcome and its Maildir unique name (the file name without any `:info`), and acts on
+// it. Messages run in order inside that transaction, so a later one sees what an earlier one
+// wrote (a redelivery of a message of the same batch is a redelivery). Only after the commit are
+// the batch's files moved to `cur/` with the standard info `:2,` (a name that already carries an
+// info suffix keeps it); cur/ is fsynced once per scan. A batch closes early once it holds
+// Config::max_message_bytes of message bytes, so memory stays bounded (about twice that at most).
 //
-// Crash safety: a crash before the commit leaves the file in new/ and nothing stored, so it is
-// ingested on the next scan. A crash after the commit and before the move (or before the move is
-// durable) leaves the file in new/ although it was ingested; the next scan finds its name recorded
-// and IntakeMail returns the earlier outcome without storing anything, so the message is not
-// doubled — even without a Message-ID. The move is then done.
+// Size: a file over Config::max_message_bytes (its size, before it is read) is refused and
+// recorded (outcome `refused`: its SHA-256 over every byte, its true size, its first 64 KiB)
+// and moved to cur/ like any other; it never becomes a request.
 //
-// Failures: a file that cannot be read (permissions, I/O error) and a message IntakeMail fails on
-// (the store is busy or full, …) stay in new/ untouched and are retried on every scan; each is
-// logged once, when it first fails (its Maildir name and the reason: no addresses, no subjects),
-// not on every retry. A failed IntakeMail ends the scan (the store is the likely cause; the next
-// scan retries); files that failed before are tried after the others, so neither an unreadable
-// file nor a message that always fails blocks the queue, and unreadable files do not count
-// against the batch. A file that cannot be moved is logged the same way and its move retried (its
-// message is not stored again). A file that disappears between the listing and the read (another
-// reader took it) is skipped silently. A symbolic link in new/ is never followed (it
-// could make the server ingest any file it can read): it is reported as unreadable and left.
-// Names starting with '.' and other non-regular files (directories, FIFOs) are ignored.
+// Crash safety: a crash before the commit leaves the batch's files in new/ and nothing stored,
+// so they are ingested on the next scan. A crash after the commit and before the moves (or before
+// they are durable) leaves files in new/ although they were ingested; the next scan finds their
+// names recorded and IntakeMail returns the earlier outcomes without storing anything, so no
+// message is doubled — even without a Message-ID. The moves are then done.
+//
+// Failures: a file that cannot be read (permissions, I/O error) stays in new/ untouched and is
+// retried on every scan; it does not count against the batch. When a batch's transaction fails,
+// its messages are tried again one transaction each, in order, so that one message that always
+// fails (a poisoned message) holds back none of the others; the first that fails alone stays in
+// new/ and ends the scan (the store — busy, full — is the likely cause; the next scan retries).
+// Each failing file is logged once, when it first fails (its Maildir name and the reason: no
+// addresses, no subjects), not on every retry. Files that failed before are tried after the
+// others, each in a transaction of its own, so neither an unreadable file nor a message that
+// always fails blocks the queue or fails a batch. A file that cannot be moved is logged the same
+// way and its move retried (its message is not stored again). A file that disappears between
+// the listing and the read (another reader took it) is skipped silently. A symbolic link in new/
+// is never followed (it could make the server ingest any file it can read): it is reported as
+// unreadable and left. Names starting with '.' and other non-regular files (directories, FIFOs)
+// are ignored.
 //
 // Thread safety: call from one thread (the worker thread).
 #pragma once
@@ -49,7 +61,9 @@ class MaildirIntake {
   Result<int> ScanOnce();
 
   // Test hook (environment DSAR_TEST_CRASH=maildir_after_commit:N): the process exits at once
-  // (status 44) after the Nth message's transaction committed, before its file is moved.
+  // (status 44) right after the commit of the transaction that holds the Nth message ingested
+  // by this object (counting every message of each committed batch), before any file of that
+  // transaction is moved.
   void TEST_CrashAfterCommit(int n) { crash_after_commit_ = n; }
 
  private:
@@ -60,7 +74,7 @@ class MaildirIntake {
   int batch_;
   Log log_;
   std::set<std::string> failing_;  // names logged as failing, until they go through or disappear
-  int committed_ = 0;
+  int committed_ = 0;  // messages in committed transactions
   int crash_after_commit_ = 0;
 };
 

@@ -1,8 +1,13 @@
 #include "service/request_service.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -37,15 +42,19 @@ namespace {
 
 constexpr int kMaxFollowUps = 8;
 
-std::string TypeLabel(const std::string& type) {
-  if (type == "access") return "access (copy of your personal data)";
-  if (type == "deletion") return "deletion";
-  if (type == "portability") return "data portability";
-  if (type == "correction") return "correction";
-  if (type == "opt_out_sale") return "do-not-sell-or-share";
-  if (type == "opt_out_marketing") return "unsubscribe";
-  if (type == "objection") return "objection";
-  return type;
+// The first `limit` Unicode characters of UTF-8 `s` (a lead byte starts a character).
+std::string Utf8Prefix(const std::string& s, std::size_t limit, bool& truncated) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (chars == limit) {
+      truncated = true;
+      return s.substr(0, i);
+    }
+    ++chars;
+  }
+  truncated = false;
+  return s;
 }
 
 json::object SubjectJson(const DataSubject& s) {
@@ -493,13 +502,13 @@ Status RequestService::QueueMail(store::Tx& tx, const store::RequestRow& r, cons
   const json::value requester = ParseOr(r.requester_json, json::value());
   vars["reference"] = r.reference;
   vars["controller"] = config_.controller_name;
-  vars["type_label"] = TypeLabel(r.type);
   vars["received_date"] = deadlines_->LocalDate(r.received_at);
   if (r.due_at) vars["due_date"] = deadlines_->LocalDate(*r.due_at);
   vars["state"] = r.state;
   const std::string name = StringField(subject, "name");
   if (!name.empty()) vars["name"] = name;
-  auto rendered = templates_.Render(template_name, vars);
+  // In the requester's language when the template is translated (staff mail is not: English).
+  auto rendered = templates_.Render(template_name, r.language, r.type, vars);
   if (!rendered.ok()) return rendered.status();
 
   json::array to;
@@ -518,9 +527,20 @@ Status RequestService::QueueMail(store::Tx& tx, const store::RequestRow& r, cons
   o.to_json = json::serialize(to);
   o.subject = rendered->subject;
   o.body = rendered->body;
+  if (!rendered->html.empty()) o.body_html = rendered->html;
+  o.language = rendered->language;
   o.carries_secret = carries_secret;
   o.message_id = "dsar." + Secrets::RandomHex(12) + "@" + config_.mail_domain;
-  o.in_reply_to = StringField(ParseOr(r.details_json, json::object()), "message_id");
+  // Threading: a reply to the requester's message when there is one, else to our first mail
+  // about the request; References name both, oldest first.
+  const std::string theirs = StringField(ParseOr(r.details_json, json::object()), "message_id");
+  std::string ours;
+  auto earlier = tx.OutboxFor(r.id);
+  if (!earlier.ok()) return earlier.status();
+  if (!earlier->empty()) ours = earlier->front().message_id;
+  if (!theirs.empty()) o.references.push_back(theirs);
+  if (!ours.empty()) o.references.push_back(ours);
+  o.in_reply_to = !theirs.empty() ? theirs : ours;
   o.created_at = clock_.Now();
   o.next_attempt_at = o.created_at;
   auto id = tx.InsertOutbox(o);
@@ -796,8 +816,8 @@ Status EarlierOutcome(store::Tx& tx, const store::InboundRow& row, IntakeOutcome
     out.line = "triage " + std::to_string(row.id);
     return Status::Ok();
   }
-  if (row.outcome == "ignored") {
-    out.line = "ignored: " + row.detail;
+  if (row.outcome == "ignored" || row.outcome == "refused") {
+    out.line = row.outcome + ": " + row.detail;
     return Status::Ok();
   }
   if (row.request_id.empty()) {  // a redelivery of a message that went to triage
@@ -817,17 +837,128 @@ Status EarlierOutcome(store::Tx& tx, const store::InboundRow& row, IntakeOutcome
 
 }  // namespace
 
+Result<MailBytes> ReadMail(int fd, std::int64_t limit) {
+  MailBytes out;
+  Sha256 hash;
+  const std::size_t keep_at_most = static_cast<std::size_t>(limit);
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (st.st_size > limit) out.over_limit = true;  // refused from the start: only its beginning is read into memory
+    else if (st.st_size > 0) out.raw.reserve(static_cast<std::size_t>(st.st_size));
+  }
+  // Keeps `n` more bytes, up to `cap` in all.
+  auto keep = [&](const char* p, std::size_t n, std::size_t cap) {
+    if (out.raw.size() < cap) out.raw.append(p, std::min(n, cap - out.raw.size()));
+  };
+  std::vector<char> buf(1 << 16);
+  for (;;) {
+    const ssize_t got = ::read(fd, buf.data(), buf.size());
+    if (got == 0) break;
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return Status::IoError(std::strerror(errno));
+    }
+    const std::size_t n = static_cast<std::size_t>(got);
+    hash.Update(buf.data(), n);
+    if (!out.over_limit && static_cast<std::int64_t>(out.raw.size() + n) > limit) {
+      out.over_limit = true;  // crossed the limit: keep only the beginning, hash the rest
+      out.raw.resize(std::min(out.raw.size(), kRefusedKeptBytes));
+      out.raw.shrink_to_fit();
+    }
+    if (out.over_limit) {
+      keep(buf.data(), n, kRefusedKeptBytes);
+    } else {
+      // Grow by doubling, never past the limit (a pipe has no size to reserve up front). A new
+      // string reserved from empty gets exactly that capacity (std::string::reserve on a
+      // non-empty one may round up to twice the old capacity).
+      if (out.raw.capacity() < out.raw.size() + n) {
+        std::string bigger;
+        bigger.reserve(std::min(keep_at_most, std::max(out.raw.capacity() * 2, out.raw.size() + n)));
+        bigger.append(out.raw);
+        out.raw.swap(bigger);
+      }
+      out.raw.append(buf.data(), n);
+    }
+    out.size += static_cast<std::int64_t>(n);
+  }
+  out.sha256 = hash.HexDigest();
+  return out;
+}
+
 Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw, const std::string& maildir_name) {
-  const Millis now = clock_.Now();
+  const PreparedMail pm = PrepareMail(raw, maildir_name);
+  auto outs = IntakeMailBatch({&pm, 1});
+  if (!outs.ok()) return outs.status();
+  return std::move(outs->front());
+}
+
+Result<IntakeOutcome> RequestService::IntakeMail(const MailBytes& bytes, const std::string& maildir_name) {
+  const PreparedMail pm = PrepareMail(bytes, maildir_name);
+  auto outs = IntakeMailBatch({&pm, 1});
+  if (!outs.ok()) return outs.status();
+  return std::move(outs->front());
+}
+
+Result<std::vector<IntakeOutcome>> RequestService::IntakeMailBatch(std::span<const PreparedMail> mails) {
+  std::vector<IntakeOutcome> outs;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    outs.clear();
+    const Millis now = clock_.Now();
+    for (const PreparedMail& pm : mails) {
+      auto one = IntakeMailInTx(tx, pm, now);
+      if (!one.ok()) return one.status();
+      outs.push_back(std::move(one.value()));
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return outs;
+}
+
+PreparedMail RequestService::PrepareMail(std::string_view raw, std::string maildir_name) const {
+  PreparedMail pm;
+  pm.size = static_cast<std::int64_t>(raw.size());
+  pm.sha256 = Sha256Hex(raw);
+  pm.over_limit = pm.size > config_.max_message_bytes;
+  pm.raw = pm.over_limit ? raw.substr(0, kRefusedKeptBytes) : raw;
+  pm.maildir_name = std::move(maildir_name);
+  if (!pm.over_limit) {
+    auto parsed = mail::ParseMessage(raw);
+    if (parsed.ok()) pm.parsed = std::move(parsed.value());
+    else pm.unreadable = parsed.status().message();
+  }
+  return pm;
+}
+
+PreparedMail RequestService::PrepareMail(const MailBytes& bytes, std::string maildir_name) const {
+  const std::string_view raw(bytes.raw);
+  const bool whole = !bytes.over_limit && static_cast<std::int64_t>(raw.size()) == bytes.size;
+  if (whole && bytes.sha256.empty()) return PrepareMail(raw, std::move(maildir_name));  // not from ReadMail
+  PreparedMail pm;
+  pm.size = bytes.size;
+  pm.sha256 = bytes.sha256;  // ReadMail hashed every byte
+  pm.over_limit = !whole || bytes.size > config_.max_message_bytes;
+  pm.raw = pm.over_limit ? raw.substr(0, kRefusedKeptBytes) : raw;
+  pm.maildir_name = std::move(maildir_name);
+  if (!pm.over_limit) {
+    auto parsed = mail::ParseMessage(raw);
+    if (parsed.ok()) pm.parsed = std::move(parsed.value());
+    else pm.unreadable = parsed.status().message();
+  }
+  return pm;
+}
+
+Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const PreparedMail& pm, Millis now) {
+  const std::string_view raw = pm.raw;
+  const std::string& maildir_name = pm.maildir_name;
   store::InboundRow m;
   m.maildir_name = maildir_name;
-  m.sha256 = Sha256Hex(raw);
-  m.size = static_cast<std::int64_t>(raw.size());
+  m.sha256 = pm.sha256;
+  m.size = pm.size;
   m.intake_at = now;
   m.received_at = now;
-  auto parsed = mail::ParseMessage(raw);
   IntakeOutcome out;
-  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+  Status s = [&]() -> Status {
     // The same Maildir file again (moved to cur/ only after this commits): nothing stored twice,
     // even without a Message-ID.
     if (!maildir_name.empty()) {
@@ -844,13 +975,25 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw, const std
       out.message_row = *id;
       return Status::Ok();
     };
-    if (!parsed.ok()) {
-      if (Status st = keep("triage", "", "unreadable: " + parsed.status().message()); !st.ok()) return st;
+    // Over the size limit: recorded (true size, SHA-256 of every byte, the first bytes only),
+    // never parsed, never a request.
+    if (pm.over_limit) {
+      const std::string reason = "the message is " + std::to_string(pm.size) + " bytes; the limit is " +
+                                 std::to_string(config_.max_message_bytes) + " bytes (only its first " +
+                                 std::to_string(std::min<std::int64_t>(pm.size, kRefusedKeptBytes)) +
+                                 " bytes are kept)";
+      if (Status st = keep("refused", "", reason); !st.ok()) return st;
+      out.kind = "refused";
+      out.line = "refused: " + reason;
+      return Status::Ok();
+    }
+    if (!pm.parsed) {
+      if (Status st = keep("triage", "", "unreadable: " + pm.unreadable); !st.ok()) return st;
       out.kind = "triage";
       out.line = "triage " + std::to_string(out.message_row);
       return Status::Ok();
     }
-    const mail::ParsedMessage& p = *parsed;
+    const mail::ParsedMessage& p = *pm.parsed;
     m.message_id = p.message_id;
     m.content_sha256 = Sha256Hex((p.from ? NormalizeEmail(p.from->email) : std::string()) + "\n" + p.subject + "\n" +
                                  (p.date ? FormatRfc3339(*p.date) : std::string()) + "\n" + p.text);
@@ -929,6 +1072,19 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw, const std
         detail = refusal.ok() ? "verification code accepted" : "verification code refused: " + refusal.message();
       }
       if (Status st = keep("reply", joined->id, detail); !st.ok()) return st;
+      if (code.empty()) {
+        // "Any update?": a note for staff in the request's history, with what the sender wrote now.
+        bool cut = false;
+        Event note;
+        note.name = "message_received";
+        note.actor = "requester";
+        note.data["inbound_message"] = out.message_row;
+        note.data["mail_subject"] = Utf8Prefix(p.subject, 500, cut);
+        note.data["note"] = Utf8Prefix(p.fresh_text, 2000, cut);
+        if (cut) note.data["note_truncated"] = true;
+        store::RequestRow row = *joined;
+        if (Status a = ApplyInTx(tx, row, note, std::nullopt); !a.ok() && !a.IsRefused()) return a;
+      }
       out.kind = "reply";
       out.reference = joined->reference;
       out.line = joined->reference + " (reply)";
@@ -987,7 +1143,7 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw, const std
     out.kind = "request";
     out.line = line;
     return Status::Ok();
-  });
+  }();
   if (!s.ok()) return s;
   return out;
 }
@@ -995,26 +1151,11 @@ Result<IntakeOutcome> RequestService::IntakeMail(std::string_view raw, const std
 // ---- the staff queues of inbound mail ----
 
 const std::vector<std::string>& InboundOutcomes() {
-  static const std::vector<std::string> outcomes = {"triage", "ignored", "request", "reply", "redelivery"};
+  static const std::vector<std::string> outcomes = {"triage", "ignored", "request", "reply", "redelivery", "refused"};
   return outcomes;
 }
 
 namespace {
-
-// The first `limit` Unicode characters of UTF-8 `s` (a lead byte starts a character).
-std::string Utf8Prefix(const std::string& s, std::size_t limit, bool& truncated) {
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
-    if (chars == limit) {
-      truncated = true;
-      return s.substr(0, i);
-    }
-    ++chars;
-  }
-  truncated = false;
-  return s;
-}
 
 // Decodes one stored message for staff (reads its raw bytes and linked reference inside `tx`).
 Result<InboundMessage> DecodeInbound(store::Tx& tx, store::InboundRow row) {

@@ -17,13 +17,16 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/interpreter.h"
 #include "core/model.h"
 #include "core/status.h"
 #include "core/workflow.h"
+#include "mail/message.h"
 #include "service/config.h"
 #include "service/deadlines.h"
 #include "service/secrets.h"
@@ -70,7 +73,7 @@ struct HoldInput {
 // by one space ("DSR-AAAA-BBBB DSR-CCCC-DDDD"); the inbound row links the first, and every
 // request's details carry the inbound row id ("inbound_message").
 struct IntakeOutcome {
-  std::string kind;       // request, redelivery, reply, triage, ignored
+  std::string kind;       // request, redelivery, reply, triage, ignored, refused
   std::string reference;  // of the request created (the first) or joined, when any
   std::int64_t message_row = 0;
   std::string line;       // the `dsar intake-mail` output line (contract — CLI)
@@ -92,6 +95,37 @@ struct InboundMessage {
 inline constexpr std::size_t kInboundTextLimit = 20000;  // Unicode characters
 // The outcomes a stored inbound message may have (IntakeOutcome::kind).
 const std::vector<std::string>& InboundOutcomes();
+
+// How much of a refused message (over Config::max_message_bytes) is stored: its first bytes,
+// which hold its headers, so that staff can see who sent it.
+inline constexpr std::size_t kRefusedKeptBytes = 64 * 1024;
+
+// A message as an intake channel read it, in bounded memory (ReadMail).
+struct MailBytes {
+  std::string raw;          // every byte; only the first kRefusedKeptBytes when `over_limit`
+  std::int64_t size = 0;    // the true size in bytes
+  std::string sha256;       // hex SHA-256 of all `size` bytes
+  bool over_limit = false;  // larger than the limit it was read with
+};
+
+// Reads a message from `fd` (a file, a pipe, stdin) to its end, holding at most `limit` bytes
+// (Config::max_message_bytes) in memory: a longer message keeps its first kRefusedKeptBytes and
+// is hashed and counted streaming to its end (`over_limit`). A regular file over the limit (its
+// size, by fstat) is never read into memory beyond those first bytes. Does not close `fd`.
+// IoError (with strerror) when a read fails.
+Result<MailBytes> ReadMail(int fd, std::int64_t limit);
+
+// One inbound message ready for RequestService::IntakeMailInTx: its bytes (borrowed: they must
+// outlive it) and their parse, done before any transaction is opened.
+struct PreparedMail {
+  std::string_view raw;        // the whole message, or its first kRefusedKeptBytes when over_limit
+  std::int64_t size = 0;       // the true size
+  std::string sha256;          // of all its bytes
+  bool over_limit = false;     // refused: never parsed, never a request
+  std::string maildir_name;    // the Maildir unique name it was read from (without `:info`); "" otherwise
+  std::optional<mail::ParsedMessage> parsed;  // nullopt when over_limit or unreadable
+  std::string unreadable;      // why the parser could not read it
+};
 
 // Checks that go beyond one workflow file, against the deployment: every mail template a
 // workflow sends exists, every fulfillment step is one the engine runs, one workflow per request
@@ -133,11 +167,32 @@ class RequestService {
   Result<std::vector<store::HoldRow>> ListHolds(bool active_only);
   Result<store::HoldRow> ReleaseHold(const std::string& id, const std::string& actor, const std::string& reason);
 
-  // One raw RFC 5322 message through intake (contract — CLI `dsar intake-mail`). `maildir_name`
+  // One raw RFC 5322 message through intake, in its own transaction (contract — CLI `dsar
+  // intake-mail`, POST /intake/mail). The message is stored raw (SHA-256, size, receipt time,
+  // outcome) before it is classified; one the parser cannot read goes to triage. `maildir_name`
   // is the Maildir unique name (without `:info`) the message was read from, recorded with it: when
   // a message of that name was already ingested (a crash between the commit and the move to cur/),
   // the earlier outcome is returned (`replayed`) and nothing is stored again.
+  // Size: a message over config().max_message_bytes is refused and recorded (kind `refused`, line
+  // `refused: <reason>`): its SHA-256 and true size, received_at = the intake time, and only its
+  // first kRefusedKeptBytes (the detail says so); it is never parsed and never becomes a request.
   Result<IntakeOutcome> IntakeMail(std::string_view raw, const std::string& maildir_name = "");
+  // The same for a message read with ReadMail (over the limit: only its beginning is at hand).
+  Result<IntakeOutcome> IntakeMail(const MailBytes& bytes, const std::string& maildir_name = "");
+
+  // The pieces IntakeMail is made of, for callers that put several messages in one transaction
+  // (the Maildir watcher, maildir_intake.h). PrepareMail hashes and parses outside any
+  // transaction (`raw` is borrowed by the result; over max_message_bytes it is refused, and only
+  // its first kRefusedKeptBytes are kept). IntakeMailInTx stores the message and acts on it
+  // inside `tx`; messages run in order, so one sees what earlier ones in the same transaction
+  // wrote (a redelivery of, or a reply to, an earlier message of the batch). On failure the
+  // caller must roll back (Store::Transact does). `now` is the intake time.
+  PreparedMail PrepareMail(std::string_view raw, std::string maildir_name = "") const;
+  PreparedMail PrepareMail(const MailBytes& bytes, std::string maildir_name = "") const;
+  Result<IntakeOutcome> IntakeMailInTx(store::Tx& tx, const PreparedMail& pm, Millis now);
+  // Every message of `mails`, in order, in ONE transaction (one commit, one fsync): all their
+  // outcomes, or the failure of the first message that failed, and then nothing is stored.
+  Result<std::vector<IntakeOutcome>> IntakeMailBatch(std::span<const PreparedMail> mails);
 
   // The staff queue of inbound messages with `outcome` (one of InboundOutcomes()), oldest first,
   // after row id `after_id`, at most `limit`; and one message (NotFound for an unknown id).

@@ -1,41 +1,200 @@
 #include "service/templates.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <kainjow/mustache.hpp>
+#include <regex>
 #include <sstream>
 
 namespace dsar::service {
 
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read " + path.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool IsLanguageDir(const std::string& name) {
+  static const std::regex lang("[a-z]{2,3}");
+  return std::regex_match(name, lang);
+}
+
+std::string EscapeHtml(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// One line of text as HTML: escaped, with http(s) URLs as links.
+std::string LineToHtml(const std::string& line) {
+  static const std::regex url(R"(https?://[^\s<>"']+[^\s<>"'.,;:!?)\]])");
+  std::string out;
+  auto begin = std::sregex_iterator(line.begin(), line.end(), url);
+  size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    const size_t at = static_cast<size_t>(it->position());
+    out += EscapeHtml(line.substr(last, at - last));
+    const std::string href = EscapeHtml(it->str());
+    out += "<a href=\"" + href + "\">" + href + "</a>";
+    last = at + it->str().size();
+  }
+  return out + EscapeHtml(line.substr(last));
+}
+
+std::string DefaultLanguage(const std::string& language) {
+  std::string primary = language.substr(0, language.find_first_of("-_"));
+  for (char& c : primary) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return primary.empty() ? "en" : primary;
+}
+
+Result<std::pair<std::string, std::string>> ParseTemplate(const std::string& text, const std::string& file) {
+  if (text.rfind("Subject: ", 0) != 0) return Status::Invalid(file + ":1: a mail template starts with 'Subject: '");
+  const size_t eol = text.find('\n');
+  if (eol == std::string::npos || text.compare(eol + 1, 1, "\n") != 0)
+    return Status::Invalid(file + ":2: a blank line must follow the Subject line");
+  return std::make_pair(text.substr(9, eol - 9), text.substr(eol + 2));
+}
+
+Status LoadLabels(const fs::path& path, std::map<std::string, std::map<std::string, std::string>>& labels) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path.string());
+  } catch (const YAML::Exception& e) {
+    return Status::Invalid(path.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (!root.IsMap()) return Status::Invalid(path.string() + ":1: labels are a mapping of languages");
+  for (const auto& lang : root) {
+    const std::string where = path.string() + ":" + std::to_string(lang.first.Mark().line + 1) + ": ";
+    if (!lang.second.IsMap()) return Status::Invalid(where + "a language maps request types to labels");
+    for (const auto& kv : lang.second) {
+      if (!kv.second.IsScalar()) return Status::Invalid(where + "a label is a string");
+      labels[lang.first.as<std::string>()][kv.first.as<std::string>()] = kv.second.as<std::string>();
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string TextToHtml(const std::string& text) {
+  std::string out;
+  std::istringstream in(text);
+  std::string line;
+  std::string paragraph;  // HTML of the open paragraph
+  auto close = [&] {
+    if (!paragraph.empty()) out += "<p>" + paragraph + "</p>\n";
+    paragraph.clear();
+  };
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) {
+      close();
+    } else if (line.rfind("    ", 0) == 0) {  // an indented line: a code or an address, kept as written
+      close();
+      out += "<pre>" + EscapeHtml(line.substr(line.find_first_not_of(' '))) + "</pre>\n";
+    } else {
+      paragraph += (paragraph.empty() ? "" : "<br>\n") + LineToHtml(line);
+    }
+  }
+  close();
+  return out;
+}
+
 Result<MailTemplates> MailTemplates::Load(const std::string& dir) {
   MailTemplates t;
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return Status::IoError("mail templates directory " + dir + " not found");
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() != ".mustache") continue;
-    std::ifstream in(entry.path());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    const std::string file = entry.path().string();
-    if (text.rfind("Subject: ", 0) != 0) return Status::Invalid(file + ":1: a mail template starts with 'Subject: '");
-    const size_t eol = text.find('\n');
-    if (eol == std::string::npos || text.compare(eol + 1, 1, "\n") != 0)
-      return Status::Invalid(file + ":2: a blank line must follow the Subject line");
-    t.templates_[entry.path().stem().string()] = {text.substr(9, eol - 9), text.substr(eol + 2)};
+  if (!fs::is_directory(dir, ec)) return Status::IoError("mail templates directory " + dir + " not found");
+  auto load_dir = [&](const fs::path& d, const std::string& language) -> Status {
+    for (const auto& entry : fs::directory_iterator(d)) {
+      const std::string file = entry.path().string();
+      const std::string fname = entry.path().filename().string();
+      if (entry.path().extension() != ".mustache" || fname[0] == '_') continue;
+      auto text = ReadFile(entry.path());
+      if (!text.ok()) return text.status();
+      auto parsed = ParseTemplate(*text, file);
+      if (!parsed.ok()) return parsed.status();
+      t.templates_[{language, entry.path().stem().string()}] = {parsed->first, parsed->second};
+    }
+    return Status::Ok();
+  };
+  if (Status s = load_dir(dir, "en"); !s.ok()) return s;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_directory() || !IsLanguageDir(name) || name == "en") continue;
+    if (Status s = load_dir(entry.path(), name); !s.ok()) return s;
+  }
+  for (const auto& [key, tmpl] : t.templates_)
+    if (key.first != "en" && !t.templates_.count({"en", key.second}))
+      return Status::Invalid((fs::path(dir) / key.first / (key.second + ".mustache")).string() +
+                             ":1: a translation of '" + key.second + "', which has no English template (" +
+                             (fs::path(dir) / (key.second + ".mustache")).string() + ")");
+  if (fs::exists(fs::path(dir) / "labels.yaml", ec))
+    if (Status s = LoadLabels(fs::path(dir) / "labels.yaml", t.labels_); !s.ok()) return s;
+  if (fs::exists(fs::path(dir) / "_layout.html.mustache", ec)) {
+    auto layout = ReadFile(fs::path(dir) / "_layout.html.mustache");
+    if (!layout.ok()) return layout.status();
+    t.layout_ = *layout;
   }
   return t;
 }
 
-Result<RenderedMail> MailTemplates::Render(const std::string& name, const std::map<std::string, std::string>& vars) const {
-  auto it = templates_.find(name);
+std::string MailTemplates::TypeLabel(const std::string& type, const std::string& language) const {
+  for (const std::string& lang : {DefaultLanguage(language), std::string("en")}) {
+    auto l = labels_.find(lang);
+    if (l == labels_.end()) continue;
+    auto it = l->second.find(type);
+    if (it != l->second.end()) return it->second;
+  }
+  return type;
+}
+
+Result<RenderedMail> MailTemplates::Render(const std::string& name, const std::string& language,
+                                           const std::string& type, std::map<std::string, std::string> vars) const {
+  std::string lang = DefaultLanguage(language);
+  auto it = templates_.find({lang, name});
+  if (it == templates_.end()) {
+    lang = "en";
+    it = templates_.find({lang, name});
+  }
   if (it == templates_.end()) return Status::NotFound("no mail template '" + name + "'");
+  if (!type.empty()) vars["type_label"] = TypeLabel(type, lang);
   kainjow::mustache::data data;
   for (const auto& [k, v] : vars) data.set(k, v);
+  const auto verbatim = [](const std::string& s) { return s; };  // plain text: nothing to escape
   kainjow::mustache::mustache subject(it->second.subject), body(it->second.body);
   if (!subject.is_valid()) return Status::Invalid("template " + name + " subject: " + subject.error_message());
   if (!body.is_valid()) return Status::Invalid("template " + name + " body: " + body.error_message());
-  return RenderedMail{subject.render(data), body.render(data)};
+  subject.set_custom_escape(verbatim);
+  body.set_custom_escape(verbatim);
+  RenderedMail out{subject.render(data), body.render(data), "", lang};
+  if (!layout_.empty()) {
+    kainjow::mustache::mustache layout(layout_);
+    if (!layout.is_valid()) return Status::Invalid("template _layout.html: " + layout.error_message());
+    kainjow::mustache::data page;
+    page.set("content", TextToHtml(out.body));
+    page.set("subject", out.subject);
+    page.set("lang", lang);
+    if (auto c = vars.find("controller"); c != vars.end()) page.set("controller", c->second);
+    out.html = layout.render(page);
+  }
+  return out;
 }
 
 }  // namespace dsar::service

@@ -1,127 +1,64 @@
 #include "service/workers.h"
 
-#include <fcntl.h>
-#include <sodium.h>
-#include <unistd.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 
 namespace dsar::service {
 
 namespace json = boost::json;
-namespace fs = std::filesystem;
 
-namespace {
-
-bool IsAscii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80 && c != '\r' && c != '\n'; });
+Workers::Workers(RequestService& svc, std::shared_ptr<fulfillment::Fulfiller> fulfiller,
+                 std::unique_ptr<MailTransport> transport)
+    : svc_(svc), fulfiller_(std::move(fulfiller)), transport_(std::move(transport)) {
+  if (!transport_) transport_ = MakeMaildirTransport(svc_.config().outbox_maildir);
 }
 
-std::string EncodeHeader(std::string_view value) {
-  if (IsAscii(value)) return std::string(value);
-  std::string out(sodium_base64_encoded_len(value.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(value.data()), value.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return "=?UTF-8?B?" + out + "?=";
-}
-
-std::string RfcDate(Millis t) {
-  static const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const std::int64_t days = t / kMillisPerDay;
-  int y;
-  unsigned m, d;
-  CivilFromDays(days, y, m, d);
-  const Millis rem = t % kMillisPerDay;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d +0000", kDays[days % 7], d, kMonths[m - 1], y,
-                static_cast<int>(rem / kMillisPerHour), static_cast<int>(rem % kMillisPerHour / kMillisPerMinute),
-                static_cast<int>(rem % kMillisPerMinute / kMillisPerSecond));
-  return buf;
-}
-
-std::string MaildirName(const std::string& message_id) {
-  std::string name;
-  for (char c : message_id) name.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_');
-  return name;
-}
-
-bool AlreadyDelivered(const fs::path& maildir, const std::string& name) {
-  std::error_code ec;
-  if (fs::exists(maildir / "new" / name, ec)) return true;
-  if (fs::is_directory(maildir / "cur", ec))
-    for (const auto& e : fs::directory_iterator(maildir / "cur", ec))
-      if (e.path().filename().string().rfind(name + ":", 0) == 0 || e.path().filename() == name) return true;
-  return false;
-}
-
-Status WriteDurably(const fs::path& path, const std::string& bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0640);
-  if (fd < 0) return Status::IoError("cannot create " + path.string());
-  size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (n <= 0) {
-      ::close(fd);
-      return Status::IoError("cannot write " + path.string());
-    }
-    off += static_cast<size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  return synced ? Status::Ok() : Status::IoError("cannot sync " + path.string());
-}
-
-void SyncDir(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
-
-}  // namespace
-
-std::string RenderMessage(const store::OutboxRow& o, const std::string& from, Millis date) {
-  std::string to;
+mail::OutgoingMail OutgoingFor(const store::OutboxRow& o, const std::string& from) {
+  mail::OutgoingMail m;
+  m.from = from;
   const json::value recipients = json::parse(o.to_json);
-  for (const auto& r : recipients.as_array()) {
-    if (!to.empty()) to += ", ";
-    to += std::string(r.as_string());
-  }
-  std::string msg;
-  msg += "From: " + from + "\r\n";
-  msg += "To: " + to + "\r\n";
-  msg += "Subject: " + EncodeHeader(o.subject) + "\r\n";
-  msg += "Date: " + RfcDate(date) + "\r\n";
-  msg += "Message-ID: <" + o.message_id + ">\r\n";
-  if (!o.in_reply_to.empty()) {
-    msg += "In-Reply-To: <" + o.in_reply_to + ">\r\n";
-    msg += "References: <" + o.in_reply_to + ">\r\n";
-  }
-  msg += "Auto-Submitted: auto-generated\r\n";
-  msg += "MIME-Version: 1.0\r\n";
-  msg += "Content-Type: text/plain; charset=utf-8\r\n";
-  msg += "Content-Transfer-Encoding: 8bit\r\n\r\n";
-  const std::string body = o.body.value_or("");
-  for (size_t i = 0; i < body.size(); ++i) {
-    if (body[i] == '\n' && (i == 0 || body[i - 1] != '\r')) msg += '\r';
-    msg += body[i];
-  }
-  return msg;
+  for (const auto& r : recipients.as_array()) m.to.push_back(std::string(r.as_string()));
+  m.subject = o.subject;
+  m.text = o.body.value_or("");
+  m.html = o.body_html.value_or("");
+  m.message_id = o.message_id;
+  m.in_reply_to = o.in_reply_to;
+  m.references = o.references;
+  m.language = o.language;
+  m.date = o.created_at;
+  return m;
+}
+
+Millis NextAttempt(Millis now, int attempts, Millis initial, Millis max) {
+  Millis wait = initial;
+  for (int i = 1; i < attempts && wait < max; ++i) wait *= 2;
+  return now + std::min(wait, max);
+}
+
+Status Workers::GiveUp(const store::OutboxRow& o, const std::string& why, Millis now) {
+  return svc_.store().Transact([&](store::Tx& tx) -> Status {
+    if (Status g = tx.MarkOutboxGaveUp(o.id, why, now); !g.ok()) return g;
+    if (o.request_id.empty()) return Status::Ok();
+    auto r = tx.GetRequest(o.request_id);
+    if (!r.ok()) return r.status();
+    store::RequestRow row = std::move(r.value());
+    Event ev;
+    ev.name = "mail_failed";
+    ev.actor = "system";
+    ev.reason = "the '" + o.template_name + "' mail could not be delivered: " + why;
+    ev.data["outbox"] = o.id;
+    ev.data["template"] = o.template_name;
+    ev.data["message_id"] = o.message_id;
+    Status a = svc_.ApplyInTx(tx, row, ev, std::nullopt);
+    return a.IsRefused() ? Status::Ok() : a;  // a final request (or an older workflow): the row says it
+  });
 }
 
 Result<int> Workers::DeliverOutbox() {
   const auto& cfg = svc_.config();
-  const fs::path maildir(cfg.outbox_maildir);
-  std::error_code ec;
-  for (const char* sub : {"tmp", "new", "cur"}) fs::create_directories(maildir / sub, ec);
-  if (ec) return Status::IoError("cannot create Maildir " + maildir.string() + ": " + ec.message());
   std::vector<store::OutboxRow> rows;
   const Millis now = svc_.clock().Now();
   Status s = svc_.store().Read([&](store::Tx& tx) {
@@ -131,23 +68,38 @@ Result<int> Workers::DeliverOutbox() {
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  const std::string envelope_from = AddrSpec(cfg.mail_from);
   int delivered = 0;
   for (const store::OutboxRow& o : rows) {
-    const std::string name = MaildirName(o.message_id);
-    if (!AlreadyDelivered(maildir, name)) {
-      const fs::path tmp = maildir / "tmp" / name;
-      if (Status w = WriteDurably(tmp, RenderMessage(o, cfg.mail_from, o.created_at)); !w.ok()) {
-        svc_.store().Transact([&](store::Tx& tx) { return tx.MarkOutboxFailed(o.id, w.message(), now + 60 * kMillisPerSecond); });
-        continue;
-      }
-      fs::rename(tmp, maildir / "new" / name, ec);
-      if (ec) return Status::IoError("cannot move mail into " + (maildir / "new").string() + ": " + ec.message());
-      SyncDir(maildir / "new");
-      if (crash_after_maildir_write_) std::_Exit(42);
+    const mail::OutgoingMail out = OutgoingFor(o, cfg.mail_from);
+    auto composed = mail::ComposeMessage(out);
+    if (!composed.ok()) {
+      if (Status g = GiveUp(o, composed.status().message(), now); !g.ok()) return g;
+      continue;
     }
-    if (Status m = svc_.store().Transact([&](store::Tx& tx) { return tx.MarkOutboxDelivered(o.id, now); }); !m.ok())
+    const SendOutcome sent = transport_->Send({envelope_from, out.to, o.message_id}, *composed);
+    if (sent.kind == SendOutcome::Kind::kSent) {
+      if (crash_after_send_) std::_Exit(42);
+      if (Status m = svc_.store().Transact([&](store::Tx& tx) { return tx.MarkOutboxDelivered(o.id, now); }); !m.ok())
+        return m;
+      ++delivered;
+      continue;
+    }
+    const int attempts = o.attempts + 1;
+    std::fprintf(stderr, "mail %lld (%s): attempt %d failed: %s\n", static_cast<long long>(o.id),
+                 o.template_name.c_str(), attempts, sent.detail.c_str());
+    if (sent.kind == SendOutcome::Kind::kPermanent || attempts >= cfg.mail_max_attempts) {
+      const std::string why = sent.kind == SendOutcome::Kind::kPermanent
+                                  ? sent.detail
+                                  : sent.detail + " (gave up after " + std::to_string(attempts) + " attempts)";
+      if (Status g = GiveUp(o, why, now); !g.ok()) return g;
+      continue;
+    }
+    const Millis next = NextAttempt(now, attempts, cfg.mail_retry_initial, cfg.mail_retry_max);
+    if (Status m = svc_.store().Transact([&](store::Tx& tx) { return tx.MarkOutboxFailed(o.id, sent.detail, next); });
+        !m.ok())
       return m;
-    ++delivered;
+    if (sent.relay_down) break;  // the others would fail the same way: next round
   }
   return delivered;
 }

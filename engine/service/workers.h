@@ -1,10 +1,14 @@
 // Workers: the effects that leave the process, run after their transaction committed
 // (transactional outbox), each reporting its outcome back as an event.
 //
-//   DeliverOutbox  writes each pending outbox mail into a Maildir (development transport:
-//                  `<maildir>/new/<message-id>`), then marks it delivered. The file name is the
-//                  mail's Message-ID, so a crash between writing and marking cannot deliver a
-//                  mail twice: the next run finds the file and only marks it.
+//   DeliverOutbox  composes each due outbox mail (mail/compose.h) and hands it to the mail
+//                  transport (mail_transport.h: Maildir or SMTP), then marks it delivered. A
+//                  failed attempt is retried with exponential backoff (mail_retry_initial,
+//                  doubling, at most mail_retry_max); a permanent failure (a 5xx reply, a mail
+//                  that cannot be composed, or mail_max_attempts attempts spent) marks the row
+//                  failed and records a `mail_failed` event on its request, in one transaction,
+//                  so staff see it in the request's history. When the relay cannot be reached
+//                  the round stops (the other mails wait for the next one).
 //   RunJobs        runs pending fulfillment steps (Fulfiller, idempotent), then commits the
 //                  job's result with the `fulfilled` / `step_failed` event in one transaction.
 //                  An erasure re-checks legal holds first (`hold_active`).
@@ -23,14 +27,17 @@
 
 #include "core/status.h"
 #include "fulfillment/fulfillment.h"
+#include "mail/compose.h"
+#include "service/mail_transport.h"
 #include "service/request_service.h"
 
 namespace dsar::service {
 
 class Workers {
  public:
-  Workers(RequestService& svc, std::shared_ptr<fulfillment::Fulfiller> fulfiller)
-      : svc_(svc), fulfiller_(std::move(fulfiller)) {}
+  // `transport` defaults to the Maildir transport into config().outbox_maildir.
+  Workers(RequestService& svc, std::shared_ptr<fulfillment::Fulfiller> fulfiller,
+          std::unique_ptr<MailTransport> transport = nullptr);
 
   Result<int> DeliverOutbox();
   Result<int> RunJobs();
@@ -40,23 +47,31 @@ class Workers {
   // At start: jobs left `running` by a crash go back to `pending` (their steps are idempotent).
   Result<int> Recover();
 
-  // Test hook (environment DSAR_TEST_CRASH=after_maildir_write): the process exits at once
-  // after a mail file is written and before the outbox row is marked delivered.
-  void TEST_CrashAfterMaildirWrite(bool on) { crash_after_maildir_write_ = on; }
+  // Test hook (environment DSAR_TEST_CRASH=after_send, or its older name after_maildir_write):
+  // the process exits at once (status 42) after the transport accepted a mail and before the
+  // outbox row is marked delivered.
+  void TEST_CrashAfterSend(bool on) { crash_after_send_ = on; }
   // Test hook (DSAR_TEST_CRASH=after_timers:N): the process exits at once after the Nth timer's
   // transaction commits.
   void TEST_CrashAfterTimers(int n) { crash_after_timers_ = n; }
 
  private:
   Status FireReminder(store::Tx& tx, const store::RequestRow& r, const store::TimerRow& t, Millis now);
+  // Marks `o` failed for good and records `mail_failed` on its request.
+  Status GiveUp(const store::OutboxRow& o, const std::string& why, Millis now);
 
   RequestService& svc_;
   std::shared_ptr<fulfillment::Fulfiller> fulfiller_;
-  bool crash_after_maildir_write_ = false;
+  std::unique_ptr<MailTransport> transport_;
+  bool crash_after_send_ = false;
   int crash_after_timers_ = 0;
 };
 
-// Renders an outbox row as an RFC 5322 message (UTF-8, 8bit).
-std::string RenderMessage(const store::OutboxRow& o, const std::string& from, Millis date);
+// An outbox row as the message to compose (mail/compose.h), from `from`, dated when it was queued.
+mail::OutgoingMail OutgoingFor(const store::OutboxRow& o, const std::string& from);
+
+// When a mail that failed its `attempts`-th attempt (1-based) at `now` is tried again:
+// now + initial * 2^(attempts-1), the wait capped at `max`.
+Millis NextAttempt(Millis now, int attempts, Millis initial, Millis max);
 
 }  // namespace dsar::service

@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <filesystem>
+#include <sstream>
 
 #include "embedded_files.inc"
 
@@ -54,7 +55,7 @@ Result<std::vector<Row>> Collect(Statement& s, Reader read) {
 
 constexpr const char* kOutboxColumns =
     "id, request_id, transition_seq, template, to_json, subject, body, carries_secret, message_id, in_reply_to, "
-    "created_at, attempts, next_attempt_at, delivered_at, last_error";
+    "created_at, attempts, next_attempt_at, delivered_at, last_error, body_html, language, failed_at, references_ids";
 
 OutboxRow ReadOutbox(const Statement& s) {
   OutboxRow o;
@@ -73,6 +74,11 @@ OutboxRow ReadOutbox(const Statement& s) {
   o.next_attempt_at = s.Int(12);
   o.delivered_at = s.OptInt(13);
   o.last_error = s.Text(14);
+  o.body_html = s.OptText(15);
+  o.language = s.Text(16);
+  o.failed_at = s.OptInt(17);
+  std::istringstream refs(s.Text(18));
+  for (std::string id; refs >> id;) o.references.push_back(id);
   return o;
 }
 
@@ -278,17 +284,22 @@ Status Tx::PutIdempotencyKey(const std::string& key, const std::string& fingerpr
 Result<std::int64_t> Tx::InsertOutbox(const OutboxRow& o) {
   Statement s(c_,
               "INSERT INTO outbox (request_id, transition_seq, template, to_json, subject, body, carries_secret, "
-              "message_id, in_reply_to, created_at, attempts, next_attempt_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?)");
+              "message_id, in_reply_to, created_at, attempts, next_attempt_at, body_html, language, references_ids) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?,?,?)");
   s.BindOrNull(1, o.request_id).Bind(2, o.transition_seq).Bind(3, o.template_name).Bind(4, o.to_json);
   s.Bind(5, o.subject).Bind(6, o.body).Bind(7, o.carries_secret).Bind(8, o.message_id).BindOrNull(9, o.in_reply_to);
-  s.Bind(10, o.created_at).Bind(11, o.next_attempt_at);
+  s.Bind(10, o.created_at).Bind(11, o.next_attempt_at).Bind(12, o.body_html).BindOrNull(13, o.language);
+  std::string refs;
+  for (const std::string& id : o.references) refs += (refs.empty() ? "" : " ") + id;
+  s.BindOrNull(14, refs);
   if (Status st = s.Run(); !st.ok()) return st;
   return c_.LastInsertRowid();
 }
 
 Result<std::vector<OutboxRow>> Tx::PendingOutbox(Millis now, int limit) {
   Statement s(c_, std::string("SELECT ") + kOutboxColumns +
-                      " FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?");
+                      " FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
+                      "ORDER BY next_attempt_at, id LIMIT ?");
   s.Bind(1, now).Bind(2, limit);
   return Collect<OutboxRow>(s, ReadOutbox);
 }
@@ -296,8 +307,18 @@ Result<std::vector<OutboxRow>> Tx::PendingOutbox(Millis now, int limit) {
 Status Tx::MarkOutboxDelivered(std::int64_t id, Millis now) {
   Statement s(c_,
               "UPDATE outbox SET delivered_at = ?1, attempts = attempts + 1, last_error = NULL, "
-              "body = CASE WHEN carries_secret THEN NULL ELSE body END WHERE id = ?2");
+              "body = CASE WHEN carries_secret THEN NULL ELSE body END, "
+              "body_html = CASE WHEN carries_secret THEN NULL ELSE body_html END WHERE id = ?2");
   s.Bind(1, now).Bind(2, id);
+  return s.Run();
+}
+
+Status Tx::MarkOutboxGaveUp(std::int64_t id, const std::string& error, Millis now) {
+  Statement s(c_,
+              "UPDATE outbox SET failed_at = ?1, attempts = attempts + 1, last_error = ?2, "
+              "body = CASE WHEN carries_secret THEN NULL ELSE body END, "
+              "body_html = CASE WHEN carries_secret THEN NULL ELSE body_html END WHERE id = ?3");
+  s.Bind(1, now).Bind(2, error).Bind(3, id);
   return s.Run();
 }
 

@@ -71,13 +71,17 @@ struct OutboxRow {
   std::string request_id;
   std::optional<std::int64_t> transition_seq;
   std::string template_name, to_json, subject;
-  std::optional<std::string> body;
+  std::optional<std::string> body;       // text/plain; nullopt once delivered when it carried a secret
+  std::optional<std::string> body_html;  // text/html; nullopt when text only (and as `body`)
+  std::string language;                  // the language it is written in ("" = unknown)
   bool carries_secret = false;
-  std::string message_id, in_reply_to;
+  std::string message_id, in_reply_to;   // without angle brackets
+  std::vector<std::string> references;   // the References header, oldest first
   Millis created_at = 0;
   int attempts = 0;
   Millis next_attempt_at = 0;
   std::optional<Millis> delivered_at;
+  std::optional<Millis> failed_at;  // delivery failed permanently: never tried again
   std::string last_error;
 };
 
@@ -170,7 +174,10 @@ class Tx {
   Result<std::int64_t> InsertOutbox(const OutboxRow& o);
   Result<std::vector<OutboxRow>> PendingOutbox(Millis now, int limit);
   Status MarkOutboxDelivered(std::int64_t id, Millis now);
+  // A failed attempt to be retried at `next_attempt_at`.
   Status MarkOutboxFailed(std::int64_t id, const std::string& error, Millis next_attempt_at);
+  // A permanent failure: counted, the error kept, never tried again; a secret body is dropped.
+  Status MarkOutboxGaveUp(std::int64_t id, const std::string& error, Millis now);
   Result<std::vector<OutboxRow>> OutboxFor(const std::string& request_id);
   Result<std::optional<std::string>> RequestForMessageId(const std::string& message_id);  // our sent mail
 

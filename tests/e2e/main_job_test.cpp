@@ -85,10 +85,11 @@ std::map<std::string, std::pair<std::string, std::string>> Codes(const Deploymen
     const std::string text = ReadFile(f);
     std::smatch m;
     const std::string subject = MailHeader(text, "Subject");
-    if (!std::regex_search(subject, m, std::regex("^\\[(DSR-[0-9A-Z]{4}-[0-9A-Z]{4})\\] Confirm"))) continue;
+    if (!std::regex_search(subject, m, std::regex("^\\[(DSR-[0-9A-Z]{4}-[0-9A-Z]{4})\\]"))) continue;
     const std::string ref = m[1];
+    // The code mail (in the requester's language) is the one with the code on its own indented line.
     std::smatch c;
-    REQUIRE(std::regex_search(text, c, std::regex("\\r?\\n\\s+([0-9]{6})\\r?\\n")));
+    if (!std::regex_search(text, c, std::regex("\\r?\\n {4}([0-9]{6})\\r?\\n"))) continue;
     out[ref] = {c[1], MailHeader(text, "Message-ID")};
   }
   return out;

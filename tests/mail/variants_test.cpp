@@ -8,6 +8,7 @@
 #include <map>
 
 #include "mail/message.h"
+#include "raw_message.h"
 
 using namespace dsar;
 using namespace dsar::mail;
@@ -260,16 +261,13 @@ const Variant kVariants[] = {
 };
 
 std::string BuildMessage(const char* name, const char* email, const Variant& v, int n) {
-  std::string raw;
-  raw += std::string("From: ") + name + " <" + email + ">\r\n";
-  raw += "To: contact@nimbus.example\r\n";
-  raw += std::string("Subject: ") + v.subject + "\r\n";  // raw 8-bit UTF-8, as many clients send
-  raw += "Date: Wed, 25 Nov 2026 10:00:00 +0100\r\n";
-  raw += "Message-ID: <variant-" + std::to_string(n) + "@example.org>\r\n";
-  raw += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
-  raw += v.body;
-  raw += "\r\n";
-  return raw;
+  test::RawMessage m;
+  m.from = std::string(name) + " <" + email + ">";
+  m.subject = v.subject;  // raw 8-bit UTF-8, as many clients send
+  m.date = "Wed, 25 Nov 2026 10:00:00 +0100";
+  m.message_id = "variant-" + std::to_string(n) + "@example.org";
+  m.body = v.body;
+  return m.Build();
 }
 
 }  // namespace
@@ -308,15 +306,7 @@ TEST_CASE("own variants: two or more per request type and per language", "[mail]
   }
 }
 
-namespace {
-
-Classification ClassifyRaw(const std::string& raw) {
-  auto parsed = ParseMessage(raw);
-  REQUIRE(parsed.ok());
-  return Classify(*parsed);
-}
-
-}  // namespace
+using test::ClassifyRaw;
 
 TEST_CASE("a parent writing for a child: the child is the data subject", "[mail][classify][who]") {
   const auto c = ClassifyRaw(

@@ -1,7 +1,8 @@
 // The Maildir watcher (service/maildir_intake.h) over a real store and the shipped workflows:
-// new/ to cur/ with `:2,` after the commit, oldest first and bounded per scan, a crash between the
-// commit and the move (a message without Message-ID is not doubled), unreadable files and failed
-// transactions left in new/ and logged once.
+// new/ to cur/ with `:2,` after the commit, oldest first and bounded per scan, a batch in one
+// transaction (a redelivery inside the batch is recognised), a crash between the commit and the
+// move (a message without Message-ID is not doubled), unreadable files left in new/ and logged
+// once, a failed batch retried one message per transaction, a poisoned message that blocks nothing.
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,6 +94,10 @@ struct MaildirFixture {
     });
     return n;
   }
+  // Runs `sql` on the store's connection (e.g. a TEMP trigger that makes some inserts fail).
+  void Exec(const std::string& sql) {
+    REQUIRE(store->Transact([&](store::Tx& tx) { return tx.connection().Exec(sql); }).ok());
+  }
   std::string Text(const std::string& sql) {
     std::string out;
     store->Read([&](store::Tx& tx) {
@@ -175,7 +180,8 @@ TEST_CASE("maildir intake: a crash between the commit and the move doubles nothi
       if (!st.ok()) std::_Exit(2);
       auto svc = service::RequestService::Create(f.cfg, **st, f.clock);
       if (!svc.ok()) std::_Exit(3);
-      service::MaildirIntake intake(**svc, f.cfg.intake_maildir, 100, [](const std::string&) {});
+      // A batch of one: the commit the hook interrupts holds this message alone.
+      service::MaildirIntake intake(**svc, f.cfg.intake_maildir, 1, [](const std::string&) {});
       intake.TEST_CrashAfterCommit(1);
       (void)intake.ScanOnce();
       std::_Exit(4);  // not reached
@@ -301,30 +307,160 @@ TEST_CASE("maildir intake: an unreadable file stays in new/, is logged once and 
   CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 2);
 }
 
-TEST_CASE("maildir intake: a failed transaction leaves the message in new/ for the next scan", "[service][maildir]") {
+TEST_CASE("maildir intake: a batch is one transaction, and a redelivery inside it is recognised",
+          "[service][maildir]") {
   MaildirFixture f;
+  f.Deliver("1795000001.M1P1.mx", Mail("first@example.org", "same-1@example.org"), 500);
+  f.Deliver("1795000002.M1P1.mx", Mail("second@example.org", "s-2@example.org"), 400);
+  f.Deliver("1795000003.M1P1.mx", Mail("first@example.org", "same-1@example.org"), 300);  // the first again
+  f.Deliver("1795000004.M1P1.mx", Mail("third@example.org"), 200);
+  f.Deliver("1795000005.M1P1.mx", "not a message at all", 100);  // unreadable: kept for staff
+  auto intake = f.Intake();
+  // The second transaction from now fails: the scan must use one, the next one gets the fault.
+  f.store->TEST_FailCommitAfter(2);
+  auto n = intake.ScanOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 5);
+  CHECK(f.Names("new").empty());
+  CHECK(f.Names("cur").size() == 5);
+  auto token = f.svc->CreateToken("after-the-scan");
+  REQUIRE_FALSE(token.ok());
+  CHECK(token.status().message().find("TEST_FailCommitAfter") != std::string::npos);
+  CHECK(f.Text("SELECT outcome FROM inbound_messages ORDER BY id") == "request,request,redelivery,request,triage");
+  CHECK(f.Count("SELECT count(*) FROM requests") == 3);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages WHERE outcome = 'redelivery' AND request_id = "
+                "(SELECT request_id FROM inbound_messages WHERE maildir_name = '1795000001.M1P1.mx')") == 1);
+  CHECK(f.log.empty());
+}
+
+TEST_CASE("maildir intake: a failed batch is retried one message per transaction", "[service][maildir]") {
+  MaildirFixture f;
+  for (int i = 1; i <= 4; ++i)
+    f.Deliver("179500000" + std::to_string(i) + ".M1P1.mx", Mail("p" + std::to_string(i) + "@example.org"), 100 - i);
+  auto intake = f.Intake();
+  f.store->TEST_FailCommitAfter(1);  // the batch's transaction fails once
+  auto n = intake.ScanOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 4);
+  CHECK(f.Names("new").empty());
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 4);
+  CHECK(f.Count("SELECT count(DISTINCT id) FROM inbound_messages") == 4);
+  CHECK(f.Text("SELECT maildir_name FROM inbound_messages ORDER BY id") ==
+        "1795000001.M1P1.mx,1795000002.M1P1.mx,1795000003.M1P1.mx,1795000004.M1P1.mx");
+  CHECK(f.Count("SELECT count(*) FROM requests") == 4);
+  CHECK(f.log.empty());  // nothing failed for good
+}
+
+TEST_CASE("maildir intake: a poisoned message stays in new/, is logged once and blocks nothing", "[service][maildir]") {
+  MaildirFixture f;
+  // A message whose transaction always fails (here: a trigger refuses its row).
+  f.Exec("CREATE TEMP TRIGGER poison BEFORE INSERT ON inbound_messages WHEN NEW.maildir_name = '1795000001.M1P1.mx' "
+         "BEGIN SELECT RAISE(ABORT, 'poisoned'); END");
+  f.Deliver("1795000001.M1P1.mx", Mail("poison@example.org", "p-1@example.org"), 300);  // the oldest: first
+  f.Deliver("1795000002.M1P1.mx", Mail("good.one@example.org", "g-1@example.org"), 200);
+  f.Deliver("1795000003.M1P1.mx", Mail("good.two@example.org", "g-2@example.org"), 100);
+  auto intake = f.Intake();
+  // The batch fails; alone, the poisoned message fails first and ends the scan.
+  auto n = intake.ScanOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 0);
+  CHECK(f.Names("new").size() == 3);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 0);
+  REQUIRE(f.log.size() == 1);
+  CHECK(f.log[0].rfind("maildir intake: new/1795000001.M1P1.mx: intake failed (left in new/, retried): ", 0) == 0);
+  CHECK(f.log[0].find("poison@") == std::string::npos);
+  // The next scan takes the others first, in one batch, then tries the poisoned one alone.
+  auto next = intake.ScanOnce();
+  REQUIRE(next.ok());
+  CHECK(*next == 2);
+  CHECK(f.Names("new") == std::vector<std::string>{"1795000001.M1P1.mx"});
+  CHECK(f.Text("SELECT maildir_name FROM inbound_messages ORDER BY id") == "1795000002.M1P1.mx,1795000003.M1P1.mx");
+  // New mail keeps flowing past it, retried on every scan, logged once.
+  f.Deliver("1795000004.M1P1.mx", Mail("good.three@example.org", "g-3@example.org"), 0);
+  for (int expected : {1, 0, 0}) {
+    auto again = intake.ScanOnce();
+    REQUIRE(again.ok());
+    CHECK(*again == expected);
+  }
+  CHECK(f.log.size() == 1);
+  CHECK(f.Names("new") == std::vector<std::string>{"1795000001.M1P1.mx"});
+  // Once the cause is gone, it goes through.
+  f.Exec("DROP TRIGGER poison");
+  auto healed = intake.ScanOnce();
+  REQUIRE(healed.ok());
+  CHECK(*healed == 1);
+  CHECK(f.Names("new").empty());
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 4);
+  CHECK(f.Count("SELECT count(*) FROM requests") == 4);
+}
+
+TEST_CASE("maildir intake: a store that fails every transaction leaves every message in new/", "[service][maildir]") {
+  MaildirFixture f;
+  f.Exec("CREATE TEMP TRIGGER full BEFORE INSERT ON inbound_messages BEGIN SELECT RAISE(ABORT, 'disk full'); END");
   f.Deliver("1795000001.M1P1.mx", Mail("retry.me@example.org", "r-1@example.org"), 100);
   f.Deliver("1795000002.M1P1.mx", Mail("next.one@example.org", "n-1@example.org"), 50);
   auto intake = f.Intake();
-  f.store->TEST_FailCommitAfter(1);
-  auto n = intake.ScanOnce();  // the store failing: the scan stops at the first failure
+  auto n = intake.ScanOnce();  // the batch fails, then the first message alone: the scan stops
   REQUIRE(n.ok());
   CHECK(*n == 0);
   CHECK(f.Names("new") == std::vector<std::string>{"1795000001.M1P1.mx", "1795000002.M1P1.mx"});
   CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 0);
   REQUIRE(f.log.size() == 1);
-  CHECK(f.log[0].rfind("maildir intake: new/1795000001.M1P1.mx: intake failed (left in new/, retried): IoError", 0) == 0);
+  CHECK(f.log[0].rfind("maildir intake: new/1795000001.M1P1.mx: intake failed (left in new/, retried): ", 0) == 0);
   CHECK(f.log[0].find("retry.me") == std::string::npos);
-  // Retried on the next scan, after the messages that never failed (a message that always fails
-  // never blocks the queue).
-  auto retried = intake.ScanOnce();
-  REQUIRE(retried.ok());
-  CHECK(*retried == 2);
+  // The next scan starts with the message that has not failed yet; then each is logged once.
+  auto second = intake.ScanOnce();
+  REQUIRE(second.ok());
+  CHECK(*second == 0);
+  REQUIRE(f.log.size() == 2);
+  CHECK(f.log[1].rfind("maildir intake: new/1795000002.M1P1.mx: intake failed", 0) == 0);
+  auto third = intake.ScanOnce();
+  REQUIRE(third.ok());
+  CHECK(f.log.size() == 2);
+  // The store heals: both go through, in their order.
+  f.Exec("DROP TRIGGER full");
+  auto healed = intake.ScanOnce();
+  REQUIRE(healed.ok());
+  CHECK(*healed == 2);
   CHECK(f.Names("new").empty());
   CHECK(f.Names("cur") == std::vector<std::string>{"1795000001.M1P1.mx:2,", "1795000002.M1P1.mx:2,"});
-  CHECK(f.Text("SELECT maildir_name FROM inbound_messages ORDER BY id") == "1795000002.M1P1.mx,1795000001.M1P1.mx");
   CHECK(f.Count("SELECT count(*) FROM requests") == 2);
-  CHECK(f.log.size() == 1);
+  CHECK(f.log.size() == 2);
+}
+
+TEST_CASE("maildir intake: a crash after a batch's commit moves nothing and doubles nothing", "[service][maildir]") {
+  MaildirFixture f;
+  for (int i = 1; i <= 3; ++i)
+    f.Deliver("179500000" + std::to_string(i) + ".M9P9.mx", Mail("b" + std::to_string(i) + "@example.org"), 100 - i);
+  f.Close();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    auto st = store::Store::Open({f.cfg.db_path});
+    if (!st.ok()) std::_Exit(2);
+    auto svc = service::RequestService::Create(f.cfg, **st, f.clock);
+    if (!svc.ok()) std::_Exit(3);
+    service::MaildirIntake intake(**svc, f.cfg.intake_maildir, 100, [](const std::string&) {});
+    intake.TEST_CrashAfterCommit(2);  // the second message: the crash comes after its batch's commit
+    (void)intake.ScanOnce();
+    std::_Exit(4);  // not reached
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 44);
+  f.Open();
+  CHECK(f.Names("new").size() == 3);  // all committed, none moved
+  CHECK(f.Names("cur").empty());
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 3);
+  // The restart recognises them by name (none has a Message-ID) and moves them.
+  auto intake = f.Intake();
+  auto n = intake.ScanOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 3);
+  CHECK(f.Names("new").empty());
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 3);
+  CHECK(f.Count("SELECT count(*) FROM requests") == 3);
+  CHECK(f.log.empty());
 }
 
 TEST_CASE("maildir intake: the intake_maildir config key", "[service][maildir]") {

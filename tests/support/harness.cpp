@@ -145,6 +145,71 @@ Deployment::Deployment(bool with_company) {
   }
 }
 
+SmtpSink::SmtpSink(const std::string& dir, const Options& options) : dir_(dir) {
+  // A free port: bind to port 0, read it, release it for the sink.
+  {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor probe(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    port_ = probe.local_endpoint().port();
+  }
+  std::vector<std::string> args = {"/usr/bin/python3", std::string(DSAR_TESTS_DIR) + "/support/smtp_sink.py",
+                                   "--port", std::to_string(port_), "--maildir", dir_ + "/sink"};
+  if (options.starttls) {
+    cert_ = dir_ + "/sink-cert.pem";
+    const std::string key = dir_ + "/sink-key.pem";
+    const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                            "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " + key + " -out " + cert_ +
+                            " >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl could not make a test certificate");
+    for (const std::string a : {"--tls-cert", cert_.c_str(), "--tls-key", key.c_str()}) args.push_back(a);
+  }
+  if (!options.auth.empty()) args.insert(args.end(), {"--auth", options.auth});
+  for (const auto& r : options.reject) args.insert(args.end(), {"--reject", r});
+  for (const auto& r : options.defer) args.insert(args.end(), {"--defer", r});
+  const std::string out = dir_ + "/sink.out";
+  std::ofstream(out, std::ios::trunc).close();
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(out.c_str(), O_WRONLY | O_APPEND);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  pid_ = pid;
+  if (!WaitFor([&] { return ReadFile(out).find("ready") != std::string::npos; }, 30))
+    throw std::runtime_error("the SMTP sink did not start: " + ReadFile(out));
+}
+
+SmtpSink::~SmtpSink() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+}
+
+std::vector<std::string> SmtpSink::Messages() const {
+  std::vector<std::pair<fs::path, std::string>> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(dir_) / "sink" / "new", ec))
+    files.emplace_back(e.path(), ReadFile(e.path().string()));
+  // Arrival order: the sink's log lists Message-IDs as they were accepted.
+  const std::string log = Log();
+  auto at = [&](const std::string& text) {
+    return log.find("accepted " + MailHeader(text, "Message-ID"));
+  };
+  std::sort(files.begin(), files.end(), [&](const auto& a, const auto& b) { return at(a.second) < at(b.second); });
+  std::vector<std::string> out;
+  for (auto& f : files) out.push_back(std::move(f.second));
+  return out;
+}
+
+std::string SmtpSink::Log() const { return ReadFile(dir_ + "/sink.log"); }
+
 Deployment::~Deployment() {
   if (server_pid_ > 0) StopServer();
   std::error_code ec;

@@ -61,6 +61,33 @@ class Deployment {
   unsigned short port_ = 0;
 };
 
+// A local SMTP relay (tests/support/smtp_sink.py over Debian's python3-aiosmtpd, run with
+// /usr/bin/python3) on a free loopback port; killed by the destructor.
+class SmtpSink {
+ public:
+  struct Options {
+    bool starttls = false;              // offer and require STARTTLS (a self-signed certificate)
+    std::string auth;                   // "user:password": require AUTH
+    std::vector<std::string> reject;    // RCPT TO answered 550
+    std::vector<std::string> defer;     // RCPT TO answered 451
+  };
+  // Starts the sink in `dir` (its Maildir is dir/sink); throws when it does not come up.
+  SmtpSink(const std::string& dir, const Options& options);
+  ~SmtpSink();
+  unsigned short port() const { return port_; }
+  // The certificate a client must trust when starttls (PEM); "" otherwise.
+  const std::string& certificate() const { return cert_; }
+  // The accepted messages (with the sink's X-Sink-Envelope-From/-To lines first), oldest first.
+  std::vector<std::string> Messages() const;
+  // The sink's log: "accepted <Message-ID> tls=yes|no auth=yes|no" per message.
+  std::string Log() const;
+
+ private:
+  std::string dir_, cert_;
+  unsigned short port_ = 0;
+  int pid_ = -1;
+};
+
 // Polls `done` every 50 ms for at most `seconds`; returns whether it became true.
 bool WaitFor(const std::function<bool()>& done, double seconds = 30);
 

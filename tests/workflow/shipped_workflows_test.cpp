@@ -94,7 +94,7 @@ TEST_CASE("the shipped workflows load with no diagnostics", "[workflow][shipped]
     INFO(wf.source_path);
     CHECK(wf.id == wf.request_type);
     CHECK(dsar::ParseRequestType(wf.request_type).has_value());
-    CHECK(wf.version == 1);
+    CHECK(wf.version == 2);  // 2: message_received and mail_failed (issue 4)
     CHECK(wf.initial == "received");
     CHECK(wf.hash == dsar::Sha256Hex(wf.source));
     CHECK(wf.hash.size() == 64);
@@ -121,7 +121,8 @@ TEST_CASE("the shipped workflows use only contract state names and staff events"
     // any_state, identical in all seven files.
     std::set<std::string> any;
     for (const auto& [event, _] : wf.any_state) any.insert(event);
-    CHECK(any == std::set<std::string>{"amend", "assign", "cancel", "deny", "extend", "hold_placed", "hold_released"});
+    CHECK(any == std::set<std::string>{"amend", "assign", "cancel", "deny", "extend", "hold_placed", "hold_released",
+                                       "mail_failed", "message_received"});
     const auto& extend = wf.any_state.at("extend").front();
     CHECK_FALSE(extend.to.has_value());
     CHECK(extend.guards == std::vector<std::string>{"reason_given", "extension_allowed"});
@@ -268,7 +269,8 @@ TEST_CASE("the shipped workflows drive the interpreter end to end", "[workflow][
     auto s = Walk(wf, {Ev("duplicate_detected")});
     CHECK(s.state == "duplicate");
     CHECK(wf.EventsOffered("duplicate") ==
-          std::vector<std::string>{"amend", "assign", "cancel", "deny", "extend", "hold_placed", "hold_released"});
+          std::vector<std::string>{"amend", "assign", "cancel", "deny", "extend", "hold_placed", "hold_released",
+                                   "mail_failed", "message_received"});
   }
   SECTION("system events into denied must carry a reason (denied requires [reason])") {
     // The scheduler's verification_expired and the verifier's verification_failed are refused
@@ -314,7 +316,7 @@ TEST_CASE("dsar workflows check", "[workflow][cli]") {
   SECTION("the shipped directory passes") {
     std::ostringstream out;
     CHECK(dsar::workflow::CheckWorkflowsCommand(kWorkflowsDir, out) == 0);
-    CHECK(out.str().find(kWorkflowsDir + "/deletion.yaml: ok (id deletion, version 1, sha256 " +
+    CHECK(out.str().find(kWorkflowsDir + "/deletion.yaml: ok (id deletion, version 2, sha256 " +
                          Get("deletion").hash + ")\n") != std::string::npos);
   }
   SECTION("a bad directory fails with file:line lines") {

@@ -1,0 +1,109 @@
+// The service over a real store in a temporary folder, with the shipped workflows and mail
+// templates and a manual clock: shared by the tests in tests/service.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "service/request_service.h"
+#include "service/workers.h"
+
+namespace dsar::test {
+
+namespace fs = std::filesystem;
+
+inline constexpr Millis kStart = 1795165200000;  // 2026-11-20T09:00:00Z
+
+inline std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Fixture {
+  fs::path dir;
+  service::Config cfg;
+  ManualClock clock{kStart};
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<service::RequestService> svc;
+
+  explicit Fixture(const std::string& workflows = std::string(DSAR_SOURCE_DIR) + "/workflows",
+                   const std::string& time_zone = "UTC") {
+    char tmpl[] = "/tmp/dsar-svc-XXXXXX";
+    dir = mkdtemp(tmpl);
+    cfg.db_path = (dir / "dsar.db").string();
+    cfg.workflows_dir = workflows;
+    cfg.templates_dir = std::string(DSAR_SOURCE_DIR) + "/templates/mail";
+    cfg.secret_key_file = (dir / "secret.key").string();
+    cfg.outbox_maildir = (dir / "outbox").string();
+    cfg.exports_dir = (dir / "exports").string();
+    cfg.time_zone = time_zone;
+    Open();
+  }
+  ~Fixture() {
+    svc.reset();
+    store.reset();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  void Open() {
+    svc.reset();
+    store.reset();
+    auto st = store::Store::Open({cfg.db_path});
+    REQUIRE(st.ok());
+    store = std::move(st.value());
+    auto s = service::RequestService::Create(cfg, *store, clock);
+    if (!s.ok()) FAIL(s.status().ToString());
+    svc = std::move(s.value());
+  }
+  long Count(const std::string& sql) {
+    long n = -1;
+    store->Read([&](store::Tx& tx) {
+      store::Statement s(tx.connection(), sql);
+      if (s.Step()) n = static_cast<long>(s.Int(0));
+      return s.status();
+    });
+    return n;
+  }
+  std::string Text(const std::string& sql) {
+    std::string out;
+    store->Read([&](store::Tx& tx) {
+      store::Statement s(tx.connection(), sql);
+      if (s.Step()) out = s.Text(0);
+      return s.status();
+    });
+    return out;
+  }
+  store::RequestRow Create(const std::string& type, const std::string& email, const std::string& jurisdiction = "gdpr") {
+    service::CreateRequestInput in;
+    in.type = type;
+    in.jurisdiction = jurisdiction;
+    in.subject.email = email;
+    in.subject.name = "Test Person";
+    auto r = svc->CreateRequest(in);
+    if (!r.ok()) FAIL(r.status().ToString());
+    return r->request;
+  }
+  // Delivers the outbox into the Maildir and reads the newest code mailed for `reference`.
+  std::string CodeFor(const std::string& reference) {
+    service::Workers w(*svc, nullptr);
+    REQUIRE(w.DeliverOutbox().ok());
+    std::string code;
+    for (const auto& e : fs::directory_iterator(dir / "outbox" / "new")) {
+      const std::string text = Slurp(e.path());
+      if (text.find("[" + reference + "] Confirm") == std::string::npos) continue;
+      std::smatch m;
+      if (std::regex_search(text, m, std::regex("\\n\\s+([0-9]{6})\\r?\\n"))) code = m[1];
+    }
+    REQUIRE(code.size() == 6);
+    return code;
+  }
+};
+
+}  // namespace dsar::test
