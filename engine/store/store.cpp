@@ -518,13 +518,17 @@ Result<int> Tx::ActiveHoldCount(const std::string& subject_email, const std::str
 
 Result<std::int64_t> Tx::InsertInbound(const InboundRow& m, std::string_view raw) {
   Statement s(c_,
-              "INSERT INTO inbound_messages (message_id, sha256, size, raw, received_at, intake_at, outcome, "
-              "request_id, detail, content_sha256, maildir_name) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-  s.BindOrNull(1, m.message_id).Bind(2, m.sha256).Bind(3, m.size).BindBlob(4, raw).Bind(5, m.received_at);
-  s.Bind(6, m.intake_at).Bind(7, m.outcome).BindOrNull(8, m.request_id).BindOrNull(9, m.detail);
-  s.BindOrNull(10, m.content_sha256).BindOrNull(11, m.maildir_name);
+              "INSERT INTO inbound_messages (message_id, sha256, size, received_at, intake_at, outcome, "
+              "request_id, detail, content_sha256, maildir_name) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  s.BindOrNull(1, m.message_id).Bind(2, m.sha256).Bind(3, m.size).Bind(4, m.received_at);
+  s.Bind(5, m.intake_at).Bind(6, m.outcome).BindOrNull(7, m.request_id).BindOrNull(8, m.detail);
+  s.BindOrNull(9, m.content_sha256).BindOrNull(10, m.maildir_name);
   if (Status st = s.Run(); !st.ok()) return st;
-  return c_.LastInsertRowid();
+  const std::int64_t id = c_.LastInsertRowid();
+  Statement r(c_, "INSERT INTO inbound_raw (message_row, raw) VALUES (?, ?)");
+  r.Bind(1, id).BindBlob(2, raw);
+  if (Status st = r.Run(); !st.ok()) return st;
+  return id;
 }
 
 namespace {
@@ -591,7 +595,7 @@ Result<std::optional<InboundRow>> Tx::GetInbound(std::int64_t id) {
 }
 
 Result<std::string> Tx::InboundRaw(std::int64_t id) {
-  Statement s(c_, "SELECT raw FROM inbound_messages WHERE id = ?1");
+  Statement s(c_, "SELECT raw FROM inbound_raw WHERE message_row = ?1");
   s.Bind(1, id);
   if (s.Step()) return s.Text(0);
   if (!s.status().ok()) return s.status();
