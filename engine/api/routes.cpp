@@ -1,5 +1,7 @@
 #include "api/routes.h"
 
+#include "core/denial.h"
+
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -568,6 +570,20 @@ Response GetInboundRoute(Call& c) {
 }
 
 // GET /healthz
+// GET /denial-reasons: the fixed list a `deny` event's data.reason_code is taken from (core/denial.h).
+Response DenialReasonsRoute(Call&) {
+  json::array list;
+  for (const auto& r : DenialReasons()) {
+    json::object o;
+    o["code"] = std::string(r.code);
+    o["basis"] = std::string(r.basis);
+    list.push_back(std::move(o));
+  }
+  json::object out;
+  out["items"] = std::move(list);
+  return JsonResponse(200, out);
+}
+
 Response HealthRoute(Call&) {
   json::object o;
   o["status"] = "ok";
@@ -590,6 +606,7 @@ const std::vector<Route>& Routes() {
       {"POST", {"intake", "mail"}, false, IntakeMailRoute, "POST /intake/mail"},
       {"GET", {"intake", "messages"}, false, ListInboundRoute, "GET /intake/messages"},
       {"GET", {"intake", "messages", "{}"}, false, GetInboundRoute, "GET /intake/messages/{id}"},
+      {"GET", {"denial-reasons"}, false, DenialReasonsRoute, "GET /denial-reasons"},
       {"GET", {"healthz"}, true, HealthRoute, "GET /healthz"},
   };
   return routes;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/denial.h"
+
 namespace dsar {
 
 namespace {
@@ -29,6 +31,11 @@ bool GuardHolds(const std::string& guard, const RequestSnapshot& s, const Event&
   if (guard == "staff_named") return NonEmptyString(e.data, "staff");
   if (guard == "extension_allowed") return s.extension_allowed;
   if (guard == "pause_allowed") return s.pause_allowed;
+  if (guard == "denial_reason_given") {
+    auto it = e.data.find("reason_code");
+    return Substantive(e.reason) && it != e.data.end() && it->value().is_string() &&
+           FindDenialReason(it->value().as_string()) != nullptr;
+  }
   return false;  // unknown guards never hold (the validator rejects them at load time)
 }
 
@@ -45,6 +52,11 @@ std::string GuardFailure(const std::string& guard) {
            "already extended)";
   if (guard == "pause_allowed")
     return "the clock cannot stop (the jurisdiction does not allow it, or the deadline has passed)";
+  if (guard == "denial_reason_given") {
+    std::string codes;
+    for (const auto& r : DenialReasons()) codes += (codes.empty() ? "" : ", ") + std::string(r.code);
+    return "a denial needs data.reason_code (one of " + codes + ") and a reason";
+  }
   return "guard '" + guard + "' is unknown";
 }
 

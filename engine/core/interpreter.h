@@ -18,6 +18,8 @@
 //                      and the request has not used its extensions (computed by the caller)
 //   pause_allowed      the jurisdiction lets the clock stop while waiting for the requester
 //                      (UK: Data (Use and Access) Act 2025; computed by the caller)
+//   denial_reason_given  the event carries `data.reason_code` from the fixed list (core/denial.h)
+//                      and a `reason` (free text for the requester)
 // A target state listing `requires: [reason]` also refuses an event without a reason.
 #pragma once
 

@@ -108,6 +108,12 @@ bool DeadlinePolicy::NeedsJurisdiction(const store::RequestRow& r) const {
   return impl_->context->RuleFor(r.jurisdiction).needs_jurisdiction;
 }
 
+std::optional<Period> DeadlinePolicy::AppealPeriod(const store::RequestRow& r) const {
+  const JurisdictionRule& rule = impl_->context->RuleFor(r.jurisdiction);
+  if (!rule.appeal || r.jurisdiction.empty()) return std::nullopt;
+  return rule.appeal->response;
+}
+
 std::string DeadlinePolicy::Citation(const store::RequestRow& r) const {
   auto d = impl_->Compute(r);
   return d.ok() ? d->citation : "";

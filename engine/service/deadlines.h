@@ -17,6 +17,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "service/config.h"
+#include "core/deadline.h"
 #include "store/store.h"
 
 namespace dsar::service {
@@ -40,6 +41,9 @@ class DeadlinePolicy {
   // True when the request's jurisdiction is unknown and the default rule applies: staff are asked
   // to set it (PATCH /requests/{id}), which recomputes the deadline from the same receipt time.
   bool NeedsJurisdiction(const store::RequestRow& r) const;
+  // The period for answering an appeal of a refusal under the request's jurisdiction (Va. Code
+  // § 59.1-578(C), ...); nullopt where the law gives no appeal.
+  std::optional<Period> AppealPeriod(const store::RequestRow& r) const;
   // The legal source of the request's deadline (and of its extension, when extended).
   std::string Citation(const store::RequestRow& r) const;
   // Calendar days between the local dates of two instants (0 when on the same local day).

@@ -438,6 +438,16 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
     if (e.kind == "mail") {
       std::map<std::string, std::string> vars;
       if (!event.reason.empty()) vars["reason"] = event.reason;
+      if (auto code = event.data.find("reason_code"); code != event.data.end() && code->value().is_string()) {
+        // A denial (core/denial.h): the reason in the requester's language, and how to appeal
+        // where the law gives an appeal (US state laws).
+        vars["reason_code"] = std::string(code->value().as_string());
+        if (auto appeal = deadlines_->AppealPeriod(r)) {
+          vars["appeal"] = "yes";
+          vars["appeal_days"] = std::to_string(appeal->amount);
+          vars["appeal_citation"] = appeal->citation;
+        }
+      }
       if (verifies) vars["verification"] = "yes";
       if (Status s = QueueMail(tx, r, e.arg, vars, seq, false); !s.ok()) return s;
     } else if (e.kind == "start_verification") {

@@ -147,6 +147,8 @@ Result<MailTemplates> MailTemplates::Load(const std::string& dir) {
                              (fs::path(dir) / (key.second + ".mustache")).string() + ")");
   if (fs::exists(fs::path(dir) / "labels.yaml", ec))
     if (Status s = LoadLabels(fs::path(dir) / "labels.yaml", t.labels_); !s.ok()) return s;
+  if (fs::exists(fs::path(dir) / "denial_reasons.yaml", ec))
+    if (Status s = LoadLabels(fs::path(dir) / "denial_reasons.yaml", t.denial_reasons_); !s.ok()) return s;
   if (fs::exists(fs::path(dir) / "_layout.html.mustache", ec)) {
     auto layout = ReadFile(fs::path(dir) / "_layout.html.mustache");
     if (!layout.ok()) return layout.status();
@@ -155,14 +157,22 @@ Result<MailTemplates> MailTemplates::Load(const std::string& dir) {
   return t;
 }
 
-std::string MailTemplates::TypeLabel(const std::string& type, const std::string& language) const {
+std::string MailTemplates::Label(const Labels& labels, const std::string& key, const std::string& language) {
   for (const std::string& lang : {DefaultLanguage(language), std::string("en")}) {
-    auto l = labels_.find(lang);
-    if (l == labels_.end()) continue;
-    auto it = l->second.find(type);
+    auto l = labels.find(lang);
+    if (l == labels.end()) continue;
+    auto it = l->second.find(key);
     if (it != l->second.end()) return it->second;
   }
-  return type;
+  return key;
+}
+
+std::string MailTemplates::TypeLabel(const std::string& type, const std::string& language) const {
+  return Label(labels_, type, language);
+}
+
+std::string MailTemplates::DenialReason(const std::string& code, const std::string& language) const {
+  return Label(denial_reasons_, code, language);
 }
 
 Result<RenderedMail> MailTemplates::Render(const std::string& name, const std::string& language,
@@ -175,6 +185,7 @@ Result<RenderedMail> MailTemplates::Render(const std::string& name, const std::s
   }
   if (it == templates_.end()) return Status::NotFound("no mail template '" + name + "'");
   if (!type.empty()) vars["type_label"] = TypeLabel(type, lang);
+  if (auto code = vars.find("reason_code"); code != vars.end()) vars["denial_reason"] = DenialReason(code->second, lang);
   kainjow::mustache::data data;
   for (const auto& [k, v] : vars) data.set(k, v);
   const auto verbatim = [](const std::string& s) { return s; };  // plain text: nothing to escape

@@ -5,6 +5,8 @@
 //   <dir>/<lang>/<name>.mustache   a translation (lang: an ISO 639-1 code such as de, fr, ja)
 //   <dir>/labels.yaml              the request type as a mail names it, per language
 //                                  ({lang: {access: "...", ...}}); optional
+//   <dir>/denial_reasons.yaml      a denial's reason code (core/denial.h) as the requester reads
+//                                  it, per language (same shape); optional
 //   <dir>/_layout.html.mustache    the HTML part's layout (`{{{content}}}`, `{{subject}}`,
 //                                  `{{lang}}`, `{{controller}}`); optional: no HTML part without it
 // A template file's first line is `Subject: ...`, then a blank line, then the plain-text body.
@@ -36,19 +38,25 @@ class MailTemplates {
   static Result<MailTemplates> Load(const std::string& dir);
 
   // NotFound for an unknown template; Invalid when the template fails to render. `language` is
-  // the requester's ("" or untranslated: English). `type` (a request type) sets `type_label`.
+  // the requester's ("" or untranslated: English). `type` (a request type) sets `type_label`;
+  // a `reason_code` var sets `denial_reason`.
   Result<RenderedMail> Render(const std::string& name, const std::string& language, const std::string& type,
                               std::map<std::string, std::string> vars) const;
   bool Has(const std::string& name) const { return templates_.count({"en", name}) != 0; }
   // The label of a request type in `language` (falling back to English, then to the type id).
   std::string TypeLabel(const std::string& type, const std::string& language) const;
+  // The text of a denial reason code in `language` (falling back to English, then to the code).
+  std::string DenialReason(const std::string& code, const std::string& language) const;
 
  private:
   struct Template {
     std::string subject, body;
   };
   std::map<std::pair<std::string, std::string>, Template> templates_;  // by (language, name)
-  std::map<std::string, std::map<std::string, std::string>> labels_;   // language -> type -> label
+  using Labels = std::map<std::string, std::map<std::string, std::string>>;  // language -> key -> text
+  static std::string Label(const Labels& labels, const std::string& key, const std::string& language);
+  Labels labels_;          // request types
+  Labels denial_reasons_;  // denial reason codes
   std::string layout_;                                                 // "" = no HTML part
 };
 

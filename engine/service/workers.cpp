@@ -229,7 +229,10 @@ Result<int> Workers::FireTimers() {
       Event ev;
       ev.name = t.event;
       ev.actor = "timer";
-      ev.reason = t.event == "verification_expired" ? "insufficient_verification" : "";
+      if (t.event == "verification_expired") {  // a denial: its reason from the fixed list (core/denial.h)
+        ev.data["reason_code"] = "insufficient_verification";
+        ev.reason = "the request was not confirmed with the code we sent in the time allowed";
+      }
       ev.data["timer"] = t.id;
       Status a = svc_.ApplyInTx(tx, row, ev, std::nullopt);
       return a.IsRefused() ? Status::Ok() : a;

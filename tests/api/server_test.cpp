@@ -179,8 +179,16 @@ TEST_CASE("server: staff events, 409 when refused or stale, 422 for a non-staff 
   CHECK(refused.status == 409);
   CHECK(IsProblem(refused));
   CHECK(!Detail(refused).empty());
-  HttpResult no_reason = post(R"({"event":"deny"})");  // deny needs a reason
+  HttpResult no_reason = post(R"({"event":"deny"})");  // deny needs a reason code and a reason
   CHECK(no_reason.status == 409);
+  CHECK(Detail(no_reason).find("a denial needs data.reason_code (one of insufficient_verification, no_match") !=
+        std::string::npos);
+  HttpResult reasons = Call(f.port, "GET", "/api/v1/denial-reasons", "", Auth(f.token));
+  REQUIRE(reasons.status == 200);
+  const auto items = reasons.Json().as_object().at("items");
+  CHECK(items.as_array().size() == 7);
+  CHECK(items.as_array()[0].as_object().at("code").as_string() == "insufficient_verification");
+  CHECK(Call(f.port, "GET", "/api/v1/denial-reasons", "").status == 401);
 
   HttpResult assign = post(R"({"event":"assign","data":{"staff":"maria"},"expected_version":)" +
                            std::to_string(version) + "}");

@@ -290,7 +290,8 @@ TEST_CASE("a timer fires once, after its time, and leaving the state cancels it"
   CHECK(ts->size() == 3);
   CHECK(ts->back().event == "verification_expired");
   CHECK(ts->back().actor == "timer");
-  CHECK(ts->back().reason == "insufficient_verification");
+  CHECK(ts->back().reason == "the request was not confirmed with the code we sent in the time allowed");
+  CHECK(boost::json::parse(ts->back().data_json).at("reason_code").as_string() == "insufficient_verification");
   CHECK(f.Count("SELECT count(*) FROM timers WHERE kind = 'state' AND fired_at IS NOT NULL") == 1);
   // The verified request left `verifying`: its timeout and its requester reminder were cancelled.
   CHECK(f.Count("SELECT count(*) FROM timers WHERE request_id = '" + verified.id +
@@ -489,7 +490,9 @@ TEST_CASE("reminders reach the outbox at their instants, once, and never on a fi
   overdue.overdue = true;
   CHECK(f.svc->List(overdue)->size() == 1);
   // A final state has no countdown: its reminders are cancelled and nothing more is sent.
-  REQUIRE(f.svc->ApplyStaffEvent(r.id, Event{"deny", "staff:test", "exempt data", {}}, std::nullopt).ok());
+  REQUIRE(f.svc->ApplyStaffEvent(r.id, Event{"deny", "staff:test", "exempt data", {{"reason_code", "exempt_data"}}},
+                                 std::nullopt)
+              .ok());
   f.clock.Set(At("2027-01-20T10:00:00Z"));
   REQUIRE(w.FireTimers().ok());
   CHECK(mails("staff_overdue") == 1);

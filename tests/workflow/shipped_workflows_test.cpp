@@ -94,7 +94,7 @@ TEST_CASE("the shipped workflows load with no diagnostics", "[workflow][shipped]
     INFO(wf.source_path);
     CHECK(wf.id == wf.request_type);
     CHECK(dsar::ParseRequestType(wf.request_type).has_value());
-    CHECK(wf.version == 2);  // 2: message_received and mail_failed (issue 4)
+    CHECK(wf.version == 3);  // 2: message_received and mail_failed (issue 4); 3: denial reasons (issue 5)
     CHECK(wf.initial == "received");
     CHECK(wf.hash == dsar::Sha256Hex(wf.source));
     CHECK(wf.hash.size() == 64);
@@ -133,7 +133,7 @@ TEST_CASE("the shipped workflows use only contract state names and staff events"
     CHECK(Effects(cancel.effects) == std::vector<std::string>{"mail:cancelled"});
     const auto& deny = wf.any_state.at("deny").front();
     CHECK(deny.to == "denied");
-    CHECK(deny.guards == std::vector<std::string>{"reason_given"});
+    CHECK(deny.guards == std::vector<std::string>{"denial_reason_given"});
     CHECK(Effects(deny.effects) == std::vector<std::string>{"mail:denied"});
     CHECK_FALSE(wf.any_state.at("hold_placed").front().to.has_value());
     CHECK_FALSE(wf.any_state.at("hold_released").front().to.has_value());
@@ -272,13 +272,21 @@ TEST_CASE("the shipped workflows drive the interpreter end to end", "[workflow][
           std::vector<std::string>{"amend", "assign", "cancel", "deny", "extend", "hold_placed", "hold_released",
                                    "mail_failed", "message_received"});
   }
-  SECTION("system events into denied must carry a reason (denied requires [reason])") {
+  SECTION("system events into denied must carry a reason code from the fixed list and a reason") {
     // The scheduler's verification_expired and the verifier's verification_failed are refused
-    // without one, so their senders must attach a reason.
+    // without them, so their senders must attach both (issue 5 §7).
     const Workflow& wf = Get("deletion");
     auto s = Walk(wf, {Ev("submit")});
     CHECK(dsar::Decide(wf, s, Ev("verification_expired"), 0).status().IsRefused());
-    auto d = dsar::Decide(wf, s, Ev("verification_expired", "identity not verified within 30 days"), 0);
+    auto e = Ev("verification_expired", "identity not verified within 30 days");
+    CHECK(dsar::Decide(wf, s, e, 0).status().message() ==
+          "event 'verification_expired' refused in state 'verifying': a denial needs data.reason_code (one of "
+          "insufficient_verification, no_match, exempt_data, manifestly_unfounded_or_excessive, too_many_requests, "
+          "agent_not_authorized, outside_scope) and a reason");
+    e.data["reason_code"] = "bad_mood";
+    CHECK(dsar::Decide(wf, s, e, 0).status().IsRefused());
+    e.data["reason_code"] = "insufficient_verification";
+    auto d = dsar::Decide(wf, s, e, 0);
     REQUIRE(d.ok());
     CHECK(d->to == "denied");
     CHECK(Effects(d->effects) == std::vector<std::string>{"mail:denied"});
@@ -316,7 +324,7 @@ TEST_CASE("dsar workflows check", "[workflow][cli]") {
   SECTION("the shipped directory passes") {
     std::ostringstream out;
     CHECK(dsar::workflow::CheckWorkflowsCommand(kWorkflowsDir, out) == 0);
-    CHECK(out.str().find(kWorkflowsDir + "/deletion.yaml: ok (id deletion, version 2, sha256 " +
+    CHECK(out.str().find(kWorkflowsDir + "/deletion.yaml: ok (id deletion, version 3, sha256 " +
                          Get("deletion").hash + ")\n") != std::string::npos);
   }
   SECTION("a bad directory fails with file:line lines") {
