@@ -57,11 +57,20 @@ Result<Config> LoadConfig(const std::string& path) {
       else if (key == "staff_mail") c.staff_mail = v.as<std::string>();
       else if (key == "escalation_mail") c.escalation_mail = v.as<std::string>();
       else if (key == "requester_reminder_after_days") c.requester_reminder_after = v.as<long>() * kMillisPerDay;
+      else if (key == "retention_request_days") c.retention_request_days = v.as<int>();
+      else if (key == "retention_raw_mail_days") c.retention_raw_mail_days = v.as<int>();
+      else if (key == "retention_verification_days") c.retention_verification_days = v.as<int>();
+      else if (key == "retention_export_days") c.retention_export_days = v.as<int>();
       else return Status::Invalid(where + "unknown key '" + key + "'");
     } catch (const YAML::Exception&) {
       return Status::Invalid(where + "'" + key + "' has the wrong type");
     }
   }
+  for (const auto& [key, days] : {std::pair{"retention_request_days", c.retention_request_days},
+                                  {"retention_raw_mail_days", c.retention_raw_mail_days},
+                                  {"retention_verification_days", c.retention_verification_days},
+                                  {"retention_export_days", c.retention_export_days}})
+    if (days < 1) return Status::Invalid(path + ": " + key + " must be at least 1 (days)");
   return c;
 }
 

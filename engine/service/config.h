@@ -68,6 +68,16 @@ struct Config {
   std::string escalation_mail = "privacy-lead@nimbus.example"; // overdue warnings, with staff_mail
   // The requester is reminded once to confirm their request this long after the code was sent.
   Millis requester_reminder_after = 7 * kMillisPerDay;
+
+  // Records retention (issue 5 §8), in days after a request closed (its last transition, into a
+  // final state). Request records are kept at least 24 months (Cal. Code Regs. tit. 11 § 7101(a))
+  // and then purged whole, leaving a tombstone without personal data; the raw inbound mail (a
+  // message linked to no request: days after intake), the verification code hashes and the
+  // packages (exports) go earlier.
+  int retention_request_days = 730;
+  int retention_raw_mail_days = 90;
+  int retention_verification_days = 30;
+  int retention_export_days = 30;
 };
 
 // Reads `path` (YAML) over the defaults. Invalid names the file, line and key.

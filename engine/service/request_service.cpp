@@ -1175,6 +1175,11 @@ Result<InboundMessage> DecodeInbound(store::Tx& tx, store::InboundRow row) {
     if (!r.ok()) return r.status();
     m.reference = r->reference;
   }
+  if (row.raw_purged_at) {  // records retention: the metadata and outcome stay, the text is gone
+    m.unreadable = "the raw message was purged on " + FormatRfc3339(*row.raw_purged_at) + " (records retention)";
+    m.row = std::move(row);
+    return m;
+  }
   auto raw = tx.InboundRaw(row.id);
   if (!raw.ok()) return raw.status();
   m.row = std::move(row);

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 namespace dsar::service {
 
 namespace json = boost::json;
+namespace fs = std::filesystem;
 
 Workers::Workers(RequestService& svc, std::shared_ptr<fulfillment::Fulfiller> fulfiller,
                  std::unique_ptr<MailTransport> transport)
@@ -280,12 +282,77 @@ Result<int> Workers::Recover() {
   return n;
 }
 
+Result<int> Workers::PurgeExpired() {
+  const auto& cfg = svc_.config();
+  const Millis now = svc_.clock().Now();
+  const auto before = [&](int days) { return now - static_cast<Millis>(days) * kMillisPerDay; };
+  int purged = 0;
+  // Whole requests, oldest first, a transaction each.
+  while (true) {
+    std::vector<store::RequestRow> closed;
+    Status s = svc_.store().Read([&](store::Tx& tx) {
+      auto r = tx.ClosedRequests(FinalStates(), before(cfg.retention_request_days), 100);
+      if (!r.ok()) return r.status();
+      closed = std::move(r.value());
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    for (const store::RequestRow& r : closed) {
+      if (Status p = svc_.store().Transact([&](store::Tx& tx) { return tx.PurgeRequest(r, now); }); !p.ok()) return p;
+      std::error_code ec;
+      fs::remove_all(fs::path(cfg.exports_dir) / r.reference, ec);
+      ++purged;
+    }
+    if (closed.size() < 100) break;
+  }
+  // Raw mail and verification material.
+  Status s = svc_.store().Transact([&](store::Tx& tx) -> Status {
+    auto raw = tx.PurgeRawMail(FinalStates(), before(cfg.retention_raw_mail_days), before(cfg.retention_raw_mail_days),
+                               now, 1000);
+    if (!raw.ok()) return raw.status();
+    auto codes = tx.PurgeVerifications(FinalStates(), before(cfg.retention_verification_days));
+    if (!codes.ok()) return codes.status();
+    purged += *raw + *codes;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  // Packages: a folder per request reference under exports_dir.
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(cfg.exports_dir, ec)) {
+    if (!entry.is_directory()) continue;
+    const std::string reference = entry.path().filename().string();
+    bool expired = false;
+    Status r = svc_.store().Read([&](store::Tx& tx) -> Status {
+      auto row = tx.GetRequest(reference);
+      if (row.status().IsNotFound()) {
+        expired = true;  // its request was purged
+        return Status::Ok();
+      }
+      if (!row.ok()) return row.status();
+      expired = IsFinalState(row->state) && row->updated_at < before(cfg.retention_export_days);
+      return Status::Ok();
+    });
+    if (!r.ok()) return r;
+    if (!expired) continue;
+    std::error_code rm;
+    fs::remove_all(entry.path(), rm);
+    if (!rm) ++purged;
+  }
+  return purged;
+}
+
 Result<int> Workers::RunOnce() {
   int total = 0;
   for (auto step : {&Workers::FireTimers, &Workers::RunJobs, &Workers::DeliverOutbox}) {
     auto n = (this->*step)();
     if (!n.ok()) return n.status();
     total += *n;
+  }
+  if (const Millis now = svc_.clock().Now(); now >= next_purge_) {
+    auto n = PurgeExpired();
+    if (!n.ok()) return n.status();
+    total += *n;
+    next_purge_ = now + kMillisPerHour;
   }
   return total;
 }

@@ -42,7 +42,13 @@ class Workers {
   Result<int> DeliverOutbox();
   Result<int> RunJobs();
   Result<int> FireTimers();
-  // All three once; returns the total handled.
+  // Records retention (issue 5 §8; config retention_*): whole requests closed longer than
+  // retention_request_days ago (each in its own transaction, leaving a tombstone), then raw mail,
+  // verification rows and package folders past their shorter periods. Returns how many items
+  // were purged.
+  Result<int> PurgeExpired();
+  // Timers, jobs and mail once, and the purge when an hour has passed since the last; returns the
+  // total handled.
   Result<int> RunOnce();
   // At start: jobs left `running` by a crash go back to `pending` (their steps are idempotent).
   Result<int> Recover();
@@ -65,6 +71,7 @@ class Workers {
   std::unique_ptr<MailTransport> transport_;
   bool crash_after_send_ = false;
   int crash_after_timers_ = 0;
+  Millis next_purge_ = 0;
 };
 
 // An outbox row as the message to compose (mail/compose.h), from `from`, dated when it was queued.

@@ -126,6 +126,7 @@ struct InboundRow {
   std::int64_t size = 0;
   Millis received_at = 0, intake_at = 0;
   std::string outcome, request_id, detail;
+  std::optional<Millis> raw_purged_at;  // the raw bytes were purged (records retention)
 };
 
 struct RequestFilter {
@@ -228,6 +229,23 @@ class Tx {
   Result<std::optional<InboundRow>> GetInbound(std::int64_t id);
   // The raw bytes a message was stored with; NotFound for an unknown id.
   Result<std::string> InboundRaw(std::int64_t id);
+
+  // Records retention (issue 5 §8). `final_states`: the states that close a request; a request
+  // closed at its last transition (updated_at).
+  // Requests closed before `closed_before`, oldest first, at most `limit`.
+  Result<std::vector<RequestRow>> ClosedRequests(const std::vector<std::string>& final_states, Millis closed_before,
+                                                 int limit);
+  // Deletes the request and everything recorded about it — history, mail, timers, jobs, codes,
+  // idempotency keys, the inbound mail linked to it — and leaves a tombstone in purged_requests
+  // (reference, type, jurisdiction, final state, receipt and closing time: no personal data).
+  Status PurgeRequest(const RequestRow& r, Millis now);
+  // Deletes the raw bytes (keeping the row, marked raw_purged_at) of inbound messages linked to a
+  // request closed before `closed_before`, or linked to none and taken in before `unlinked_before`;
+  // at most `limit`. Returns how many.
+  Result<int> PurgeRawMail(const std::vector<std::string>& final_states, Millis closed_before, Millis unlinked_before,
+                           Millis now, int limit);
+  // Deletes the verification rows (code hashes) of requests closed before `closed_before`.
+  Result<int> PurgeVerifications(const std::vector<std::string>& final_states, Millis closed_before);
 
   // API tokens (hashes only).
   Status InsertToken(const std::string& name, const std::string& token_hash, Millis now);
