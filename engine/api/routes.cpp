@@ -213,7 +213,7 @@ Response CreateRequestRoute(Call& c) {
   if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
   if (Status s = OnlyKeys(body,
                           {"type", "jurisdiction", "subject", "requester", "channel", "received_at", "details",
-                           "language"},
+                           "language", "verification"},
                           "");
       !s.ok())
     return Fail(c, s);
@@ -254,6 +254,17 @@ Response CreateRequestRoute(Call& c) {
   if (!st.ok()) return Fail(c, st);
   if (details != nullptr) in.details = *details;
   if (st = StringField(body, "language", "", false, in.language); !st.ok()) return Fail(c, st);
+  // Pre-verified (the company's logged-in session) or staff-entered with the evidence seen: the
+  // client is authenticated (this route needs a token), and answers for it (issue 5 §1).
+  const json::object* verification = ObjectField(body, "verification", "", false, st);
+  if (!st.ok()) return Fail(c, st);
+  if (verification != nullptr) {
+    service::PreVerification pv;
+    if (st = OnlyKeys(*verification, {"method", "note"}, "verification"); !st.ok()) return Fail(c, st);
+    if (st = StringField(*verification, "method", "verification", true, pv.method); !st.ok()) return Fail(c, st);
+    if (st = StringField(*verification, "note", "verification", true, pv.note); !st.ok()) return Fail(c, st);
+    in.verification = std::move(pv);
+  }
   in.actor = c.actor;
 
   const std::string_view key = c.req.Header("Idempotency-Key");
@@ -431,6 +442,37 @@ Response VerifyRoute(Call& c) {
   return JsonResponse(200, o);
 }
 
+// POST /requests/{id}/verification/resend (public, rate-limited like /verify; no body): a new
+// code to the data subject; 429 + Retry-After within the policy's cooldown, 409 after max_resends.
+Response ResendRoute(Call& c) {
+  Millis wait = 0;
+  auto too_many = [&](Millis retry_ms, std::string_view detail) {
+    Response r = Fail(c, 429, detail);
+    r.headers.emplace_back("Retry-After", std::to_string(std::max<Millis>(1, (retry_ms + 999) / 1000)));
+    return r;
+  };
+  if (!c.ctx.verify_by_client.Allow("client:" + c.req.client, &wait))
+    return too_many(wait, "too many verification attempts; try again later");
+  json::object body;  // none needed; an empty object is accepted
+  if (Status s = ParseObject(c.req.body, true, body); !s.ok()) return Fail(c, s);
+  if (!body.empty()) return Fail(c, 400, "this endpoint takes no fields");
+  auto row = Svc(c).Get(c.params[0]);
+  if (!row.ok()) return Fail(c, row.status());
+  if (!c.ctx.verify_by_request.Allow("request:" + row->id, &wait))
+    return too_many(wait, "too many verification attempts; try again later");
+  Millis retry_after = 0;
+  auto sent = Svc(c).ResendCode(row->id, "requester", retry_after);
+  if (!sent.ok()) {
+    if (retry_after > 0) return too_many(retry_after, sent.status().message());
+    return Fail(c, sent.status());
+  }
+  json::object o;  // a public route: nothing about the data subject
+  o["reference"] = sent->reference;
+  o["state"] = sent->state;
+  o["code_sent"] = true;
+  return JsonResponse(202, o);
+}
+
 // GET /requests/{id}/export
 Response ExportRoute(Call& c) {
   auto file = Svc(c).Export(c.params[0]);
@@ -599,6 +641,8 @@ const std::vector<Route>& Routes() {
       {"GET", {"requests", "{}", "transitions"}, false, TransitionsRoute, "GET /requests/{id}/transitions"},
       {"POST", {"requests", "{}", "events"}, false, EventRoute, "POST /requests/{id}/events"},
       {"POST", {"requests", "{}", "verify"}, true, VerifyRoute, "POST /requests/{id}/verify"},
+      {"POST", {"requests", "{}", "verification", "resend"}, true, ResendRoute,
+       "POST /requests/{id}/verification/resend"},
       {"GET", {"requests", "{}", "export"}, false, ExportRoute, "GET /requests/{id}/export"},
       {"POST", {"legal-holds"}, false, PlaceHoldRoute, "POST /legal-holds"},
       {"GET", {"legal-holds"}, false, ListHoldsRoute, "GET /legal-holds"},

@@ -4,12 +4,14 @@
 //   1. the journal table dsar_fulfillment_log is consulted: a step that already succeeded for
 //      this reference returns its recorded summary and changes nothing (an export is redone
 //      only when its file has gone);
-//   2. the rows linked to the data subject are resolved for every table of the map, before
-//      anything changes (so erasing accounts does not hide the projects linked through them);
-//   3. the step reads or changes exactly those rows (by rowid), with bound parameters only;
+//   2. the rows linked to the data subject are found by one SQL condition per table (the map's
+//      links; a link through another table is a subquery): steps that change rows resolve the
+//      rowids of every table before anything changes (so erasing accounts does not hide the
+//      projects linked through them); exports read the rows with that condition as they go;
+//   3. the step reads or changes exactly those rows, with bound parameters only;
 //   4. the summary is recorded in the journal and the transaction commits.
-// A failure rolls everything back; export files are renamed into place before the commit, so
-// a crash leaves either no journal row (and the step is redone) or a complete file.
+// A failure rolls everything back; export files are renamed into place and synced before the
+// commit, so a crash leaves either no journal row (and the step is redone) or a complete file.
 
 #include "fulfillment/fulfillment.h"
 
@@ -19,8 +21,11 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "core/time.h"
+#include "fulfillment/index_html.h"
 #include "fulfillment/package.h"
 #include "fulfillment/sqlite_db.h"
 #include "fulfillment/systems_map.h"
@@ -162,43 +167,65 @@ class Session {
     return Status::Ok();
   }
 
-  // The rowids of `table`'s rows linked to the subject, ascending (memoised).
-  Result<std::vector<std::int64_t>> Linked(const TableSpec& t) {
-    if (auto it = linked_.find(t.name); it != linked_.end()) return it->second;
-    std::set<std::int64_t> rows;
-    auto collect = [&](Stmt& s) { rows.insert(s.Column(0).i); };
-    const std::string select = "SELECT rowid FROM " + QuoteIdent(t.name) + " WHERE ";
+  // An SQL condition true for the rows of `t` linked to the subject, its columns qualified with
+  // the table's name; ?1 stands for the email and ?2, ?3, ... for the account ids (BindSubject
+  // binds them). A link through another table is a subquery on that table's own condition.
+  std::string LinkCondition(const TableSpec& t) const {
+    std::string cond;
+    auto add = [&](const std::string& c) { cond += (cond.empty() ? "" : " OR ") + c; };
+    const std::string table = QuoteIdent(t.name);
     for (const auto& l : t.links) {
-      Status st;
+      const std::string column = table + "." + QuoteIdent(l.column);
       switch (l.kind) {
         case Link::Kind::kEmail:
-          if (!email_.empty())
-            st = ForChunks(db_, select + "lower(trim(" + QuoteIdent(l.column) + ")) IN ", {SqlValue::Text(email_)},
-                           "", {}, collect);
+          if (!email_.empty()) add("lower(trim(" + column + ")) = ?1");
           break;
         case Link::Kind::kAccountId:
-          st = ForChunks(db_, select + QuoteIdent(l.column) + " IN ", account_ids_, "", {}, collect);
+          if (!account_ids_.empty()) {
+            std::string list;
+            for (size_t i = 0; i < account_ids_.size(); ++i) list += (i ? ",?" : "?") + std::to_string(i + 2);
+            add(column + " IN (" + list + ")");
+          }
           break;
         case Link::Kind::kVia: {
-          const TableSpec* via = map_.Table(l.via);
-          auto via_rows = Linked(*via);
-          if (!via_rows.ok()) return via_rows.status();
-          std::vector<SqlValue> keys;
-          st = ForChunks(db_, "SELECT DISTINCT " + QuoteIdent(l.references) + " FROM " + QuoteIdent(via->name) +
-                                  " WHERE rowid IN ",
-                         RowidValues(*via_rows), "", {}, [&](Stmt& s) {
-                           SqlValue v = s.Column(0);
-                           if (!v.is_null()) keys.push_back(std::move(v));
-                         });
-          if (st.ok()) st = ForChunks(db_, select + QuoteIdent(l.column) + " IN ", keys, "", {}, collect);
+          const std::string via = QuoteIdent(l.via);
+          add(column + " IN (SELECT " + via + "." + QuoteIdent(l.references) + " FROM " + via + " WHERE " +
+              LinkCondition(*map_.Table(l.via)) + ")");
           break;
         }
       }
-      if (!st.ok()) return st;
     }
-    std::vector<std::int64_t> out(rows.begin(), rows.end());
-    linked_[t.name] = out;
-    return out;
+    return cond.empty() ? "0" : "(" + cond + ")";
+  }
+
+  void BindSubject(Stmt& s) const {
+    s.Bind(1, SqlValue::Text(email_));
+    for (size_t i = 0; i < account_ids_.size(); ++i) s.Bind(static_cast<int>(i) + 2, account_ids_[i]);
+  }
+
+  // A statement reading `columns` of the rows of `t` linked to the subject, in rowid order, one
+  // row per Step: the rows stream from SQLite, whatever their number.
+  Result<Stmt> SelectLinked(const TableSpec& t, const std::vector<std::string>& columns) {
+    std::string list;
+    for (const auto& c : columns) list += (list.empty() ? "" : ", ") + QuoteIdent(c);
+    if (list.empty()) list = "rowid";
+    auto stmt = db_.Prepare("SELECT " + list + " FROM " + QuoteIdent(t.name) + " WHERE " + LinkCondition(t) +
+                            " ORDER BY rowid");
+    if (stmt.ok()) BindSubject(*stmt);
+    return stmt;
+  }
+
+  // The rowids of `table`'s rows linked to the subject, ascending (memoised).
+  Result<std::vector<std::int64_t>> Linked(const TableSpec& t) {
+    if (auto it = linked_.find(t.name); it != linked_.end()) return it->second;
+    auto stmt = SelectLinked(t, {});
+    if (!stmt.ok()) return stmt.status();
+    std::vector<std::int64_t> rows;
+    Status st;
+    while (stmt->Step(&st)) rows.push_back(stmt->Column(0).i);
+    if (!st.ok()) return st;
+    linked_[t.name] = rows;
+    return rows;
   }
 
   // Resolves every table's linked rows up front (before anything changes).
@@ -217,19 +244,6 @@ class Session {
     v.reserve(ids.size());
     for (auto id : ids) v.push_back(SqlValue::Int(id));
     return v;
-  }
-
-  // Reads the linked rows of `t` (all columns, in rowid order).
-  Status ReadRows(const TableSpec& t, std::vector<std::vector<SqlValue>>* rows) {
-    const auto& cols = columns_[t.name];
-    std::string list;
-    for (const auto& c : cols) list += (list.empty() ? "" : ", ") + QuoteIdent(c);
-    return ForChunks(db_, "SELECT " + list + " FROM " + QuoteIdent(t.name) + " WHERE rowid IN ",
-                     RowidValues(Rows(t.name)), " ORDER BY rowid", {}, [&](Stmt& s) {
-                       std::vector<SqlValue> row;
-                       for (int i = 0; i < s.Columns(); ++i) row.push_back(s.Column(i));
-                       rows->push_back(std::move(row));
-                     });
   }
 
   const std::vector<std::string>& Columns(const std::string& table) { return columns_[table]; }
@@ -273,15 +287,169 @@ void AddUnmapped(Session& run, json::object& summary) {
   if (!u.empty()) summary["unmapped_columns"] = std::move(u);
 }
 
-// export_access: every linked row, all columns except withheld ones, with the map's metadata.
-Status ExportAccess(Session& run, const std::string& reference, const std::string& path, json::object& summary) {
+// What an export step needs besides the session.
+struct ExportContext {
+  std::string step;
+  std::string reference;
+  const DataSubject& subject;
+  std::optional<Millis> generated_at;
+  std::filesystem::path dir;  // <exports>/<reference>, absolute
+};
+
+// The folder a package's members are written to before they are zipped:
+// <exports>/<reference>/.staging-<step>. Anything left there by an earlier, interrupted run is
+// removed first; the folder and its files are removed when the step ends, however it ends.
+class Staging {
+ public:
+  Staging() = default;
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+  ~Staging() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  Status Create(const std::filesystem::path& path) {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+    if (!ec) std::filesystem::create_directories(path, ec);
+    if (ec) return Status::IoError("cannot create staging folder " + path.string() + ": " + ec.message());
+    path_ = path;
+    return Status::Ok();
+  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// "Nimbus Cloud production database", for messages to the person.
+std::string Where(const SystemsMap& map) {
+  if (!map.system.empty()) return map.system;
+  if (!map.controller.name.empty()) return map.controller.name + "'s systems";
+  return "our systems";
+}
+
+std::string Count(std::int64_t n, const char* one, const char* many) {
+  return FormatCount(n) + " " + (n == 1 ? one : many);
+}
+
+// Writes one value of the current row of `s` into data.json and its text form into `cell`.
+void WriteCell(JsonWriter& w, const Stmt& s, int i, std::string& cell) {
+  const SqlValue v = s.Column(i);
+  switch (v.type) {
+    case SQLITE_INTEGER:
+      w.Int(v.i);
+      break;
+    case SQLITE_FLOAT:
+      w.Double(v.d);
+      break;
+    case SQLITE_TEXT:
+      w.String(v.s);
+      cell = v.s;
+      return;
+    case SQLITE_BLOB:
+      break;  // hex, below
+    default:
+      w.Null();
+      cell.clear();
+      return;
+  }
+  cell = v.ToText();
+  if (v.type == SQLITE_BLOB) w.String(cell);
+}
+
+// Streams the rows of `t` linked to the subject, `columns` of them: each row goes into data.json
+// (an object in the array the writer has open) and into <staging>/<table>.csv, created at the
+// first row with a header of the column names. Adds the CSV to `members` when there were rows.
+Result<std::int64_t> StreamRows(Session& run, const TableSpec& t, const std::vector<std::string>& columns,
+                                JsonWriter& w, const Staging& staging, std::vector<ZipMember>& members) {
+  auto stmt = run.SelectLinked(t, columns);
+  if (!stmt.ok()) return stmt.status();
+  const std::string name = t.name + ".csv";
+  OutputFile csv;
+  std::vector<std::string> cells(columns.size());
+  std::string line;
+  std::int64_t rows = 0;
+  Status st;
+  while (stmt->Step(&st)) {
+    if (rows++ == 0) {
+      if (Status o = csv.Open(staging.File(name)); !o.ok()) return o;
+      csv.Write(CsvRecord(columns));
+    }
+    w.BeginObject();
+    for (size_t k = 0; k < columns.size(); ++k) {
+      w.Key(columns[k]);
+      WriteCell(w, *stmt, static_cast<int>(k), cells[k]);
+    }
+    w.EndObject();
+    line.clear();
+    AppendCsvRecord(line, cells);
+    csv.Write(line);
+  }
+  if (!st.ok()) return st;
+  if (rows > 0) {
+    if (Status c = csv.Close(); !c.ok()) return c;
+    members.push_back({name, staging.File(name)});
+  }
+  return rows;
+}
+
+// Nothing of the person's: no package (and none left from an earlier run), and a summary that
+// says so plainly.
+void NothingFound(const std::string& path, const std::string& message, json::object& summary) {
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  summary["found"] = false;
+  summary["message"] = message;
+}
+
+// export_access: <exports>/<reference>/access.zip with index.html (a summary for people, with
+// the GDPR Art. 15 / CCPA information), data.json (every linked row, all columns except
+// withheld ones, with the map's metadata) and one CSV per table with rows.
+Status ExportAccess(Session& run, const ExportContext& ctx, StepResult& result) {
   const SystemsMap& map = run.map();
-  json::object doc;
-  doc["format"] = "dsar-access-export/1";
-  doc["reference"] = reference;
-  if (!map.system.empty()) doc["system"] = map.system;
-  json::object tables, counts;
-  std::int64_t total = 0;
+  json::object& summary = result.summary;
+  const std::string path = (ctx.dir / "access.zip").string();
+  Staging staging;
+  if (Status st = staging.Create(ctx.dir / (".staging-" + ctx.step)); !st.ok()) return st;
+  OutputFile data;
+  if (Status st = data.Open(staging.File("data.json")); !st.ok()) return st;
+  JsonWriter w(data);
+  w.BeginObject();
+  w.Key("format");
+  w.String("dsar-access-export/1");
+  w.Key("reference");
+  w.String(ctx.reference);
+  if (ctx.generated_at) {
+    w.Key("generated_at");
+    w.String(FormatRfc3339(*ctx.generated_at));
+  }
+  if (!map.system.empty()) {
+    w.Key("system");
+    w.String(map.system);
+  }
+  if (!map.controller.name.empty()) {
+    json::object c{{"name", map.controller.name}};
+    if (!map.controller.contact.empty()) c["contact"] = map.controller.contact;
+    if (!map.controller.dpo.empty()) c["dpo"] = map.controller.dpo;
+    w.Key("controller");
+    w.Value(c);
+  }
+  if (!map.automated_decision_making.empty()) {
+    w.Key("automated_decision_making");
+    w.String(map.automated_decision_making);
+  }
+  w.Key("tables");
+  w.BeginObject();
+  json::object counts;
+  std::int64_t total = 0, with_rows = 0;
+  std::vector<ZipMember> csvs;
+  AccessIndex index;
+  index.reference = ctx.reference;
+  index.subject_name = ctx.subject.name;
+  index.subject_email = run.email();
+  index.subject_account_id = ctx.subject.account_id;
+  index.generated_at = ctx.generated_at;
   for (const auto& t : map.tables) {
     json::object td;
     if (!t.description.empty()) td["description"] = t.description;
@@ -291,85 +459,134 @@ Status ExportAccess(Session& run, const std::string& reference, const std::strin
     td["recipients"] = Strings(t.recipients);
     td["retention"] = t.retention;
     json::object fields;
-    const auto& cols = run.Columns(t.name);
-    for (const auto& c : cols) {
-      if (const FieldSpec* f = t.Field(c)) {
+    std::vector<std::string> shown;  // every column but the withheld ones, in table order
+    for (const auto& c : run.Columns(t.name)) {
+      const FieldSpec* f = t.Field(c);
+      if (f) {
         fields[c] = FieldMetadata(t, *f);
       } else {
         fields[c] = json::object{{"category", "unclassified"}, {"note", "not described by the systems map"}};
       }
+      if (!f || f->withheld.empty()) shown.push_back(c);
     }
     td["fields"] = std::move(fields);
-    std::vector<std::vector<SqlValue>> rows;
-    if (Status st = run.ReadRows(t, &rows); !st.ok()) return st;
-    json::array jrows;
-    for (const auto& row : rows) {
-      json::object r;
-      for (size_t i = 0; i < cols.size(); ++i) {
-        const FieldSpec* f = t.Field(cols[i]);
-        if (f && !f->withheld.empty()) continue;
-        r[cols[i]] = ToJson(row[i]);
-      }
-      jrows.push_back(std::move(r));
+    w.Key(t.name);
+    w.BeginObject();
+    for (const auto& kv : td) {
+      w.Key(kv.key());
+      w.Value(kv.value());
     }
-    td["rows"] = std::move(jrows);
-    counts[t.name] = json::object{{"rows", static_cast<std::int64_t>(rows.size())}};
-    total += static_cast<std::int64_t>(rows.size());
-    tables[t.name] = std::move(td);
+    w.Key("rows");
+    w.BeginArray();
+    auto rows = StreamRows(run, t, shown, w, staging, csvs);
+    if (!rows.ok()) return rows.status();
+    w.EndArray();
+    w.EndObject();
+    counts[t.name] = json::object{{"rows", *rows}};
+    total += *rows;
+    if (*rows > 0) ++with_rows;
+    IndexTable it;
+    it.spec = &t;
+    it.rows = *rows;
+    if (*rows > 0) it.csv = t.name + ".csv";
+    if (auto u = run.Unmapped().find(t.name); u != run.Unmapped().end()) it.unmapped = u->second;
+    index.tables.push_back(std::move(it));
   }
-  doc["tables"] = std::move(tables);
+  w.EndObject();
+  w.EndObject();
+  w.Finish();
+  if (Status st = data.Close(); !st.ok()) return st;
+
+  if (total == 0) {
+    NothingFound(path, "We hold no personal data about you in " + Where(map) + ".", summary);
+  } else {
+    OutputFile html;
+    if (Status st = html.Open(staging.File("index.html")); !st.ok()) return st;
+    html.Write(AccessIndexHtml(map, index));
+    if (Status st = html.Close(); !st.ok()) return st;
+    std::vector<ZipMember> members = {{"index.html", staging.File("index.html")},
+                                      {"data.json", staging.File("data.json")}};
+    members.insert(members.end(), csvs.begin(), csvs.end());
+    if (Status st = WriteZipFromFiles(path, members); !st.ok()) return st;
+    summary["found"] = true;
+    summary["message"] = "We hold " + Count(total, "record", "records") + " about you in " +
+                         Count(with_rows, "table", "tables") + " of " + Where(map) +
+                         "; your access package holds all of them.";
+    summary["file"] = path;
+    result.files.push_back(path);
+  }
+  if (ctx.generated_at) summary["generated_at"] = FormatRfc3339(*ctx.generated_at);
   summary["tables"] = std::move(counts);
   summary["total_rows"] = total;
   AddUnmapped(run, summary);
-  return WriteFileAtomically(path, PrettyJson(doc));
+  return Status::Ok();
 }
 
-// export_portability: only the fields the subject provided: data.json plus <table>.csv.
-Status ExportPortability(Session& run, const std::string& reference, const std::string& path, json::object& summary) {
+// export_portability: <exports>/<reference>/portability.zip with data.json and one CSV per
+// table with rows, only the fields the subject provided (machine-readable; no index.html).
+Status ExportPortability(Session& run, const ExportContext& ctx, StepResult& result) {
   const SystemsMap& map = run.map();
-  json::object data_tables, counts;
-  std::vector<std::pair<std::string, std::string>> csvs;
-  std::int64_t total = 0;
-  for (const auto& t : map.tables) {
-    std::vector<size_t> idx;  // positions of provided fields among the table's columns, in map order
-    std::vector<std::string> names;
-    const auto& cols = run.Columns(t.name);
-    for (const auto& f : t.fields) {
-      if (!f.provided_by_subject) continue;
-      idx.push_back(static_cast<size_t>(std::find(cols.begin(), cols.end(), f.name) - cols.begin()));
-      names.push_back(f.name);
-    }
-    if (names.empty()) continue;
-    std::vector<std::vector<SqlValue>> rows;
-    if (Status st = run.ReadRows(t, &rows); !st.ok()) return st;
-    std::string csv = CsvRecord(names);
-    json::array jrows;
-    for (const auto& row : rows) {
-      json::object r;
-      std::vector<std::string> cells;
-      for (size_t k = 0; k < idx.size(); ++k) {
-        r[names[k]] = ToJson(row[idx[k]]);
-        cells.push_back(row[idx[k]].ToText());
-      }
-      jrows.push_back(std::move(r));
-      csv += CsvRecord(cells);
-    }
-    data_tables[t.name] = std::move(jrows);
-    csvs.emplace_back(t.name + ".csv", std::move(csv));
-    counts[t.name] = json::object{{"rows", static_cast<std::int64_t>(rows.size())}, {"fields", Strings(names)}};
-    total += static_cast<std::int64_t>(rows.size());
+  json::object& summary = result.summary;
+  const std::string path = (ctx.dir / "portability.zip").string();
+  Staging staging;
+  if (Status st = staging.Create(ctx.dir / (".staging-" + ctx.step)); !st.ok()) return st;
+  OutputFile data;
+  if (Status st = data.Open(staging.File("data.json")); !st.ok()) return st;
+  JsonWriter w(data);
+  w.BeginObject();
+  w.Key("format");
+  w.String("dsar-portability-export/1");
+  w.Key("reference");
+  w.String(ctx.reference);
+  if (ctx.generated_at) {
+    w.Key("generated_at");
+    w.String(FormatRfc3339(*ctx.generated_at));
   }
-  json::object doc;
-  doc["format"] = "dsar-portability-export/1";
-  doc["reference"] = reference;
-  if (!map.system.empty()) doc["system"] = map.system;
-  doc["tables"] = std::move(data_tables);
-  std::vector<std::pair<std::string, std::string>> entries;
-  entries.emplace_back("data.json", PrettyJson(doc));
-  for (auto& c : csvs) entries.push_back(std::move(c));
+  if (!map.system.empty()) {
+    w.Key("system");
+    w.String(map.system);
+  }
+  w.Key("tables");
+  w.BeginObject();
+  json::object counts;
+  std::vector<ZipMember> csvs;
+  std::int64_t total = 0, with_rows = 0;
+  for (const auto& t : map.tables) {
+    std::vector<std::string> names;  // the provided fields, in map order
+    for (const auto& f : t.fields)
+      if (f.provided_by_subject) names.push_back(f.name);
+    if (names.empty()) continue;
+    w.Key(t.name);
+    w.BeginArray();
+    auto rows = StreamRows(run, t, names, w, staging, csvs);
+    if (!rows.ok()) return rows.status();
+    w.EndArray();
+    counts[t.name] = json::object{{"rows", *rows}, {"fields", Strings(names)}};
+    total += *rows;
+    if (*rows > 0) ++with_rows;
+  }
+  w.EndObject();
+  w.EndObject();
+  w.Finish();
+  if (Status st = data.Close(); !st.ok()) return st;
+
+  if (total == 0) {
+    NothingFound(path, "We hold no personal data that you provided to us in " + Where(map) + ".", summary);
+  } else {
+    std::vector<ZipMember> members = {{"data.json", staging.File("data.json")}};
+    members.insert(members.end(), csvs.begin(), csvs.end());
+    if (Status st = WriteZipFromFiles(path, members); !st.ok()) return st;
+    summary["found"] = true;
+    summary["message"] = "Your portability package holds the data you provided to us: " +
+                         Count(total, "record", "records") + " from " + Count(with_rows, "table", "tables") + " of " +
+                         Where(map) + ", as JSON and CSV.";
+    summary["file"] = path;
+    result.files.push_back(path);
+  }
+  if (ctx.generated_at) summary["generated_at"] = FormatRfc3339(*ctx.generated_at);
   summary["tables"] = std::move(counts);
   summary["total_rows"] = total;
-  return WriteZip(path, entries);
+  return Status::Ok();
 }
 
 // Nulls or masks the fields of the surviving rows `keep` of `t`; fills the table's summary.
@@ -546,7 +763,7 @@ Result<std::vector<std::string>> Fulfiller::AccountIds(const DataSubject& subjec
 }
 
 Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& reference,
-                                  const DataSubject& subject) const {
+                                  const DataSubject& subject, std::optional<Millis> now) const {
   const auto& steps = Steps();
   if (std::find(steps.begin(), steps.end(), step) == steps.end())
     return Status::NotFound("unknown fulfillment step '" + step + "'");
@@ -565,6 +782,7 @@ Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& re
     return st;
 
   // 1. Already done for this reference?
+  std::optional<Millis> recorded_at;
   {
     auto q = db.Prepare(std::string("SELECT summary, files FROM ") + kJournal + " WHERE reference = ?1 AND step = ?2");
     if (!q.ok()) return q.status();
@@ -587,31 +805,36 @@ Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& re
         }
       }
       if (complete) return done;  // the transaction rolls back: nothing changed
+      // An export whose file has gone is written again, dated as before: the same bytes.
+      if (summary.is_object())
+        if (const auto* g = summary.as_object().if_contains("generated_at"); g && g->is_string())
+          recorded_at = ParseRfc3339(std::string_view(g->as_string()));
     }
     if (!st.ok()) return st;
   }
 
-  // 2. Who is the subject, which rows are theirs.
+  // 2. Who is the subject, which rows are theirs (exports read them as they go; the other steps
+  // resolve them all before changing anything).
+  const bool is_export = step == "export_access" || step == "export_portability";
   Session run(*map_, db);
   if (Status st = run.ResolveSubject(subject); !st.ok()) return st;
   if (Status st = run.CheckSchema(); !st.ok()) return st;
-  if (Status st = run.LinkAll(); !st.ok()) return st;
+  if (!is_export)
+    if (Status st = run.LinkAll(); !st.ok()) return st;
 
   // 3. The step.
   StepResult result;
   result.summary["step"] = step;
   result.summary["reference"] = reference;
   Status st;
-  if (step == "export_access" || step == "export_portability") {
+  if (is_export) {
     std::error_code ec;
     const std::filesystem::path dir = std::filesystem::absolute(std::filesystem::path(exports_dir_) / reference, ec);
     if (!ec) std::filesystem::create_directories(dir, ec);
     if (ec) return Status::IoError("cannot create export folder for " + reference + ": " + ec.message());
-    const std::string path = (dir / (step == "export_access" ? "access.json" : "portability.zip")).string();
-    st = step == "export_access" ? ExportAccess(run, reference, path, result.summary)
-                                 : ExportPortability(run, reference, path, result.summary);
-    result.files.push_back(path);
-    result.summary["file"] = path;
+    const ExportContext ctx{step, reference, subject, recorded_at ? recorded_at : now, dir};
+    st = step == "export_access" ? ExportAccess(run, ctx, result) : ExportPortability(run, ctx, result);
+    if (st.ok() && result.files.empty()) std::filesystem::remove(dir, ec);  // nothing written: no empty folder
   } else if (step == "erase") {
     st = Erase(run, result.summary);
   } else if (step == "opt_out_sale") {

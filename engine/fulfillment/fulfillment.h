@@ -14,11 +14,13 @@
 
 #include <boost/json/object.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/model.h"
 #include "core/status.h"
+#include "core/time.h"
 
 namespace dsar::fulfillment {
 
@@ -39,22 +41,43 @@ class Fulfiller {
   Fulfiller(std::shared_ptr<const SystemsMap> map, std::string company_db, std::string exports_dir);
 
   // Runs one named step for the data subject of request `reference`:
-  //   export_access       every row linked to the subject, as <exports>/<reference>/access.json
+  //   export_access       every row linked to the subject, as <exports>/<reference>/access.zip:
+  //                       index.html (a summary for people: counts per table, links, and the
+  //                       information GDPR Art. 15(1)(a)-(h) and the CCPA right to know require,
+  //                       from the map), data.json (every row, all columns but withheld ones, with
+  //                       the map's metadata) and <table>.csv for each table with rows
   //   export_portability  only the fields the subject provided, as <exports>/<reference>/portability.zip
-  //                       (data.json plus one CSV per table)
+  //                       (data.json plus <table>.csv for each table with rows; no index.html)
   //   erase               rows deleted, nulled or masked per the map; kept rows reported with the reason
   //   opt_out_sale        the map's sale/sharing opt-out flags set
   //   opt_out_marketing   the map's marketing opt-out flags set (newsletter unsubscribed)
-  // NotFound for an unknown step; IoError when a database fails (nothing half-applied: each step
-  // runs in one transaction of the company database).
+  // NotFound for an unknown step; IoError when a database or the file system fails (nothing
+  // half-applied: each step runs in one transaction of the company database).
   // The subject's rows are those linked to NormalizeEmail(subject.email) and/or to
   // subject.account_id plus the account ids the map's `subject` lookup finds for the email;
   // Invalid when the subject has neither, or when the map names a table or column the database
   // lacks (message "<map>:<line>: ..."), or the reference is not a safe folder name
   // ([A-Za-z0-9._-], at most 64). A step that succeeded is recorded, with its summary, in the
   // company database's table dsar_fulfillment_log (reference, step): running it again returns
-  // that summary and changes nothing (an export whose file has gone is written again).
-  Result<StepResult> Run(const std::string& step, const std::string& reference, const DataSubject& subject) const;
+  // that summary and changes nothing (an export whose file has gone is written again, dated as
+  // the first time: the same bytes).
+  //
+  // Exports stream: rows are read with one statement per table and written to member files in
+  // <exports>/<reference>/.staging-<step>/, which libzip then reads into the ZIP (replaced
+  // atomically, synced before the journal commits); the staging folder is removed however the
+  // step ends. Memory does not grow with the number of rows. The same data, subject and `now`
+  // give the same bytes.
+  // An export's summary: "found" (bool), "message" (one English sentence for the person, e.g.
+  // "We hold no personal data about you in <system>."), "tables" {table: {"rows": n}} (portability
+  // also "fields"), "total_rows", and when found "file" (the ZIP's absolute path, also the one
+  // entry of `files`); "generated_at" (RFC 3339) when `now` was given; access also
+  // "unmapped_columns" {table: [columns the map does not describe]} when there are any. When
+  // nothing is found no file is written (nor left from an earlier run) and `files` is empty.
+  // `now`: the instant packages are dated with (index.html shows its UTC date; data.json has it as
+  // "generated_at"); the step never reads the clock. Without it packages carry no date. Steps
+  // other than exports ignore it.
+  Result<StepResult> Run(const std::string& step, const std::string& reference, const DataSubject& subject,
+                         std::optional<Millis> now = std::nullopt) const;
 
   static const std::vector<std::string>& Steps();
 

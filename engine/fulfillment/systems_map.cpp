@@ -302,10 +302,31 @@ SystemsMap Parse(const YAML::Node& root, const std::string& path) {
   SystemsMap map;
   map.path = path;
   RequireMap(root, "a systems map");
-  CheckKeys(root, "the systems map", {"version", "system", "description", "subject", "opt_outs", "tables"});
+  CheckKeys(root, "the systems map",
+            {"version", "system", "description", "controller", "automated_decision_making", "rights", "subject",
+             "opt_outs", "tables"});
   if (root["version"].IsDefined() && Text(root["version"], "version") != "1")
     Fail(root["version"], "unsupported systems map version '" + root["version"].Scalar() + "' (expected 1)");
   map.system = OptText(root, "system", "the systems map", "");
+  if (const YAML::Node c = root["controller"]; c.IsDefined() && !c.IsNull()) {
+    RequireMap(c, "controller");
+    CheckKeys(c, "controller", {"name", "contact", "dpo"});
+    const YAML::Node name = c["name"];
+    if (!name.IsDefined() || name.IsNull()) {
+      // At the `controller:` key (a block mapping's own mark is its first entry).
+      for (const auto& kv : root)
+        if (kv.first.Scalar() == "controller") Fail(kv.first, "controller needs 'name' (who is responsible for the data)");
+    }
+    map.controller.name = Text(name, "controller.name");
+    if (map.controller.name.empty()) Fail(name, "controller.name must not be empty");
+    map.controller.contact = OptText(c, "contact", "controller", "");
+    map.controller.dpo = OptText(c, "dpo", "controller", "");
+  }
+  for (auto [key, out] : {std::pair{"automated_decision_making", &map.automated_decision_making},
+                          std::pair{"rights", &map.rights}}) {
+    const YAML::Node n = root[key];
+    if (n.IsDefined() && !n.IsNull()) *out = Text(n, key);
+  }
 
   if (const YAML::Node s = root["subject"]; s.IsDefined() && !s.IsNull()) {
     RequireMap(s, "subject");

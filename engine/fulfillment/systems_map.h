@@ -104,9 +104,24 @@ struct SubjectLookup {
   std::string email_column;
 };
 
+// Who is responsible for the data (GDPR Art. 4(7)): shown at the top of an access package.
+struct Controller {
+  std::string name;     // empty when the map does not say (packages then name `system`)
+  std::string contact;  // how to reach the privacy team: address, mail, web form
+  std::string dpo;      // the data protection officer's contact (GDPR Art. 37-39), if any
+};
+
 struct SystemsMap {
   std::string path;  // the file it was loaded from
   std::string system;
+  Controller controller;
+  // GDPR Art. 15(1)(h): whether decisions about the person are made by automated means (incl.
+  // profiling), the logic involved and its consequences. Empty: the map does not say, and the
+  // access package says so.
+  std::string automated_decision_making;
+  // How to use the rights (whom to write to, the supervisory authority); shown under the list
+  // of rights an access package always gives (index_html.h). May be empty.
+  std::string rights;
   SubjectLookup subject;
   std::vector<TableSpec> tables;  // in map order: exports list tables in this order
   std::vector<OptOutFlag> sale_opt_outs;

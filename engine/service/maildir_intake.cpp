@@ -49,12 +49,6 @@ void SyncDir(const fs::path& dir) {
   }
 }
 
-struct Candidate {
-  bool failed_before;  // known to fail: tried after the others
-  fs::file_time_type mtime;
-  std::string name;
-};
-
 }  // namespace
 
 std::string MaildirBaseName(const std::string& file_name) { return file_name.substr(0, file_name.find(':')); }
@@ -68,16 +62,11 @@ void MaildirIntake::LogOnce(const std::string& name, const std::string& what) {
   if (failing_.insert(name).second) log_("maildir intake: new/" + name + ": " + what);
 }
 
-Result<int> MaildirIntake::ScanOnce() {
-  const fs::path root(maildir_);
-  std::error_code ec;
-  for (const char* sub : {"tmp", "new", "cur"}) {
-    fs::create_directories(root / sub, ec);
-    if (ec) return Status::IoError("cannot create Maildir " + (root / sub).string() + ": " + ec.message());
-  }
-  const fs::path new_dir = root / "new", cur_dir = root / "cur";
-
+Status MaildirIntake::List(const fs::path& new_dir) {
+  listing_.clear();
+  next_ = 0;
   std::vector<Candidate> found;
+  std::error_code ec;
   for (fs::directory_iterator it(new_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (name.empty() || name[0] == '.') continue;
@@ -99,6 +88,21 @@ Result<int> MaildirIntake::ScanOnce() {
   std::set<std::string> waiting;
   for (const Candidate& c : found) waiting.insert(c.name);
   for (auto it = failing_.begin(); it != failing_.end();) it = waiting.count(*it) ? std::next(it) : failing_.erase(it);
+  listing_ = std::move(found);
+  listed_at_ = svc_.clock().Now();
+  return Status::Ok();
+}
+
+Result<int> MaildirIntake::ScanOnce() {
+  const fs::path root(maildir_);
+  std::error_code ec;
+  for (const char* sub : {"tmp", "new", "cur"}) {
+    fs::create_directories(root / sub, ec);
+    if (ec) return Status::IoError("cannot create Maildir " + (root / sub).string() + ": " + ec.message());
+  }
+  const fs::path new_dir = root / "new", cur_dir = root / "cur";
+  if (next_ >= listing_.size() || svc_.clock().Now() - listed_at_ >= kRelistAfter)
+    if (Status s = List(new_dir); !s.ok()) return s;
 
   // Messages are read into a chunk until the batch is full or the chunk holds max_message_bytes
   // (so memory stays bounded: at most about twice that in message bytes), then the chunk goes
@@ -155,8 +159,9 @@ Result<int> MaildirIntake::ScanOnce() {
     chunk_bytes = 0;
   };
   const std::int64_t limit = svc_.config().max_message_bytes;
-  for (const Candidate& c : found) {
+  for (; next_ < listing_.size(); ++next_) {  // next_ moves past each file taken (read, or found unreadable)
     if (attempted >= batch_ || stop) break;
+    const Candidate& c = listing_[next_];
     if (c.failed_before && !chunk.empty()) {
       flush();
       if (stop) break;
@@ -173,6 +178,8 @@ Result<int> MaildirIntake::ScanOnce() {
     if (c.failed_before || chunk_bytes >= limit) flush();
   }
   if (!chunk.empty() && !stop) flush();
+  // After a failure, the next scan lists new/ afresh: what failed now goes after the others.
+  if (stop) listing_.clear();
   // One directory sync for the scan's moves: a move lost to a crash only leaves an ingested file
   // in new/, which the next scan recognises by its name and moves without storing it again.
   if (moved > 0) SyncDir(cur_dir);

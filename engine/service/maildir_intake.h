@@ -37,12 +37,24 @@
 // unreadable and left. Names starting with '.' and other non-regular files (directories, FIFOs)
 // are ignored.
 //
+// Listing: new/ is listed (every name stat()ed for its mtime, then sorted) only when the previous
+// listing is used up, is kRelistAfter old, or a scan ended on a failure; the scans in between take
+// the next files of that listing, so a backlog of N files costs one listing, not one per batch
+// (ingesting it was O(N²/batch) in stat calls). The order is therefore "oldest first" per
+// listing: a file that arrives while a listing is being worked through is taken once it is used
+// up (or after kRelistAfter), even if its mtime is older than files still waiting in it (a
+// delivery agent that sets mtimes to the message's date). A file of the listing that is gone by
+// the time its turn comes (another reader took it) is skipped silently, as before.
+//
 // Thread safety: call from one thread (the worker thread).
 #pragma once
 
+#include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "service/request_service.h"
@@ -52,6 +64,9 @@ namespace dsar::service {
 class MaildirIntake {
  public:
   using Log = std::function<void(const std::string& line)>;  // one line, no trailing newline
+
+  // A listing older than this (by the service's clock) is replaced by a new one.
+  static constexpr Millis kRelistAfter = 60 * 1000;
 
   // `log` defaults to standard error.
   MaildirIntake(RequestService& svc, std::string maildir, int batch = 100, Log log = nullptr);
@@ -67,13 +82,24 @@ class MaildirIntake {
   void TEST_CrashAfterCommit(int n) { crash_after_commit_ = n; }
 
  private:
+  struct Candidate {
+    bool failed_before;  // known to fail: tried after the others
+    std::filesystem::file_time_type mtime;
+    std::string name;
+  };
+
   void LogOnce(const std::string& name, const std::string& what);
+  // Lists new/ into listing_ (sorted: files not known to fail, oldest first; then those that failed).
+  Status List(const std::filesystem::path& new_dir);
 
   RequestService& svc_;
   std::string maildir_;
   int batch_;
   Log log_;
   std::set<std::string> failing_;  // names logged as failing, until they go through or disappear
+  std::vector<Candidate> listing_;  // the last listing of new/; listing_[next_..] not taken yet
+  std::size_t next_ = 0;
+  Millis listed_at_ = 0;
   int committed_ = 0;  // messages in committed transactions
   int crash_after_commit_ = 0;
 };

@@ -154,9 +154,20 @@ Result<std::unique_ptr<RequestService>> RequestService::Create(const Config& con
   if (!secrets.ok()) return secrets.status();
   auto deadlines = DeadlinePolicy::Load(config);
   if (!deadlines.ok()) return deadlines.status();
+  // Verification policies; the configuration's code TTL and attempt limit are the last fallback.
+  workflow::VerificationPolicy fallback;
+  fallback.code_ttl = config.verification_code_ttl;
+  fallback.max_attempts = config.verification_max_attempts;
+  workflow::VerificationPolicyLoad policies = workflow::LoadVerificationPolicyDir(config.workflows_dir, fallback);
+  if (!policies.ok()) {
+    std::string msg = "invalid verification policies:";
+    for (const auto& d : policies.errors) msg += "\n" + d.ToString();
+    return Status::Invalid(msg);
+  }
 
   std::unique_ptr<RequestService> svc(new RequestService(config, store, clock, std::move(secrets.value()),
                                                          std::move(templates.value()), std::move(deadlines.value())));
+  svc->policies_ = std::move(policies.policies);
   const Millis now = clock.Now();
   for (Workflow& wf : loaded.workflows) {
     auto shared = std::make_shared<const Workflow>(std::move(wf));
@@ -256,8 +267,19 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
   if (!r.duplicate_of.empty()) {
     next.name = "duplicate_detected";
     next.data["duplicate_of"] = r.duplicate_of;
+  } else if (in.verification && wf.Candidates(r.state, "submit_verified") != nullptr) {
+    // Entered already verified (issue 5 §1): recorded with who vouched and the note; no code.
+    next.name = "submit_verified";
+    next.actor = in.actor;
+    next.reason = in.verification->note;
+    next.data["method"] = in.verification->method;
+    next.data["note"] = in.verification->note;
   } else {
     next.name = "submit";
+    if (in.verification) {  // a workflow without verification (opt-outs): the claim is kept as evidence
+      next.data["verification_method"] = in.verification->method;
+      next.data["verification_note"] = in.verification->note;
+    }
   }
   if (Status s = ApplyInTx(tx, r, next, std::nullopt); !s.ok()) return s;
   if (Status s = ScheduleReminders(tx, r, now); !s.ok()) return s;
@@ -271,6 +293,12 @@ Result<CreateOutcome> RequestService::CreateRequest(const CreateRequestInput& in
     return Status::Unprocessable("unknown jurisdiction '" + in.jurisdiction + "'");
   if (!IsKnownChannel(in.channel)) return Status::Unprocessable("unknown channel '" + in.channel + "'");
   if (in.received_at && *in.received_at > now) return Status::Invalid("received_at is in the future");
+  if (in.verification) {
+    if (in.verification->method != "session" && in.verification->method != "staff")
+      return Status::Invalid("verification.method must be 'session' or 'staff'");
+    if (Trim(in.verification->note).empty())
+      return Status::Invalid("verification.note is required: say how the data subject's identity was established");
+  }
 
   CreateOutcome out;
   Status s = store_.Transact([&](store::Tx& tx) -> Status {
@@ -449,15 +477,21 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
         }
       }
       if (verifies) vars["verification"] = "yes";
+      // A fulfillment step's own sentence for the requester (e.g. that nothing was found).
+      if (auto sum = event.data.find("summary"); sum != event.data.end() && sum->value().is_object())
+        if (auto* msg = sum->value().as_object().if_contains("message"); msg && msg->is_string())
+          vars["summary"] = std::string(msg->as_string());
       if (Status s = QueueMail(tx, r, e.arg, vars, seq, false); !s.ok()) return s;
     } else if (e.kind == "start_verification") {
+      // The request's verification policy (workflows/verification/verification.yaml).
+      const workflow::VerificationPolicy policy = policies_.For(r.type, r.jurisdiction);
       const std::string code = Secrets::NewVerificationCode();
       store::VerificationRow v;
       v.request_id = r.id;
-      v.code_hash = secrets_.KeyedHash(r.id + ":" + code);
+      v.code_hash = secrets_.KeyedHash(r.id + ":" + code);  // only the keyed hash is stored
       v.issued_at = now;
-      v.expires_at = now + config_.verification_code_ttl;
-      v.max_attempts = config_.verification_max_attempts;
+      v.expires_at = now + policy.code_ttl;
+      v.max_attempts = policy.max_attempts;
       if (Status s = tx.InsertVerification(v); !s.ok()) return s;
       std::map<std::string, std::string> vars{{"code", code},
                                               {"expires", FormatRfc3339(v.expires_at)},
@@ -466,7 +500,8 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
       // the data subject alone, never to an authorized agent.
       const std::string subject_email = StringField(ParseOr(r.subject_json, json::object()), "email");
       if (Status s = QueueMail(tx, r, "verification_code", vars, seq, true, {subject_email}); !s.ok()) return s;
-      if (templates_.Has("verification_reminder"))
+      // One reminder per request: a code issued again (code_resent, internal) adds none.
+      if (d.state_changed && templates_.Has("verification_reminder"))
         if (Status s = tx.InsertTimer({0, r.id, r.state, "verification_reminder", now + config_.requester_reminder_after,
                                        "requester_reminder"});
             !s.ok())
@@ -690,10 +725,14 @@ Status VerifyInTx(RequestService& svc, store::Tx& tx, store::RequestRow& r, cons
     refusal = Status::Refused("the code was already used");
     return Status::Ok();
   }
-  if (now > v.expires_at) {
+  // The expiry is checked against the stored issue time and the policy's TTL (and the stored
+  // expiry, whichever comes first, so a policy change never lengthens a code already sent).
+  const Millis expires = std::min(v.expires_at, v.issued_at + svc.PolicyFor(r).code_ttl);
+  if (now > expires) {
     refusal = Status::Refused("the code has expired");
     return Status::Ok();
   }
+  // Constant time: the keyed hashes are compared with sodium_memcmp (Secrets::HashesEqual).
   const bool match = Secrets::HashesEqual(svc.secrets().KeyedHash(r.id + ":" + Trim(code)), v.code_hash);
   v.attempts += 1;
   if (match) {
@@ -733,6 +772,62 @@ Result<store::RequestRow> RequestService::Verify(const std::string& id, const st
   if (!s.ok()) return s;
   if (!refusal.ok()) return refusal;
   return row;
+}
+
+Result<store::RequestRow> RequestService::ResendCode(const std::string& id, const std::string& actor,
+                                                     Millis& retry_after_ms) {
+  retry_after_ms = 0;
+  store::RequestRow row;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    auto wf = PinnedWorkflow(tx, row.workflow_hash);
+    if (!wf.ok()) return wf.status();
+    if ((*wf)->Candidates(row.state, "identity_verified") == nullptr ||
+        (*wf)->Candidates(row.state, "code_resent") == nullptr)
+      return Status::Refused("request " + row.reference + " is not awaiting identity verification");
+    const workflow::VerificationPolicy policy = policies_.For(row.type, row.jurisdiction);
+    auto latest = tx.LatestVerification(row.id);
+    if (!latest.ok()) return latest.status();
+    auto issued = tx.VerificationCount(row.id);
+    if (!issued.ok()) return issued.status();
+    const Millis now = clock_.Now();
+    if (latest->has_value()) {
+      const Millis next = (*latest)->issued_at + policy.resend_cooldown;
+      if (now < next) {
+        retry_after_ms = next - now;
+        return Status::Refused("a new code was sent less than " + std::to_string(policy.resend_cooldown / 1000) +
+                               " seconds ago; try again later");
+      }
+    }
+    const int resends = std::max(0, *issued - 1);
+    if (resends >= policy.max_resends)
+      return Status::Conflict("no more new codes for request " + row.reference + " (" +
+                              std::to_string(policy.max_resends) + " already sent); staff can verify by other means");
+    Event ev;
+    ev.name = "code_resent";
+    ev.actor = actor;
+    ev.data["resend"] = resends + 1;
+    ev.data["max_resends"] = policy.max_resends;
+    return ApplyInTx(tx, row, ev, std::nullopt);  // the workflow's start_verification issues and mails it
+  });
+  if (!s.ok()) return s;
+  return row;
+}
+
+Result<std::string> RequestService::VerificationFailure(store::Tx& tx, const store::RequestRow& r) {
+  auto latest = tx.LatestVerification(r.id);
+  if (!latest.ok()) return latest.status();
+  if (!latest->has_value()) return std::string("the request was not confirmed in the time allowed");
+  const store::VerificationRow& v = **latest;
+  if (v.locked_at || v.attempts >= v.max_attempts)
+    return std::string("too many wrong codes were entered, and the request was not confirmed with a new code in the "
+                       "time allowed");
+  if (v.attempts > 0 &&
+      clock_.Now() > std::min(v.expires_at, v.issued_at + policies_.For(r.type, r.jurisdiction).code_ttl))
+    return std::string("the code we sent expired before the right code was entered, and no new code was used");
+  return std::string("the request was not confirmed with the code we sent in the time allowed");
 }
 
 // ---- legal holds ----
@@ -1272,12 +1367,21 @@ Result<RequestService::ExportFile> RequestService::Export(const std::string& id)
     for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
       if (it->status != "done" || (it->step != "export_access" && it->step != "export_portability")) continue;
       const json::value result = ParseOr(it->result_json, json::object());
+      // The newest export decides: when it found nothing there is no package to give.
+      const json::value summary = result.is_object() && result.as_object().contains("summary")
+                                      ? result.as_object().at("summary")
+                                      : json::value(json::object());
+      if (summary.is_object() && summary.as_object().contains("found") && summary.as_object().at("found").is_bool() &&
+          !summary.as_object().at("found").as_bool())
+        return Status::NotFound(StringField(summary, "message").empty()
+                                    ? "request " + r->reference + " found no personal data: there is no package"
+                                    : StringField(summary, "message"));
       const auto* files = result.is_object() ? result.as_object().if_contains("files") : nullptr;
       if (files == nullptr || !files->is_array() || files->as_array().empty()) continue;
       file.path = std::string(files->as_array()[0].as_string());
       const bool zip = file.path.size() > 4 && file.path.compare(file.path.size() - 4, 4, ".zip") == 0;
       file.content_type = zip ? "application/zip" : "application/json";
-      file.filename = r->reference + (zip ? "-portability.zip" : "-access.json");
+      file.filename = r->reference + (it->step == "export_access" ? "-access" : "-portability") + (zip ? ".zip" : ".json");
       return Status::Ok();
     }
     return Status::NotFound("request " + r->reference + " has no export package");

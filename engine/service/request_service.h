@@ -33,6 +33,7 @@
 #include "service/templates.h"
 #include "store/store.h"
 #include "workflow/loader.h"
+#include "workflow/verification_policy.h"
 
 namespace dsar::service {
 
@@ -40,6 +41,15 @@ namespace dsar::service {
 const std::vector<std::string>& StaffEvents();
 // Final states shared by the shipped workflows (contract — state names).
 const std::vector<std::string>& FinalStates();
+
+// A request entered already verified (issue 5 §1): "session" when the company's logged-in
+// session vouches for the data subject (an authenticated API client says so), "staff" when a
+// staff member entered it with the evidence seen. `note` is required; recorded with the actor on
+// the `submit_verified` transition; no code is mailed.
+struct PreVerification {
+  std::string method;  // session | staff
+  std::string note;
+};
 
 struct CreateRequestInput {
   std::string type;
@@ -53,6 +63,7 @@ struct CreateRequestInput {
   std::string actor = "api";
   std::string idempotency_key;  // "" when none
   std::string fingerprint;      // of the request body, for Idempotency-Key reuse checks
+  std::optional<PreVerification> verification;  // nullopt: the workflow verifies as usual
 };
 
 struct CreateOutcome {
@@ -163,6 +174,21 @@ class RequestService {
   // request for insufficient verification.
   Result<store::RequestRow> Verify(const std::string& id, const std::string& code, const std::string& actor);
 
+  // A new one-time code for a request awaiting verification (issue 5 §1): the previous code
+  // stops working, the new one is mailed to the data subject only, and a `code_resent`
+  // transition records it. Refused with `retry_after_ms` > 0 within the policy's
+  // resend_cooldown of the last code; Conflict after max_resends new codes; Refused when the
+  // request is not awaiting verification.
+  Result<store::RequestRow> ResendCode(const std::string& id, const std::string& actor, Millis& retry_after_ms);
+
+  // The verification policy in force for `r` (workflows/verification/verification.yaml).
+  workflow::VerificationPolicy PolicyFor(const store::RequestRow& r) const {
+    return policies_.For(r.type, r.jurisdiction);
+  }
+  // Why verification of `r` failed for good, for the denial the requester reads (the code
+  // expired, too many wrong codes, or never confirmed).
+  Result<std::string> VerificationFailure(store::Tx& tx, const store::RequestRow& r);
+
   Result<store::HoldRow> PlaceHold(const HoldInput& in);
   Result<std::vector<store::HoldRow>> ListHolds(bool active_only);
   Result<store::HoldRow> ReleaseHold(const std::string& id, const std::string& actor, const std::string& reason);
@@ -260,6 +286,7 @@ class RequestService {
   Secrets secrets_;
   MailTemplates templates_;
   std::shared_ptr<const DeadlinePolicy> deadlines_;
+  workflow::VerificationPolicies policies_;  // fixed after Create
   AccountResolver account_resolver_;
   std::map<std::string, std::shared_ptr<const Workflow>> current_;  // by request type; fixed after Create
   std::mutex pinned_mu_;

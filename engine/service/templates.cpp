@@ -12,6 +12,16 @@ namespace dsar::service {
 
 namespace fs = std::filesystem;
 
+// One template, parsed once at Load (parsing costs about ten times a render). kainjow's render is
+// not const — it records the errors of partials and lambdas in the object — so Render works on a
+// copy (a few microseconds), which leaves the parsed one untouched and Render thread-safe.
+struct MailTemplates::Compiled {
+  explicit Compiled(const std::string& text, bool verbatim) : tmpl(text) {
+    if (verbatim) tmpl.set_custom_escape([](const std::string& s) { return s; });  // plain text: nothing to escape
+  }
+  kainjow::mustache::mustache tmpl;
+};
+
 namespace {
 
 Result<std::string> ReadFile(const fs::path& path) {
@@ -130,7 +140,8 @@ Result<MailTemplates> MailTemplates::Load(const std::string& dir) {
       if (!text.ok()) return text.status();
       auto parsed = ParseTemplate(*text, file);
       if (!parsed.ok()) return parsed.status();
-      t.templates_[{language, entry.path().stem().string()}] = {parsed->first, parsed->second};
+      t.templates_[{language, entry.path().stem().string()}] = {std::make_shared<const Compiled>(parsed->first, true),
+                                                                 std::make_shared<const Compiled>(parsed->second, true)};
     }
     return Status::Ok();
   };
@@ -153,6 +164,7 @@ Result<MailTemplates> MailTemplates::Load(const std::string& dir) {
     auto layout = ReadFile(fs::path(dir) / "_layout.html.mustache");
     if (!layout.ok()) return layout.status();
     t.layout_ = *layout;
+    t.layout_compiled_ = std::make_shared<const Compiled>(t.layout_, false);
   }
   return t;
 }
@@ -188,15 +200,12 @@ Result<RenderedMail> MailTemplates::Render(const std::string& name, const std::s
   if (auto code = vars.find("reason_code"); code != vars.end()) vars["denial_reason"] = DenialReason(code->second, lang);
   kainjow::mustache::data data;
   for (const auto& [k, v] : vars) data.set(k, v);
-  const auto verbatim = [](const std::string& s) { return s; };  // plain text: nothing to escape
-  kainjow::mustache::mustache subject(it->second.subject), body(it->second.body);
+  kainjow::mustache::mustache subject(it->second.subject->tmpl), body(it->second.body->tmpl);  // copies (see Compiled)
   if (!subject.is_valid()) return Status::Invalid("template " + name + " subject: " + subject.error_message());
   if (!body.is_valid()) return Status::Invalid("template " + name + " body: " + body.error_message());
-  subject.set_custom_escape(verbatim);
-  body.set_custom_escape(verbatim);
   RenderedMail out{subject.render(data), body.render(data), "", lang};
   if (!layout_.empty()) {
-    kainjow::mustache::mustache layout(layout_);
+    kainjow::mustache::mustache layout(layout_compiled_->tmpl);
     if (!layout.is_valid()) return Status::Invalid("template _layout.html: " + layout.error_message());
     kainjow::mustache::data page;
     page.set("content", TextToHtml(out.body));

@@ -14,10 +14,12 @@
 // Rendering picks the requester's language when the template is translated, else English. The
 // text part is rendered without HTML escaping (a name like "O'Brien" stays as written); the HTML
 // part is the same text, HTML-escaped, with paragraphs, line breaks and links, inside the layout.
-// Loaded once; rendering is pure and thread-safe after Load.
+// Loaded once, each template parsed (compiled) once at Load; rendering is pure and thread-safe
+// after Load.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "core/status.h"
@@ -49,8 +51,9 @@ class MailTemplates {
   std::string DenialReason(const std::string& code, const std::string& language) const;
 
  private:
+  struct Compiled;  // one parsed template (templates.cpp)
   struct Template {
-    std::string subject, body;
+    std::shared_ptr<const Compiled> subject, body;
   };
   std::map<std::pair<std::string, std::string>, Template> templates_;  // by (language, name)
   using Labels = std::map<std::string, std::map<std::string, std::string>>;  // language -> key -> text
@@ -58,6 +61,7 @@ class MailTemplates {
   Labels labels_;          // request types
   Labels denial_reasons_;  // denial reason codes
   std::string layout_;                                                 // "" = no HTML part
+  std::shared_ptr<const Compiled> layout_compiled_;                    // parsed layout_
 };
 
 // The HTML rendering of a plain-text mail body: escaped, blank-line-separated paragraphs,

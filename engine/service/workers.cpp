@@ -172,7 +172,7 @@ Result<int> Workers::RunJobs() {
     if (auto* n = sj.as_object().if_contains("name")) subject.name = std::string(n->as_string());
     if (auto* a = sj.as_object().if_contains("account_id")) subject.account_id = std::string(a->as_string());
     Result<fulfillment::StepResult> result =
-        fulfiller_ ? fulfiller_->Run(job.step, request->reference, subject)
+        fulfiller_ ? fulfiller_->Run(job.step, request->reference, subject, now)
                    : Result<fulfillment::StepResult>(Status::IoError("no company systems are configured"));
     Status t = svc_.store().Transact([&](store::Tx& tx) -> Status {
       auto fresh = tx.GetRequest(job.request_id);
@@ -233,7 +233,10 @@ Result<int> Workers::FireTimers() {
       ev.actor = "timer";
       if (t.event == "verification_expired") {  // a denial: its reason from the fixed list (core/denial.h)
         ev.data["reason_code"] = "insufficient_verification";
-        ev.reason = "the request was not confirmed with the code we sent in the time allowed";
+        // Why, for the requester (the denied mail prints it): expired, locked, or never confirmed.
+        auto why = svc_.VerificationFailure(tx, row);
+        if (!why.ok()) return why.status();
+        ev.reason = *why;
       }
       ev.data["timer"] = t.id;
       Status a = svc_.ApplyInTx(tx, row, ev, std::nullopt);

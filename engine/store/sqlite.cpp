@@ -3,6 +3,7 @@
 namespace dsar::store {
 
 Connection::~Connection() {
+  for (auto& [sql, c] : cache_) sqlite3_finalize(c.stmt);
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
@@ -42,11 +43,36 @@ Status Connection::Exec(std::string_view sql) {
 }
 
 Statement::Statement(Connection& conn, std::string_view sql) : conn_(conn) {
-  if (sqlite3_prepare_v2(conn.raw(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
+  auto it = conn.cache_.find(sql);
+  if (it != conn.cache_.end() && !it->second.in_use) {
+    cached_ = &it->second;
+    cached_->in_use = true;
+    stmt_ = cached_->stmt;
+    return;
+  }
+  // Not cached yet (prepared to be kept, when there is room), or the cached one is in use (a
+  // fresh one for this object alone).
+  const bool keep = it == conn.cache_.end() && conn.cache_.size() < Connection::kMaxCachedStatements;
+  if (sqlite3_prepare_v3(conn.raw(), sql.data(), static_cast<int>(sql.size()), keep ? SQLITE_PREPARE_PERSISTENT : 0,
+                         &stmt_, nullptr) != SQLITE_OK) {
+    stmt_ = nullptr;
     status_ = conn.Error("prepare");
+    return;
+  }
+  if (keep && stmt_ != nullptr) {  // (text with no statement in it prepares to nullptr: nothing to keep)
+    cached_ = &conn.cache_.emplace(std::string(sql), Connection::Cached{stmt_, true}).first->second;
+  }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (cached_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  cached_->in_use = false;
+}
 
 #define DSAR_BIND(call)                                          \
   do {                                                           \

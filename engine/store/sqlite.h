@@ -3,14 +3,26 @@
 // Errors come back as Status (kIoError, or kConflict for SQLITE_CONSTRAINT / SQLITE_BUSY), never
 // as exceptions. Thread safety: a Connection and its statements belong to one thread at a time;
 // the Store serialises access with its mutex.
+//
+// Statement cache: a Connection keeps each SQL text it has prepared (sqlite3_prepare_v3 with
+// SQLITE_PREPARE_PERSISTENT), so a Statement of a text seen before costs no compilation. A
+// Statement borrows its cached sqlite3_stmt for its lifetime; its destructor resets it and clears
+// its bindings (which also ends any read it left open), and hands it back. While one Statement
+// holds the cached copy, another Statement of the same text (a loop reading rows while running
+// the same query again) gets a fresh prepare of its own, finalized when it is destroyed. SQLite
+// re-prepares a cached statement by itself after a schema change (a migration). At most
+// kMaxCachedStatements texts are kept; texts beyond that are prepared each time, as before.
 #pragma once
 
 #include <sqlite3.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/status.h"
 
@@ -20,7 +32,10 @@ class Statement;
 
 class Connection {
  public:
+  static constexpr std::size_t kMaxCachedStatements = 256;
+
   Connection() = default;
+  // Finalizes the cached statements, then closes. Every Statement must be gone by then.
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -34,14 +49,33 @@ class Connection {
   int Changes() const { return sqlite3_changes(db_); }
   Status Error(const char* what) const;
 
+  // Test hook: how many SQL texts have a cached prepared statement.
+  std::size_t TEST_CachedStatements() const { return cache_.size(); }
+
  private:
+  friend class Statement;
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;  // borrowed by a live Statement
+  };
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+
   sqlite3* db_ = nullptr;
+  // By SQL text; entries are never removed before the destructor, so a Cached* stays valid.
+  std::unordered_map<std::string, Cached, TextHash, std::equal_to<>> cache_;
 };
 
 // A prepared statement. Bind parameters by 1-based index; Step() until it returns false.
+// Borrows the connection's cached statement for `sql` when it is free (see the cache above);
+// the Connection must outlive it.
 class Statement {
  public:
   Statement(Connection& conn, std::string_view sql);
+  // Resets the statement and clears its bindings (a cached one goes back to the cache), or
+  // finalizes it (one prepared for this object alone).
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -76,6 +110,7 @@ class Statement {
  private:
   Connection& conn_;
   sqlite3_stmt* stmt_ = nullptr;
+  Connection::Cached* cached_ = nullptr;  // the cache entry borrowed; nullptr: stmt_ is ours to finalize
   Status status_;
 };
 

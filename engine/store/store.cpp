@@ -470,6 +470,14 @@ Status Tx::UpdateVerification(const VerificationRow& v) {
   return s.Run();
 }
 
+Result<int> Tx::VerificationCount(const std::string& request_id) {
+  Statement s(c_, "SELECT count(*) FROM verifications WHERE request_id = ?");
+  s.Bind(1, request_id);
+  if (s.Step()) return static_cast<int>(s.Int(0));
+  if (!s.status().ok()) return s.status();
+  return 0;
+}
+
 // ---- legal holds ----
 
 Status Tx::InsertHold(const HoldRow& h) {

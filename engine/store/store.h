@@ -205,6 +205,8 @@ class Tx {
   Status InsertVerification(const VerificationRow& v);
   Result<std::optional<VerificationRow>> LatestVerification(const std::string& request_id);
   Status UpdateVerification(const VerificationRow& v);
+  // How many codes were issued for the request (the first and every resend).
+  Result<int> VerificationCount(const std::string& request_id);
 
   // Legal holds.
   Status InsertHold(const HoldRow& h);

@@ -10,7 +10,16 @@
 //   (c) one message per transaction: read, IntakeMail, move (the path before batches);
 //   and where the time of (b) goes, phase by phase (the same steps, timed one by one).
 //
+// Before timing anything it checks that parsing and classification decide what they decided when
+// kDecisionsDigest was recorded: one line per message (every .eml of the fixtures, and one variant
+// of each) with what intake decides without the store — machine-generated or not, the
+// classification, the reference and code found, digests of the decoded text — and one line per
+// paragraph of its fresh text classified alone, hashed together.
+// A speed-up must change no result: a different digest fails the run (exit status 3), and
+// --dump-decisions FILE writes the lines to compare with a build from before the change.
+//
 //   intake_bench [--messages N] [--batch B] [--fixtures DIR] [--source DIR] [--dir DIR]
+//                [--dump-decisions FILE]
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -26,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "core/sha256.h"
 #include "core/time.h"
 #include "mail/message.h"
 #include "service/maildir_intake.h"
@@ -100,6 +110,58 @@ void SyncDir(const fs::path& dir) {
   }
 }
 
+// The digest of the decision lines over the shared fixtures (mail/requests and mail/public) as
+// they were when it was recorded (kCorpusDigest: every .eml file's name and bytes), recorded
+// before the classification speed-up (issue 4 §9).
+constexpr const char* kCorpusDigest = "89732cd5db596e09d0d6de51b7093833736f551b38a5219f35794c2d9967ca9a";
+constexpr const char* kDecisionsDigest = "42f5040a65276c5ef20d6a39145d98b3804cf7ca1d4399bc88ff065e5bc9068d";
+
+std::string Field(std::string_view s) {  // a field of a decision line: no tab or newline inside
+  std::string out(s);
+  for (char& c : out)
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  return out;
+}
+
+std::string ClassificationFields(const mail::Classification& c) {
+  std::string line = c.outcome == mail::Classification::Outcome::kRequest ? "request" : "triage";
+  line += "\ttypes=";
+  for (RequestType t : c.types) line += std::string(RequestTypeName(t)) + ",";
+  line += "\ttype=" + (c.type ? std::string(RequestTypeName(*c.type)) : "-");
+  line += "\tsubject_person=" + Field(c.subject.email) + "|" + Field(c.subject.name) + "|" + Field(c.subject.phone) +
+          "|" + Field(c.subject.account_id);
+  if (c.requester)
+    line += "\trequester=" + Field(c.requester->email) + "|" + Field(c.requester->name) + "|" +
+            Field(c.requester->relationship) + "|" + Field(c.requester->authority);
+  line += "\tjurisdiction=" + c.jurisdiction_hint + "\tlanguage=" + c.language + "\treason=" + Field(c.reason);
+  return line;
+}
+
+// What intake decides from one message without the store, as lines: the message, then each
+// paragraph of its fresh text classified on its own (more inputs for the rules).
+std::string DecisionLines(const std::string& name, const std::string& raw) {
+  auto parsed = mail::ParseMessage(raw);
+  if (!parsed.ok()) return name + "\tunreadable\t" + Field(parsed.status().message()) + "\n";
+  const mail::ParsedMessage& p = *parsed;
+  std::string line = name + "\tfrom=" + (p.from ? Field(p.from->name) + " <" + Field(p.from->email) + ">" : "-");
+  line += "\tsubject=" + Field(p.subject) + "\ttext=" + Sha256Hex(p.text).substr(0, 16) +
+          "\tfresh=" + Sha256Hex(p.fresh_text).substr(0, 16);
+  line += "\treference=" + mail::FindReference(p.subject) + "\tcode=" + mail::FindVerificationCode(p.fresh_text);
+  if (auto machine = mail::MachineGenerated(p)) line += "\tmachine=" + Field(*machine);
+  line += "\t" + ClassificationFields(mail::Classify(p)) + "\n";
+  mail::ParsedMessage one = p;
+  int n = 0;
+  for (size_t at = 0; at < p.fresh_text.size();) {
+    size_t end = p.fresh_text.find("\n\n", at);
+    if (end == std::string::npos) end = p.fresh_text.size();
+    one.text = one.fresh_text = p.fresh_text.substr(at, end - at);
+    one.subject = n % 2 ? p.subject : "";
+    line += name + "#" + std::to_string(++n) + "\t" + ClassificationFields(mail::Classify(one)) + "\n";
+    at = end + 2;
+  }
+  return line;
+}
+
 struct Engine {
   service::Config cfg;
   SystemClock clock;
@@ -163,12 +225,14 @@ int main(int argc, char** argv) {
   int n = 3000, batch = 100;
   std::string fixtures = DSAR_BENCH_FIXTURES, source = DSAR_BENCH_SOURCE;
   fs::path dir = fs::temp_directory_path() / "dsar-intake-bench";
+  std::string dump_decisions;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--messages")) n = std::stoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--batch")) batch = std::stoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--fixtures")) fixtures = argv[i + 1];
     else if (!std::strcmp(argv[i], "--source")) source = argv[i + 1];
     else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--dump-decisions")) dump_decisions = argv[i + 1];
   }
   try {
     // The corpus.
@@ -183,6 +247,40 @@ int main(int argc, char** argv) {
       (std::strcmp(sub, "requests") == 0 ? from_requests : from_public) = static_cast<int>(files.size());
     }
     if (corpus.empty()) throw std::runtime_error("no messages under " + fixtures);
+
+    // The decisions check: every .eml of the fixtures (the reply template too), and a variant of each.
+    {
+      std::vector<fs::path> files;
+      for (const char* sub : {"requests", "public"})
+        for (const auto& f : fs::directory_iterator(fs::path(fixtures) / sub))
+          if (f.path().extension() == ".eml") files.push_back(f.path());
+      std::sort(files.begin(), files.end());
+      Sha256 corpus_hash, decisions_hash;
+      std::string lines;
+      for (size_t i = 0; i < files.size(); ++i) {
+        const std::string name = files[i].parent_path().filename().string() + "/" + files[i].filename().string();
+        const std::string raw = ReadAll(files[i]);
+        corpus_hash.Update(name + "\n" + std::to_string(raw.size()) + "\n");
+        corpus_hash.Update(raw);
+        lines += DecisionLines(name, raw);
+        lines += DecisionLines(name + "@variant", Vary(raw, static_cast<int>(i)));
+      }
+      decisions_hash.Update(lines);
+      const std::string corpus_digest = corpus_hash.HexDigest(), digest = decisions_hash.HexDigest();
+      if (!dump_decisions.empty()) std::ofstream(dump_decisions, std::ios::binary) << lines;
+      if (corpus_digest != kCorpusDigest) {
+        std::printf("decisions: %zu messages, digest %s (not checked: another corpus than the recorded one, %s)\n",
+                    2 * files.size(), digest.c_str(), corpus_digest.c_str());
+      } else if (digest != kDecisionsDigest) {
+        std::fprintf(stderr,
+                     "intake_bench: parsing or classification decides differently than when the digest was recorded "
+                     "(%s, recorded %s); compare --dump-decisions with a build from before the change\n",
+                     digest.c_str(), kDecisionsDigest);
+        return 3;
+      } else {
+        std::printf("decisions: %zu messages, the same as recorded (digest %.16s)\n", 2 * files.size(), digest.c_str());
+      }
+    }
     std::vector<std::string> messages;
     size_t bytes = 0;
     for (int i = 0; i < n; ++i) {

@@ -272,12 +272,20 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   // The access export: the data subject's rows, nobody else's.
   auto exp = api.Call("GET", "/api/v1/requests/" + sean + "/export");
   REQUIRE(exp.status == 200);
-  CHECK(exp.headers["content-type"] == "application/json");
-  const json::value access = json::parse(exp.body);
+  CHECK(exp.headers["content-type"] == "application/zip");
+  CHECK(exp.headers["content-disposition"].find(api.Request(sean).at("reference").as_string().c_str()) !=
+        std::string::npos);
+  const auto members = ZipMembers(exp.body);
+  REQUIRE(members.size() >= 3);
+  CHECK(members[0] == "index.html");
+  CHECK(members[1] == "data.json");
+  const json::value access = json::parse(ZipMember(exp.body, "data.json"));
   const auto& accounts = access.at("tables").at("accounts").at("rows").as_array();
   REQUIRE(accounts.size() == 1);
   CHECK(accounts[0].at("email").as_string() == "sean.obrien@example.org");
-  CHECK(exp.body.find("alex.morgan@example.com") == std::string::npos);
+  for (const auto& m : members) CHECK(ZipMember(exp.body, m).find("alex.morgan@example.com") == std::string::npos);
+  CHECK(ZipMember(exp.body, "index.html").find(std::string(api.Request(sean).at("reference").as_string())) !=
+        std::string::npos);
   // The portability package: a ZIP.
   auto zip = api.Call("GET", "/api/v1/requests/" + javier + "/export");
   REQUIRE(zip.status == 200);

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <set>
 
+#include "fulfillment/package.h"
 #include "fulfillment/systems_map.h"
 #include "helpers.h"
 
@@ -15,6 +16,8 @@ using namespace dsar::fulfillment::testing;
 namespace json = boost::json;
 
 namespace {
+
+constexpr Millis kNow = 1795165200000;  // 2026-11-20T09:00:00Z
 
 DataSubject Alex() {
   DataSubject s;
@@ -80,18 +83,70 @@ TEST_CASE("export_access writes every linked row with the map's metadata", "[ful
   Fulfiller fulfiller(DemoMap(), db, dir / "exports");
   const auto before = DumpAll(db, DemoTables());
 
-  auto r = fulfiller.Run("export_access", "REF-1", Alex());
+  auto r = fulfiller.Run("export_access", "REF-1", Alex(), kNow);
   INFO(r.status().ToString());
   REQUIRE(r.ok());
-  const std::string path = dir / "exports/REF-1/access.json";
+  const std::string path = dir / "exports/REF-1/access.zip";
   REQUIRE(r->files == std::vector<std::string>{path});
   CHECK(r->summary.at("step") == "export_access");
   CHECK(r->summary.at("reference") == "REF-1");
+  CHECK(r->summary.at("found") == true);
+  CHECK(r->summary.at("message") ==
+        "We hold 14 records about you in 7 tables of Nimbus Cloud production database; your access package holds "
+        "all of them.");
+  CHECK(r->summary.at("file") == json::value(path));
+  CHECK(r->summary.at("generated_at") == "2026-11-20T09:00:00Z");
   CHECK(r->summary.at("total_rows") == 14);
   CHECK(r->summary.at("tables").at("deployments").at("rows") == 3);
+  CHECK_FALSE(r->summary.contains("unmapped_columns"));
 
-  const std::string text = ReadFile(path);
+  // A summary for people first, then everything machine-readable: one CSV per table with rows.
+  CHECK(ZipNames(path) == std::vector<std::string>{"index.html", "data.json", "accounts.csv", "projects.csv",
+                                                   "deployments.csv", "billing.csv", "newsletter_subscriptions.csv",
+                                                   "support_tickets.csv", "analytics_identifiers.csv"});
+  // Every column but the withheld password hash, in table order; RFC 4180 quoting.
+  CHECK(ZipEntry(path, "accounts.csv") ==
+        "id,email,name,phone,country,region,language,plan,status,created_at,last_login_at,last_login_ip,"
+        "marketing_opt_in,sale_opt_out\r\n"
+        "acc_alex,Alex.Morgan@example.com,Alex Morgan,+44 7700 900123,GB,,en,pro,active,2022-03-01T10:00:00Z,"
+        "2026-10-01T08:00:00Z,192.0.2.10,1,0\r\n");
+  CHECK(ZipEntry(path, "projects.csv") ==
+        "id,account_id,name,description,visibility,created_at\r\n"
+        "prj_a1,acc_alex,climate-notebook,\"Climate, \"\"daily\"\" data\",private,2022-03-02T10:00:00Z\r\n"
+        "prj_a2,acc_alex,thesis,,public,2023-04-01T10:00:00Z\r\n");
+  CHECK(ZipEntry(path, "support_tickets.csv") ==
+        "id,account_id,requester_email,requester_name,subject,body,status,channel,created_at,closed_at\r\n"
+        "1,acc_alex,alex.morgan@example.com,Alex Morgan,Kernel keeps restarting,\"My kernel restarts.\nAlex\","
+        "closed,email,2024-01-01T00:00:00Z,2024-01-02T00:00:00Z\r\n"
+        "2,,alex.morgan@example.com,Alex M.,Custom domain,How do I use my own domain?,open,web,"
+        "2024-02-01T00:00:00Z,\r\n");
+  CHECK(ZipEntry(path, "analytics_identifiers.csv") ==
+        "id,account_id,kind,identifier,user_agent,first_seen,last_seen,shared_with_partners\r\n"
+        "1,acc_alex,cookie,ck_alex1,UA-1,2024-01-01T00:00:00Z,2024-06-01T00:00:00Z,1\r\n"
+        "3,acc_alex,ad_id,ad_alex1,UA-3,2024-02-01T00:00:00Z,2024-07-01T00:00:00Z,0\r\n");
+
+  // index.html: counts and links, the Art. 15 information from the map; no rows.
+  const std::string html = ZipEntry(path, "index.html");
+  CHECK_THAT(html, Catch::Contains("<h1>Your personal data held by Nimbus Cloud Ltd.</h1>"));
+  CHECK_THAT(html, Catch::Contains("request <strong>REF-1</strong> of Alex Morgan (alex.morgan@example.com). It "
+                                   "was prepared on 2026-11-20 (UTC)."));
+  CHECK_THAT(html, Catch::Contains("<tr><td>deployments</td><td>Published deployments of a project (linked through "
+                                   "projects to the account).</td><td>service data</td><td class=\"n\">3</td><td><a "
+                                   "href=\"deployments.csv\">deployments.csv</a></td></tr>"));
+  CHECK_THAT(html, Catch::Contains("<li>accounts.password_hash: a one-way hash of the password;"));
+  CHECK_THAT(html, Catch::Contains("<dt>Data protection officer</dt><dd>dpo@nimbus.example</dd>"));
+  CHECK_THAT(html, Catch::Contains("We make no decisions about you based solely on automated processing"));
+  CHECK(html.find("$argon2id") == std::string::npos);
+  CHECK(html.find("King Street") == std::string::npos);  // no row values
+  CHECK(html.find("+44 7700") == std::string::npos);
+
+  const std::string text = ZipEntry(path, "data.json");
   const json::value doc = json::parse(text);
+  CHECK(doc.at("format") == "dsar-access-export/1");
+  CHECK(doc.at("reference") == "REF-1");
+  CHECK(doc.at("generated_at") == "2026-11-20T09:00:00Z");
+  CHECK(doc.at("controller").at("name") == "Nimbus Cloud Ltd.");
+  CHECK(text == PrettyJson(doc));  // streamed, in the same layout as before
   const auto& tables = doc.at("tables");
   std::vector<std::string> order;
   for (const auto& kv : tables.as_object()) order.push_back(kv.key());
@@ -132,11 +187,20 @@ TEST_CASE("export_access writes every linked row with the map's metadata", "[ful
         std::vector<std::string>{"ck_alex1", "ad_alex1"});
 
   // Nobody else's data, and nothing changed.
-  CHECK(text.find("Blake") == std::string::npos);
-  CHECK(text.find("blake") == std::string::npos);
-  CHECK(text.find("Xander") == std::string::npos);
-  CHECK(text.find("reader@") == std::string::npos);
+  for (const auto& name : ZipNames(path)) {
+    const std::string member = ZipEntry(path, name);
+    INFO(name);
+    CHECK(member.find("Blake") == std::string::npos);
+    CHECK(member.find("blake") == std::string::npos);
+    CHECK(member.find("Xander") == std::string::npos);
+    CHECK(member.find("reader@") == std::string::npos);
+    CHECK(member.find("hash-alex") == std::string::npos);  // withheld
+  }
   CHECK(DumpAll(db, DemoTables()) == before);
+  // The staging folder is gone; the package is all that is left.
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "exports/REF-1")) left.push_back(e.path().string());
+  CHECK(left == std::vector<std::string>{path});
 }
 
 TEST_CASE("a subject can be found by account id alone", "[fulfillment]") {
@@ -155,20 +219,27 @@ TEST_CASE("a subject can be found by account id alone", "[fulfillment]") {
 
   DataSubject nobody;
   nobody.email = "nobody@example.com";
-  auto none = fulfiller.Run("export_access", "REF-NONE", nobody);
+  auto none = fulfiller.Run("export_access", "REF-NONE", nobody, kNow);
   REQUIRE(none.ok());
   CHECK(none->summary.at("total_rows") == 0);
+  CHECK(none->summary.at("found") == false);
+  CHECK(none->files.empty());
 }
 
 TEST_CASE("export_portability writes data.json and one CSV per table, provided fields only", "[fulfillment]") {
   TempDir dir;
   const std::string db = MakeSmallCompanyDb(dir);
   Fulfiller fulfiller(DemoMap(), db, dir / "exports");
-  auto r = fulfiller.Run("export_portability", "REF-2", Alex());
+  auto r = fulfiller.Run("export_portability", "REF-2", Alex(), kNow);
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   const std::string zip = dir / "exports/REF-2/portability.zip";
   REQUIRE(r->files == std::vector<std::string>{zip});
+  CHECK(r->summary.at("found") == true);
+  CHECK(r->summary.at("message") ==
+        "Your portability package holds the data you provided to us: 12 records from 6 tables of Nimbus Cloud "
+        "production database, as JSON and CSV.");
+  CHECK(r->summary.at("total_rows") == 12);
 
   // analytics_identifiers has no field the subject provided: no CSV for it.
   CHECK(ZipNames(zip) == std::vector<std::string>{"data.json", "accounts.csv", "projects.csv", "deployments.csv",
@@ -194,8 +265,15 @@ TEST_CASE("export_portability writes data.json and one CSV per table, provided f
         "alex.morgan@example.com,Alex Morgan,Kernel keeps restarting,\"My kernel restarts.\nAlex\"\r\n"
         "alex.morgan@example.com,Alex M.,Custom domain,How do I use my own domain?\r\n");
 
-  const json::value data = json::parse(ZipEntry(zip, "data.json"));
+  const std::string data_text = ZipEntry(zip, "data.json");
+  const json::value data = json::parse(data_text);
+  CHECK(data_text == PrettyJson(data));
+  CHECK(data.at("format") == "dsar-portability-export/1");
   CHECK(data.at("reference") == "REF-2");
+  CHECK(data.at("generated_at") == "2026-11-20T09:00:00Z");
+  CHECK(data.at("tables").at("projects") == json::parse(R"([
+    {"name": "climate-notebook", "description": "Climate, \"daily\" data", "visibility": "private"},
+    {"name": "thesis", "description": null, "visibility": "public"}])"));
   const auto& acc = data.at("tables").at("accounts").at(0).as_object();
   CHECK(acc.at("name") == "Alex Morgan");
   CHECK(acc.at("marketing_opt_in") == 1);
@@ -205,10 +283,11 @@ TEST_CASE("export_portability writes data.json and one CSV per table, provided f
   CHECK_FALSE(data.at("tables").as_object().contains("analytics_identifiers"));
   CHECK(r->summary.at("tables").at("billing").at("rows") == 3);
 
-  // The same data gives the same bytes: redone when the file has gone, the package is identical.
+  // The same data gives the same bytes: redone when the file has gone, the package is identical
+  // (dated as the first time, whatever the clock says now).
   const std::string first = ReadFile(zip);
   std::filesystem::remove(zip);
-  auto again = fulfiller.Run("export_portability", "REF-2", Alex());
+  auto again = fulfiller.Run("export_portability", "REF-2", Alex(), kNow + 86400000);
   REQUIRE(again.ok());
   CHECK(ReadFile(zip) == first);
   CHECK(again->summary == r->summary);
@@ -291,6 +370,9 @@ TEST_CASE("erase deletes, nulls, masks and keeps per the map, and touches nobody
     auto exp = fulfiller.Run("export_access", "REF-3c", Alex());
     REQUIRE(exp.ok());
     CHECK(exp->summary.at("total_rows") == 0);
+    CHECK(exp->summary.at("found") == false);
+    CHECK(exp->files.empty());
+    CHECK_FALSE(std::filesystem::exists(dir / "exports/REF-3c"));
   }
 }
 
@@ -385,7 +467,7 @@ INSERT INTO deployment_logs VALUES (1, 'dep_a1p', '192.0.2.11', 'GET /'),
   auto exp = fulfiller.Run("export_access", "REF-7", Alex());
   INFO(exp.status().ToString());
   REQUIRE(exp.ok());
-  const json::value doc = json::parse(ReadFile(dir / "exports/REF-7/access.json"));
+  const json::value doc = json::parse(ZipEntry(dir / "exports/REF-7/access.zip", "data.json"));
   CHECK(Strings(doc.at("tables").at("chat_messages").at("rows"), "message") ==
         std::vector<std::string>{"hello from Alex", "bye"});
   CHECK(doc.at("tables").at("chat_messages").at("purpose") == "in-app chat with support");

@@ -48,6 +48,17 @@ TEST_CASE("the demo systems map loads with every table, link and erasure rule", 
 
   CHECK_FALSE(m.Table("accounts")->Field("password_hash")->withheld.empty());
 
+  // What an access package tells the person beyond the tables (GDPR Art. 15(1)(e)-(h)).
+  CHECK(m.system == "Nimbus Cloud production database");
+  CHECK(m.controller.name == "Nimbus Cloud Ltd.");
+  CHECK_THAT(m.controller.contact, Catch::StartsWith("privacy@nimbus.example; "));
+  CHECK(m.controller.dpo == "dpo@nimbus.example");
+  CHECK_THAT(m.automated_decision_making, Catch::StartsWith("We make no decisions about you based solely on "
+                                                            "automated processing"));
+  CHECK_THAT(m.automated_decision_making, Catch::Contains("(GDPR Art. 22)"));
+  CHECK(m.automated_decision_making.find('\n') == std::string::npos);  // folded
+  CHECK_THAT(m.rights, Catch::Contains("California Privacy Protection Agency"));
+
   REQUIRE(m.sale_opt_outs.size() == 2);
   CHECK(m.sale_opt_outs[0].table == "accounts");
   CHECK(m.sale_opt_outs[0].field == "sale_opt_out");
@@ -127,6 +138,10 @@ TEST_CASE("a broken systems map is refused with file:line and the reason", "[ful
     auto ok = LoadSystemsMap(file);
     INFO(ok.status().ToString());
     REQUIRE(ok.ok());
+    // controller, automated_decision_making and rights are optional.
+    CHECK((*ok)->controller.name.empty());
+    CHECK((*ok)->automated_decision_making.empty());
+    CHECK((*ok)->rights.empty());
   }
 
   struct Case {
@@ -159,6 +174,17 @@ TEST_CASE("a broken systems map is refused with file:line and the reason", "[ful
       {"keep_if needs a reason", "    erase: delete",
        "    erase: { strategy: delete, keep_if: { column: name, in: [x] } }",
        "12: table people erase: keep_if needs a reason"},
+      {"controller without a name", "tables:", "controller:\n  contact: privacy@example.com\ntables:",
+       "3: controller needs 'name' (who is responsible for the data)"},
+      {"controller with an unknown key", "tables:", "controller: { name: Example Ltd., phone: 123 }\ntables:",
+       "3: unknown key 'phone' in controller"},
+      {"controller not a mapping", "tables:", "controller: Example Ltd.\ntables:",
+       "3: controller must be a mapping"},
+      {"controller name not a text", "tables:", "controller:\n  name: [Example]\ntables:",
+       "4: controller.name must be a text"},
+      {"automated decision-making not a text", "tables:", "automated_decision_making:\n  - none\ntables:",
+       "4: automated_decision_making must be a text"},
+      {"rights not a text", "tables:", "rights: { how: mail }\ntables:", "3: rights must be a text"},
       {"opt-out flag on a table not in the map", "tables:",
        "opt_outs:\n  sale:\n    - { table: ghosts, field: sold, value: 1 }\ntables:",
        "5: opt-out flag ghosts.sold: table 'ghosts' is not in the map"},

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zip.h>
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
@@ -91,6 +92,45 @@ std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+namespace {
+
+struct ZipArchive {
+  zip_t* z = nullptr;
+  explicit ZipArchive(const std::string& bytes) {
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &err);
+    if (src) z = zip_open_from_source(src, ZIP_RDONLY, &err);
+    if (!z) {
+      if (src) zip_source_free(src);
+      throw std::runtime_error("not a ZIP archive");
+    }
+  }
+  ~ZipArchive() { zip_discard(z); }
+};
+
+}  // namespace
+
+std::string ZipMember(const std::string& zip, const std::string& name) {
+  ZipArchive a(zip);
+  zip_stat_t st;
+  if (zip_stat(a.z, name.c_str(), 0, &st) != 0) throw std::runtime_error("no member " + name);
+  zip_file_t* f = zip_fopen(a.z, name.c_str(), 0);
+  if (!f) throw std::runtime_error("cannot open member " + name);
+  std::string out(static_cast<size_t>(st.size), '\0');
+  const zip_int64_t n = zip_fread(f, out.data(), st.size);
+  zip_fclose(f);
+  if (n != static_cast<zip_int64_t>(st.size)) throw std::runtime_error("cannot read member " + name);
+  return out;
+}
+
+std::vector<std::string> ZipMembers(const std::string& zip) {
+  ZipArchive a(zip);
+  std::vector<std::string> names;
+  for (zip_int64_t i = 0; i < zip_get_num_entries(a.z, 0); ++i) names.push_back(zip_get_name(a.z, i, 0));
+  return names;
 }
 
 std::string MailHeader(const std::string& message, const std::string& name) {

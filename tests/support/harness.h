@@ -95,6 +95,11 @@ std::string ReadFile(const std::string& path);
 // Every row of a read-only query on an SQLite file: each row's columns joined with '|' (NULL as
 // "NULL"), rows joined with '\n'. Throws std::runtime_error when the query fails.
 std::string Query(const std::string& db, const std::string& sql);
+// The bytes of member `name` of a ZIP archive held in `zip`; throws std::runtime_error when the
+// archive or the member cannot be read.
+std::string ZipMember(const std::string& zip, const std::string& name);
+// The member names of a ZIP archive, in archive order.
+std::vector<std::string> ZipMembers(const std::string& zip);
 // A header's value from an RFC 5322 message (first occurrence, unfolded), "" when absent.
 std::string MailHeader(const std::string& message, const std::string& name);
 

@@ -94,7 +94,10 @@ TEST_CASE("the shipped workflows load with no diagnostics", "[workflow][shipped]
     INFO(wf.source_path);
     CHECK(wf.id == wf.request_type);
     CHECK(dsar::ParseRequestType(wf.request_type).has_value());
-    CHECK(wf.version == 3);  // 2: message_received and mail_failed (issue 4); 3: denial reasons (issue 5)
+    // 2: message_received and mail_failed (issue 4); 3: denial reasons (issue 5 §7); 4: verification
+    // (issue 5 §1: submit_verified, code_resent) in the workflows that verify.
+    const bool verifies = wf.FindState("verifying") != nullptr;
+    CHECK(wf.version == (verifies ? 4 : 3));
     CHECK(wf.initial == "received");
     CHECK(wf.hash == dsar::Sha256Hex(wf.source));
     CHECK(wf.hash.size() == 64);
@@ -166,6 +169,13 @@ TEST_CASE("deletion: states, transitions and the verification timeout", "[workfl
   }
   CHECK(Only(wf, "verifying", "verify_manually").guards == std::vector<std::string>{"note_given"});
   CHECK(Only(wf, "verifying", "identity_verified").guards.empty());
+  // Issue 5 §1: entered already verified (no code), and a new code on request (internal).
+  CHECK(Only(wf, "received", "submit_verified").to == "hold_check");
+  CHECK(Only(wf, "received", "submit_verified").guards == std::vector<std::string>{"note_given"});
+  CHECK(Effects(Only(wf, "received", "submit_verified").effects) ==
+        std::vector<std::string>{"mail:acknowledgment", "mark_verified", "check_holds"});
+  CHECK_FALSE(Only(wf, "verifying", "code_resent").to.has_value());
+  CHECK(Effects(Only(wf, "verifying", "code_resent").effects) == std::vector<std::string>{"start_verification"});
   for (const char* ev : {"verification_failed", "verification_expired"}) {
     CHECK(Only(wf, "verifying", ev).to == "denied");
     CHECK(Effects(Only(wf, "verifying", ev).effects) == std::vector<std::string>{"mail:denied"});
@@ -324,7 +334,7 @@ TEST_CASE("dsar workflows check", "[workflow][cli]") {
   SECTION("the shipped directory passes") {
     std::ostringstream out;
     CHECK(dsar::workflow::CheckWorkflowsCommand(kWorkflowsDir, out) == 0);
-    CHECK(out.str().find(kWorkflowsDir + "/deletion.yaml: ok (id deletion, version 3, sha256 " +
+    CHECK(out.str().find(kWorkflowsDir + "/deletion.yaml: ok (id deletion, version 4, sha256 " +
                          Get("deletion").hash + ")\n") != std::string::npos);
   }
   SECTION("a bad directory fails with file:line lines") {
