@@ -28,6 +28,9 @@ def log(msg):
 
 def die(msg):
     print(f"demo: {msg}", file=sys.stderr, flush=True)
+    if (VAR / "demo.pid").exists():  # a server this demo started: stop it rather than leave it behind
+        stop_previous_server()
+        print("demo: stopped the demo's dsar serve; its log is var/demo-serve.log", file=sys.stderr, flush=True)
     sys.exit(1)
 
 
@@ -98,23 +101,31 @@ def stop_previous_server():
 
 
 def verification_mails():
-    """reference -> (code, Message-ID) from the delivered verification mails."""
+    """reference -> (code, Message-ID) from the newest delivered verification mail of each request.
+
+    The mails are in the requester's language, with a text and an HTML part: a code mail is the
+    one whose text part holds the code on a line of its own (indented), whatever its subject."""
     found = {}
     outbox = VAR / "mail" / "outbox"
+    files = []
     for sub in ("new", "cur"):
         d = outbox / sub
-        if not d.is_dir():
+        if d.is_dir():
+            files += [f for f in d.iterdir() if f.is_file()]
+    for f in sorted(files, key=lambda f: (f.stat().st_mtime_ns, f.name)):
+        msg = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+        subject = str(msg["Subject"])
+        if not subject.startswith("[DSR-"):
             continue
-        for f in sorted(d.iterdir()):
-            msg = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
-            subject = str(msg["Subject"])
-            if "Confirm your request" not in subject:
-                continue
-            ref = subject.split("]")[0].lstrip("[")
-            body = msg.get_content()
-            code = next((line.strip() for line in body.splitlines() if line.strip().isdigit() and len(line.strip()) == 6), None)
-            if code:
-                found[ref] = (code, str(msg["Message-ID"]))
+        ref = subject.split("]")[0].lstrip("[")
+        part = msg.get_body(preferencelist=("plain",))
+        if part is None:
+            continue
+        body = part.get_content()
+        code = next((line.strip() for line in body.splitlines()
+                     if line.startswith("    ") and line.strip().isdigit() and len(line.strip()) == 6), None)
+        if code:
+            found[ref] = (code, str(msg["Message-ID"]))
     return found
 
 
