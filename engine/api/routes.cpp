@@ -552,7 +552,16 @@ Response IntakeMailRoute(Call& c) {
     return Fail(c, 415, "POST /intake/mail takes a raw message with Content-Type: message/rfc822");
   if (c.req.body.empty()) return Fail(c, 400, "the request body must be an RFC 5322 message");
   auto out = Svc(c).IntakeMail(c.req.body);
-  if (!out.ok()) return Fail(c, out.status());
+  if (!out.ok()) {
+    // Not stored (the database is busy or failing): 503 with Retry-After, so that a provider's
+    // webhook keeps the message and tries again (a 4xx is final for many of them).
+    if (out.status().IsConflict() || out.status().IsIoError()) {
+      Response r = Fail(c, 503, "the message was not stored: " + out.status().message() + "; send it again later");
+      r.headers.emplace_back("Retry-After", "30");
+      return r;
+    }
+    return Fail(c, out.status());
+  }
   json::object o;
   o["outcome"] = out->kind;
   o["reference"] = out->reference.empty() ? json::value(nullptr) : json::value(out->reference);

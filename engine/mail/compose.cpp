@@ -45,6 +45,16 @@ bool AddMailbox(InternetAddressList* list, const std::string& text) {
 
 std::string Bracketed(const std::string& id) { return "<" + id + ">"; }
 
+// A Message-ID we may repeat in In-Reply-To / References: id-left "@" id-right, no blanks or
+// brackets, at most 250 characters (so a header line stays far below RFC 5322's 998). Others are
+// left out rather than sent broken.
+bool UsableId(const std::string& id) {
+  if (id.empty() || id.size() > 250 || id.find('@') == std::string::npos) return false;
+  for (unsigned char c : id)
+    if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>') return false;
+  return true;
+}
+
 }  // namespace
 
 Result<std::string> ComposeMessage(const OutgoingMail& mail) {
@@ -62,13 +72,12 @@ Result<std::string> ComposeMessage(const OutgoingMail& mail) {
   g_date_time_unref(date);
   g_mime_message_set_message_id(msg.get(), mail.message_id.c_str());
   GMimeObject* root = GMIME_OBJECT(msg.get());
-  if (!mail.in_reply_to.empty())
+  if (UsableId(mail.in_reply_to))
     g_mime_object_set_header(root, "In-Reply-To", Bracketed(mail.in_reply_to).c_str(), nullptr);
-  if (!mail.references.empty()) {
-    std::string refs;
-    for (const std::string& r : mail.references) refs += (refs.empty() ? "" : " ") + Bracketed(r);
-    g_mime_object_set_header(root, "References", refs.c_str(), nullptr);
-  }
+  std::string refs;
+  for (const std::string& r : mail.references)
+    if (UsableId(r)) refs += (refs.empty() ? "" : " ") + Bracketed(r);
+  if (!refs.empty()) g_mime_object_set_header(root, "References", refs.c_str(), nullptr);
   g_mime_object_set_header(root, "Auto-Submitted", "auto-generated", nullptr);
   g_mime_object_set_header(root, "X-Auto-Response-Suppress", "All", nullptr);
   if (!mail.language.empty()) g_mime_object_set_header(root, "Content-Language", mail.language.c_str(), nullptr);

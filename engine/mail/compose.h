@@ -5,7 +5,8 @@
 // 998 octets and no relay needs 8BITMIME. Non-ASCII header text (subject, display names) is
 // written as RFC 2047 encoded-words by GMime. Threading: `Message-ID`, `In-Reply-To` and
 // `References` are set from the fields below so that the requester's reply threads (and joins
-// its request: mail/message.h FindReference, and the store's RequestForMessageId).
+// its request: mail/message.h FindReference, and the store's RequestForMessageId); an id that
+// is not id-left@id-right without blanks, or is longer than 250 characters, is left out.
 //
 // Loop prevention: every message carries `Auto-Submitted: auto-generated` (RFC 3834 §5) and
 // `X-Auto-Response-Suppress: All` (Exchange/Outlook), so that auto-responders do not answer it.

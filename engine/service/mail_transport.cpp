@@ -58,6 +58,9 @@ void SyncDir(const fs::path& dir) {
   }
 }
 
+// A failure of the Maildir itself: every mail would fail the same way now.
+SendOutcome Failed(const std::string& why) { return {SendOutcome::Kind::kRetry, why, true, why}; }
+
 class MaildirTransport : public MailTransport {
  public:
   explicit MaildirTransport(std::string maildir) : maildir_(std::move(maildir)) {}
@@ -65,13 +68,13 @@ class MaildirTransport : public MailTransport {
   SendOutcome Send(const Envelope& envelope, const std::string& message) override {
     std::error_code ec;
     for (const char* sub : {"tmp", "new", "cur"}) fs::create_directories(maildir_ / sub, ec);
-    if (ec) return {SendOutcome::Kind::kRetry, "cannot create the Maildir: " + ec.message(), true};
+    if (ec) return Failed("cannot create the Maildir: " + ec.message());
     const std::string name = MaildirName(envelope.message_id);
     if (AlreadyDelivered(maildir_, name)) return {};
     const fs::path tmp = maildir_ / "tmp" / name;
-    if (Status w = WriteDurably(tmp, message); !w.ok()) return {SendOutcome::Kind::kRetry, w.message(), true};
+    if (Status w = WriteDurably(tmp, message); !w.ok()) return Failed(w.message());
     fs::rename(tmp, maildir_ / "new" / name, ec);
-    if (ec) return {SendOutcome::Kind::kRetry, "cannot move the mail into new/: " + ec.message(), true};
+    if (ec) return Failed("cannot move the mail into new/: " + ec.message());
     SyncDir(maildir_ / "new");
     return {};
   }
@@ -92,6 +95,19 @@ struct Upload {
   size_t offset = 0;
 };
 
+// Keeps the relay's last negative reply line (libcurl passes server responses as CURLINFO_HEADER_IN).
+int KeepLastReply(CURL*, curl_infotype type, char* data, size_t size, void* userdata) {
+  if (type != CURLINFO_HEADER_IN) return 0;
+  std::string line(data, size);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+  for (char& c : line)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  // A negative reply (4xx, 5xx); the QUIT exchange after it must not hide it.
+  if (line.size() >= 3 && (line[0] == '4' || line[0] == '5') && std::isdigit(static_cast<unsigned char>(line[1])))
+    *static_cast<std::string*>(userdata) = line.substr(0, 300);
+  return 0;
+}
+
 size_t ReadUpload(char* buffer, size_t size, size_t nitems, void* userdata) {
   auto* up = static_cast<Upload*>(userdata);
   const size_t n = std::min(size * nitems, up->bytes->size() - up->offset);
@@ -110,7 +126,7 @@ class SmtpTransport : public MailTransport {
 
   SendOutcome Send(const Envelope& envelope, const std::string& message) override {
     std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
-    if (!curl) return {SendOutcome::Kind::kRetry, "libcurl could not start", true};
+    if (!curl) return Failed("libcurl could not start");
     CURL* c = curl.get();
     char error[CURL_ERROR_SIZE] = {0};
     curl_slist* rcpt = nullptr;
@@ -127,6 +143,10 @@ class SmtpTransport : public MailTransport {
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.size()));
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    std::string last_reply;
+    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, KeepLastReply);
+    curl_easy_setopt(c, CURLOPT_DEBUGDATA, &last_reply);
+    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // feeds KeepLastReply; nothing is printed
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout_seconds_));
@@ -142,9 +162,10 @@ class SmtpTransport : public MailTransport {
     if (res == CURLE_OK) return {};
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    std::string detail = code > 0 ? "SMTP " + std::to_string(code) + ": " : std::string("SMTP: ");
-    detail += curl_easy_strerror(res);
-    SendOutcome out{SendOutcome::Kind::kRetry, detail, false};
+    std::string log_detail = code > 0 ? "SMTP " + std::to_string(code) + ": " : std::string("SMTP: ");
+    log_detail += curl_easy_strerror(res);
+    const bool replied = code > 0 && last_reply.rfind(std::to_string(code), 0) == 0;
+    SendOutcome out{SendOutcome::Kind::kRetry, replied ? "SMTP " + last_reply : log_detail, false, log_detail};
     switch (res) {
       case CURLE_COULDNT_RESOLVE_HOST:
       case CURLE_COULDNT_CONNECT:

@@ -14,8 +14,10 @@
 //            accepted a message and before its row was marked sends it again, with the same
 //            Message-ID, which receivers and relays use to drop the copy.
 //
-// Logs carry no addresses and no message text; `detail` names the SMTP reply code and libcurl's
-// error, never the server's reply text (which may quote an address).
+// `detail` (kept in the store, shown to staff in the request's history) is the relay's last reply
+// ("550 5.1.1 <...>: Recipient address rejected"), or libcurl's error when there was none;
+// `log_detail` (for logs) names only the reply code and libcurl's error, never the server's text,
+// which may quote an address.
 // Thread safety: one transport per worker thread.
 #pragma once
 
@@ -37,8 +39,9 @@ struct Envelope {
 struct SendOutcome {
   enum class Kind { kSent, kRetry, kPermanent };
   Kind kind = Kind::kSent;
-  std::string detail;          // why, when not sent (no personal data)
+  std::string detail;          // why, when not sent: the relay's reply (may name an address)
   bool relay_down = false;     // kRetry because the relay could not be reached: stop this round
+  std::string log_detail;      // why, for logs: reply code and libcurl's error only
 };
 
 class MailTransport {

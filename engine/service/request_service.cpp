@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <sstream>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
 
+#include "service/mail_transport.h"
 #include "core/sha256.h"
 #include "mail/message.h"
 #include "fulfillment/fulfillment.h"
@@ -327,6 +329,14 @@ Result<CreateOutcome> RequestService::CreateRequest(const CreateRequestInput& in
 }
 
 // ---- reads ----
+
+bool RequestService::IsOwnAddress(const std::string& email) const {
+  const std::string e = NormalizeEmail(email);
+  const std::string domain = NormalizeEmail(config_.mail_domain);
+  return e == NormalizeEmail(AddrSpec(config_.mail_from)) ||
+         (!domain.empty() && e.size() > domain.size() && e.compare(e.size() - domain.size() - 1, std::string::npos,
+                                                                    "@" + domain) == 0);
+}
 
 Result<store::RequestRow> RequestService::Get(const std::string& id) {
   store::RequestRow row;
@@ -1120,7 +1130,8 @@ Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const Prepar
           out.reference = r->reference;
           out.line = r->reference + " (redelivery)";
         } else {
-          out.line = "triage " + std::to_string(first.id) + " (redelivery)";
+          out.line = first.outcome == "ignored" ? "ignored: " + first.detail + " (redelivery)"
+                                                : "triage " + std::to_string(first.id) + " (redelivery)";
         }
         return Status::Ok();
       }
@@ -1169,16 +1180,34 @@ Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const Prepar
       }
     }
     if (joined) {
+      // A reply to a closed request cannot change it: it waits in the triage queue, linked to the
+      // request, for staff to answer (a new request, a question about the answer, an appeal).
+      if (IsFinalState(joined->state)) {
+        if (Status st = keep("triage", joined->id,
+                             "a reply to " + joined->reference + ", which is closed (" + joined->state + ")");
+            !st.ok())
+          return st;
+        out.kind = "triage";
+        out.reference = joined->reference;
+        out.line = "triage " + std::to_string(out.message_row);
+        return Status::Ok();
+      }
       std::string detail = "reply";
       const std::string code = mail::FindVerificationCode(p.fresh_text);
+      bool accepted = false;
       if (!code.empty()) {
         Status refusal;
         if (Status st = VerifyInTx(*this, tx, *joined, code, "requester", refusal); !st.ok()) return st;
-        detail = refusal.ok() ? "verification code accepted" : "verification code refused: " + refusal.message();
+        accepted = refusal.ok();
+        detail = accepted ? "verification code accepted" : "verification code refused: " + refusal.message();
       }
       if (Status st = keep("reply", joined->id, detail); !st.ok()) return st;
-      if (code.empty()) {
-        // "Any update?": a note for staff in the request's history, with what the sender wrote now.
+      // Whatever the requester wrote beyond an accepted code ("any update?", a second wish, a
+      // refused code) is a note for staff in the request's history.
+      std::istringstream words(p.fresh_text);
+      int word_count = 0;
+      for (std::string w; words >> w && word_count <= 12;) ++word_count;
+      if (!accepted || word_count > 12) {
         bool cut = false;
         Event note;
         note.name = "message_received";
@@ -1187,7 +1216,10 @@ Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const Prepar
         note.data["mail_subject"] = Utf8Prefix(p.subject, 500, cut);
         note.data["note"] = Utf8Prefix(p.fresh_text, 2000, cut);
         if (cut) note.data["note_truncated"] = true;
-        store::RequestRow row = *joined;
+        if (!code.empty()) note.data["code"] = detail;  // the outcome, never the code itself
+        auto fresh = tx.GetRequest(joined->id);  // a verified code moved the request on
+        if (!fresh.ok()) return fresh.status();
+        store::RequestRow row = std::move(fresh.value());
         if (Status a = ApplyInTx(tx, row, note, std::nullopt); !a.ok() && !a.IsRefused()) return a;
       }
       out.kind = "reply";
@@ -1200,6 +1232,10 @@ Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const Prepar
     if (c.outcome == mail::Classification::Outcome::kRequest && !IsValidEmail(c.subject.email)) {
       c.outcome = mail::Classification::Outcome::kTriage;
       c.reason = "the data subject's address is not a usable email address";
+    }
+    if (c.outcome == mail::Classification::Outcome::kRequest && IsOwnAddress(c.subject.email)) {
+      c.outcome = mail::Classification::Outcome::kTriage;  // never answer ourselves (a loop, or a spoof)
+      c.reason = "the data subject's address is the controller's own";
     }
     if (c.outcome != mail::Classification::Outcome::kRequest || !c.type || c.subject.email.empty()) {
       if (Status st = keep("triage", "", c.reason.empty() ? "not a recognisable request" : c.reason); !st.ok())

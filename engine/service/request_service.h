@@ -279,6 +279,8 @@ class RequestService {
   Status ApplyEffects(store::Tx& tx, store::RequestRow& request, const Decision& d, std::int64_t transition_seq,
                       const Event& event, std::vector<Event>& follow_ups);
   Result<store::RequestRow> CreateInTx(store::Tx& tx, const CreateRequestInput& in, Millis now);
+  // True for our own mail address or any address at mail_domain (never a data subject by mail).
+  bool IsOwnAddress(const std::string& email) const;
 
   Config config_;
   store::Store& store_;

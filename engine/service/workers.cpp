@@ -89,7 +89,7 @@ Result<int> Workers::DeliverOutbox() {
     }
     const int attempts = o.attempts + 1;
     std::fprintf(stderr, "mail %lld (%s): attempt %d failed: %s\n", static_cast<long long>(o.id),
-                 o.template_name.c_str(), attempts, sent.detail.c_str());
+                 o.template_name.c_str(), attempts, sent.log_detail.empty() ? "no detail" : sent.log_detail.c_str());
     if (sent.kind == SendOutcome::Kind::kPermanent || attempts >= cfg.mail_max_attempts) {
       const std::string why = sent.kind == SendOutcome::Kind::kPermanent
                                   ? sent.detail

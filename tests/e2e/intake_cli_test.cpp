@@ -34,3 +34,20 @@ TEST_CASE("intake-mail exits 75 when the message cannot be stored, and 0 once it
   d.Cli({"--db", "/dev/null/dsar.db", "intake-mail"}, kMessage, &rc);
   CHECK(rc == 75);
 }
+
+TEST_CASE("POST /intake/mail answers 503 with Retry-After when the message cannot be stored", "[e2e][intake]") {
+  Deployment d(false);
+  const unsigned short port = d.StartServer();
+  const std::string token = d.Cli({"token", "create", "--name", "webhook"});
+  const std::string sql = "CREATE TRIGGER refuse BEFORE INSERT ON inbound_messages BEGIN SELECT RAISE(FAIL, 'disk is full'); END;";
+  REQUIRE(std::system(("sqlite3 " + d.db() + " \"" + sql + "\"").c_str()) == 0);
+  const std::map<std::string, std::string> headers = {{"Authorization", "Bearer " + token},
+                                                      {"Content-Type", "message/rfc822"}};
+  auto r = Http(port, "POST", "/api/v1/intake/mail", kMessage, headers);
+  CHECK(r.status == 503);
+  CHECK(r.headers["retry-after"] == "30");
+  CHECK(r.headers["content-type"] == "application/problem+json");
+  REQUIRE(std::system(("sqlite3 " + d.db() + " \"DROP TRIGGER refuse;\"").c_str()) == 0);
+  r = Http(port, "POST", "/api/v1/intake/mail", kMessage, headers);
+  CHECK(r.status == 201);
+}

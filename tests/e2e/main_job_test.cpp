@@ -254,7 +254,9 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   }
 
   // The full persisted history.
+  // The wrong code first: a note for staff with what was refused; then the right one.
   CHECK(api.History(alex) == std::vector<std::string>{"->received:create", "received>verifying:submit",
+                                                      "verifying>verifying:message_received",
                                                       "verifying>hold_check:identity_verified",
                                                       "hold_check>fulfilling:holds_clear",
                                                       "fulfilling>completed:fulfilled"});
@@ -267,7 +269,7 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
                                                         "fulfilling>completed:fulfilled"});
   CHECK(Query(d.db(), "SELECT DISTINCT at FROM transitions") == "1794906000000");  // the injected clock
   CHECK(Query(d.db(), "SELECT actor FROM transitions WHERE request_id = '" + alex + "' ORDER BY version") ==
-        "intake\nsystem\nrequester\nsystem\nsystem");
+        "intake\nsystem\nrequester\nrequester\nsystem\nsystem");
 
   // The access export: the data subject's rows, nobody else's.
   auto exp = api.Call("GET", "/api/v1/requests/" + sean + "/export");

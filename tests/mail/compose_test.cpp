@@ -83,3 +83,16 @@ TEST_CASE("bad addresses and a missing Message-ID are refused", "[mail][compose]
   m.to.clear();
   CHECK(mail::ComposeMessage(m).status().message() == "an outgoing mail needs a recipient");
 }
+
+TEST_CASE("unusable ids are left out of In-Reply-To and References", "[mail][compose]") {
+  auto m = Sample();
+  m.in_reply_to = std::string(1200, 'a') + "@example.com";
+  m.references = {"hello world@example.com", "no-at-sign", "ok@example.com", m.in_reply_to};
+  auto raw = mail::ComposeMessage(m);
+  REQUIRE(raw.ok());
+  auto p = mail::ParseMessage(*raw);
+  REQUIRE(p.ok());
+  CHECK(p->in_reply_to.empty());
+  CHECK(p->references == std::vector<std::string>{"ok@example.com"});
+  CHECK(raw->find("In-Reply-To") == std::string::npos);
+}

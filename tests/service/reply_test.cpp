@@ -1,0 +1,86 @@
+// Replies and edge cases of intake found in acceptance: a reply to a closed request waits for
+// staff, a reply with more than a code (or a refused code) is a note in the history, our own
+// address is never a data subject, and a redelivered machine message says it is ignored.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include "service_fixture.h"
+
+using namespace dsar;
+using namespace dsar::test;
+
+namespace {
+
+std::string Mail(const std::string& from, const std::string& mid, const std::string& subject, const std::string& body,
+                 const std::string& in_reply_to = "") {
+  return "From: " + from + "\r\nTo: privacy@nimbus.example\r\nSubject: " + subject + "\r\nMessage-ID: <" + mid + ">\r\n" +
+         (in_reply_to.empty() ? "" : "In-Reply-To: <" + in_reply_to + ">\r\n") + "\r\n" + body + "\r\n";
+}
+
+std::string OurFirstMail(Fixture& f, const std::string& request_id) {
+  return f.Text("SELECT message_id FROM outbox WHERE request_id = '" + request_id + "' ORDER BY id LIMIT 1");
+}
+
+}  // namespace
+
+TEST_CASE("a reply to a closed request waits in the triage queue, linked to it", "[service][reply]") {
+  Fixture f;
+  auto in = f.svc->IntakeMail(Mail("Una <una@example.com>", "u1@example.com", "Unsubscribe", "Please unsubscribe me from all marketing emails."));
+  REQUIRE(in.ok());
+  const auto r = *f.svc->Get(in->reference);
+  REQUIRE(f.svc->ApplyStaffEvent(r.id, Event{"cancel", "staff:ann", "handled by phone", {}}, std::nullopt).ok());
+  auto reply = f.svc->IntakeMail(Mail("Una <una@example.com>", "u2@example.com", "Re: Unsubscribe",
+                                      "Thanks! Now please also delete my account and all my personal data.",
+                                      OurFirstMail(f, r.id)));
+  REQUIRE(reply.ok());
+  CHECK(reply->kind == "triage");
+  CHECK(reply->line == "triage " + std::to_string(reply->message_row));
+  CHECK(f.Text("SELECT outcome || '|' || request_id || '|' || detail FROM inbound_messages WHERE id = " +
+               std::to_string(reply->message_row)) ==
+        "triage|" + r.id + "|a reply to " + r.reference + ", which is closed (cancelled)");
+  CHECK(f.Count("SELECT count(*) FROM requests") == 1);
+}
+
+TEST_CASE("a reply with a refused code or more than a code is a note for staff", "[service][reply]") {
+  Fixture f;
+  auto in = f.svc->IntakeMail(Mail("Rex <rex@example.com>", "r1@example.com", "Access", "Please send me a copy of my personal data."));
+  REQUIRE(in.ok());
+  const auto r = *f.svc->Get(in->reference);
+  auto reply = f.svc->IntakeMail(Mail("Rex <rex@example.com>", "r2@example.com", "Re: Access", "Code: 000000",
+                                      OurFirstMail(f, r.id)));
+  REQUIRE(reply.ok());
+  CHECK(reply->kind == "reply");
+  auto ts = f.svc->Transitions(r.id);
+  REQUIRE(ts->back().event == "message_received");
+  const auto data = boost::json::parse(ts->back().data_json);
+  CHECK(std::string(data.at("code").as_string()).rfind("verification code refused: ", 0) == 0);
+  CHECK(data.at("note").as_string() == "Code: 000000");
+  const std::string& json = ts->back().data_json;
+  CHECK(json.find("000000") == json.rfind("000000"));  // the code only in the note, never on its own
+}
+
+TEST_CASE("our own address is never a data subject", "[service][reply]") {
+  Fixture f;
+  for (const std::string from : {"Nimbus Privacy <privacy@nimbus.example>", "Ops <ops@NIMBUS.example>"}) {
+    auto in = f.svc->IntakeMail(Mail(from, "own-" + std::to_string(from.size()) + "@x", "Delete",
+                                     "Please delete my account and all my personal data."));
+    REQUIRE(in.ok());
+    CHECK(in->kind == "triage");
+  }
+  CHECK(f.Count("SELECT count(*) FROM requests") == 0);
+  CHECK(f.Count("SELECT count(*) FROM outbox") == 0);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages WHERE detail = 'the data subject''s address is the controller''s own'") == 2);
+}
+
+TEST_CASE("a machine message delivered twice is ignored twice", "[service][reply]") {
+  Fixture f;
+  const std::string auto_reply =
+      "From: Away <away@example.com>\r\nTo: privacy@nimbus.example\r\nSubject: Out of office\r\n"
+      "Auto-Submitted: auto-replied\r\nMessage-ID: <ooo-1@example.com>\r\n\r\nI am away until Monday.\r\n";
+  auto first = f.svc->IntakeMail(auto_reply);
+  auto second = f.svc->IntakeMail(auto_reply);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(first->line.rfind("ignored: ", 0) == 0);
+  CHECK(second->line == first->line + " (redelivery)");
+}
