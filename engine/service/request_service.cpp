@@ -1115,8 +1115,10 @@ Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const Prepar
     if (p.received_at && *p.received_at <= now) m.received_at = *p.received_at;
 
     // The same message delivered again (contract — duplicates): one message, no new request.
-    if (!p.message_id.empty()) {
-      auto seen = tx.FindInboundByMessageId(p.message_id, m.content_sha256);
+    // Without a Message-ID, only the very same bytes are the same message.
+    {
+      auto seen = p.message_id.empty() ? tx.FindInboundBySha256(m.sha256)
+                                       : tx.FindInboundByMessageId(p.message_id, m.content_sha256);
       if (!seen.ok()) return seen.status();
       if (seen->has_value()) {
         const store::InboundRow& first = **seen;

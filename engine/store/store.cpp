@@ -578,6 +578,14 @@ Result<std::optional<InboundRow>> Tx::FindInboundByMessageId(const std::string& 
   return FirstInbound(s);
 }
 
+Result<std::optional<InboundRow>> Tx::FindInboundBySha256(const std::string& sha256) {
+  Statement s(c_, std::string("SELECT ") + kInboundColumns +
+                      " FROM inbound_messages WHERE sha256 = ?1 AND outcome NOT IN ('redelivery', 'refused') "
+                      "ORDER BY id LIMIT 1");
+  s.Bind(1, sha256);
+  return FirstInbound(s);
+}
+
 Result<std::optional<InboundRow>> Tx::FindInboundByMaildirName(const std::string& maildir_name) {
   Statement s(c_, std::string("SELECT ") + kInboundColumns + " FROM inbound_messages WHERE maildir_name = ?1");
   s.Bind(1, maildir_name);

@@ -221,6 +221,9 @@ class Tx {
   // The first message with this Message-ID that says the same (content fingerprint).
   Result<std::optional<InboundRow>> FindInboundByMessageId(const std::string& message_id,
                                                            const std::string& content_sha256);
+  // The first message with exactly these bytes (SHA-256 of the raw message): the redelivery test
+  // for a message without a Message-ID.
+  Result<std::optional<InboundRow>> FindInboundBySha256(const std::string& sha256);
   Status SetInboundOutcome(std::int64_t id, const std::string& outcome, const std::string& request_id,
                            const std::string& detail);
   // The message read from the Maildir file with this unique name, if it was ingested.

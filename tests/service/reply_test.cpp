@@ -84,3 +84,23 @@ TEST_CASE("a machine message delivered twice is ignored twice", "[service][reply
   CHECK(first->line.rfind("ignored: ", 0) == 0);
   CHECK(second->line == first->line + " (redelivery)");
 }
+
+TEST_CASE("the same bytes without a Message-ID delivered twice are one message", "[service][reply]") {
+  Fixture f;
+  const std::string raw =
+      "From: Noid <noid@example.com>\r\nTo: privacy@nimbus.example\r\nSubject: Delete\r\n\r\n"
+      "Please delete my account and all my personal data.\r\n";
+  auto first = f.svc->IntakeMail(raw);
+  auto second = f.svc->IntakeMail(raw);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(first->kind == "request");
+  CHECK(second->kind == "redelivery");
+  CHECK(second->line == first->reference + " (redelivery)");
+  CHECK(f.Count("SELECT count(*) FROM requests") == 1);
+  // Other bytes (another mail of the same person) are another message: a duplicate request.
+  auto third = f.svc->IntakeMail(raw + "Thanks\r\n");
+  REQUIRE(third.ok());
+  CHECK(third->kind == "request");
+  CHECK(f.svc->Get(third->reference)->state == "duplicate");
+}
