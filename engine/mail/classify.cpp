@@ -20,6 +20,12 @@
 // gave: a negation ("削除しないで") or a wording that names two rights as one ("利用停止・消去",
 // the APPI erasure request, counts as deletion, not also as objection).
 //
+// In the other languages a match that asks for nothing does not count (NotAsked): a verb under a
+// negation in its clause ("Please don't delete my account", "löschen Sie mein Konto nicht", "ne
+// pas supprimer", "no borren"), a deletion of someone or something else ("remove John from my
+// team account") or of a business record ("die doppelte Rechnung"), and an objection in a
+// sentence that is not about personal data or its processing ("I object to the price increase").
+//
 // No rule is keyed to particular addresses, names or messages.
 #include <algorithm>
 #include <array>
@@ -52,6 +58,7 @@ struct Pattern {
   bool ok_in_question = false;
   bool cjk = false;  // substrings of the sentence text, gaps in characters (kJaRules)
   std::size_t key = 0;  // cjk: the element whose position is the match's ("@" in the spec)
+  bool about_data = false;  // counts only in a sentence about personal data (AboutPersonalData)
 };
 
 struct Rule {
@@ -59,7 +66,12 @@ struct Rule {
   const char* spec;
   int weight;
   bool ok_in_question = false;
+  bool about_data = false;
 };
+
+// Rule::about_data: a verb alone ("I object", "Widerspruch") that names a right only when the
+// sentence is about personal data or its processing, not a price increase.
+constexpr bool kAboutData = true;
 
 constexpr int kRequestThreshold = 3;
 constexpr auto kAccess = RequestType::kAccess;
@@ -86,6 +98,7 @@ const Rule kRules[] = {
     {kAccess, "what|which ~3 data|information|info ~5 hold|have|store|keep|collect|collected|process|processing|stored|held ~3 about|on|of|from|regarding ~1 me|myself", 3, true},
     {kAccess, "disclose ~6 data|information ~6 collected|hold|have|about", 2},
     {kAccess, "send ~3 me ~6 data|information ~5 hold|have|store|stored|collected|about", 2},
+    {kAccess, "send|give|provide|email|mail|forward|show ~3 me|us ~3 everything|all|anything|whatever ~4 you ~3 hold|have|store|keep|collected|process|know", 3},
     {kAccess, "request|requesting|requests ~3 access", 2},
     {kAccess, ART " ~1 15", 3},
     {kAccess, "1798 100|110|115", 3},
@@ -93,11 +106,14 @@ const Rule kRules[] = {
     {kAccess, "request|requests|requesting ~2 to ~1 know", 3},
     {kAccess, "specific ~1 pieces ~3 personal|information|data", 3},
     {kAccess, "auskunft*|datenauskunft*|selbstauskunft*", 3},
+    // Information about the company's own practice ("eine Auskunft über Ihre Fristen") is not access.
+    {kAccess, "auskunft* ~1 uber|zu|zur|zum ~1 ihre|ihren|ihrer|ihrem|eure|euren ~2 frist*|aufbewahrung*|speicherdauer|speicherfrist*|loschfrist*|loeschfrist*|praxis|richtlinie*|vorgehen*|verfahren|preis*|konditionen", -3},
     {kAccess, "kopie ~4 daten|personenbezogenen|informationen", 3},
     {kAccess, "welche ~4 daten ~6 gespeichert|speichern|verarbeiten|verarbeitet|haben|vorliegen", 3, true},
     {kAccess, "zugang|einsicht ~3 daten", 2},
     {kAccess, "droit ~2 acces", 3},
     {kAccess, "acces ~3 donnees|informations", 3},
+    {kAccess, "acceder|accedere|acessar|aceder ~3 donnees|informations|datos|informacion|dati|informazioni|dados|informacoes", 3},
     {kAccess, "copie ~4 donnees|informations", 3},
     {kAccess, "quelles ~3 donnees ~6 detenez|conservez|traitez|avez|possedez", 3, true},
     {kAccess, "communication|communiquer ~4 donnees", 2},
@@ -277,15 +293,19 @@ const Rule kRules[] = {
     {kMarketing, "stop ~3 emailing|mailing|spamming|texting", 3},
     {kMarketing, "no ~2 more ~3 emails|marketing|newsletters|promotional|mails|messages", 3},
     {kMarketing, "don ~1 t ~2 want ~4 emails|marketing|newsletters|mails|messages|promotions", 3},
+    {kMarketing, "don|not ~2 send|email|mail ~3 newsletter*|marketing|emails|mails|promotions|offers|ads|adverts", 3},
     {kMarketing, "mailing ~1 list", 1},
     {kMarketing, "marketing|promotional ~2 emails|mails|messages|communications", 2},
     {kMarketing, "abmeld*|abbestell*|austragen|ausgetragen|abmeldung", 4},
     {kMarketing, "keine ~4 werbung|werbemails|werbe*|newsletter|mails|nachrichten|angebote", 3},
     {kMarketing, "werbung ~4 einstellen|stoppen|beenden|unterlassen", 3},
     {kMarketing, "tragen ~5 aus", 3},
+    {kMarketing, "bestellen|bestelle|bestellt|melden|melde|meldet ~4 mich|newsletter*|werbung|werbe*|mails|infobrief*|rundbrief*|verteiler|abo|abonnement ~5 ab", 3},
     {kMarketing, "newsletter ~4 abmelden|abbestellen|kundigen|beenden", 4},
     {kMarketing, "desabonn*|desinscri*|desinscription", 4},
-    {kMarketing, "ne ~3 plus ~5 recevoir|envoyer ~5 emails|mails|newsletter|messages|courriels|publicite*|offres|communications", 3},
+    {kMarketing, "ne ~3 plus ~5 recevoir|envoyer ~5 emails|mails|newsletter|messages|courriels|publicite*|offres|communications|lettre|lettres|infolettre*", 3},
+    {kMarketing, "lettre|lettres ~1 d ~1 information|informations|actualites|actualite", 1},
+    {kMarketing, "infolettre*", 1},
     {kMarketing, "retirer|retirez ~3 liste", 3},
     {kMarketing, "dar|darme|darse|darle ~2 de ~1 baja", 4},
     {kMarketing, "baja ~3 suscripcion|newsletter|boletin|lista|comunicaciones", 4},
@@ -306,41 +326,42 @@ const Rule kRules[] = {
     {kMarketing, "remover|retirar|tirar|tirem ~4 lista|mailing|newsletter", 4},
 
     // ---- objection ----------------------------------------------------------------
-    {kObjection, "i ~2 object", 4},
-    {kObjection, "objection|objecting|object ~3 to ~5 processing|use|profiling|using", 4},
-    {kObjection, "right ~2 to ~1 object", 3},
+    {kObjection, "i ~2 object", 4, false, kAboutData},
+    {kObjection, "objection|objecting|object ~3 to ~5 processing|use|profiling|using", 4, false, kAboutData},
+    {kObjection, "right ~2 to ~1 object", 3, false, kAboutData},
     {kObjection, "stop|cease ~3 processing ~3 my|personal", 3},
     {kObjection, "restrict|restriction ~3 processing", 2},
     {kObjection, "withdraw|revoke|withdrawing ~3 my ~2 consent", 3},
     {kObjection, "legitimate ~1 interest|interests", 2},
     {kObjection, "profiling", 1},
     {kObjection, ART " ~1 21", 3},
-    {kObjection, "widerspr*|widerspruch", 4},
+    {kObjection, "widerspr*|widerspruch", 4, false, kAboutData},
     {kObjection, "verarbeitung ~6 einstellen|beenden|einschranken|unterlassen", 3},
     {kObjection, "stellen ~3 verarbeitung ~6 ein", 3},
     {kObjection, "einwilligung ~4 widerruf*|zuruck*", 3},
     {kObjection, "berechtigt* ~1 interess*", 2},
-    {kObjection, "m ~1 oppose|opposer", 4},
+    {kObjection, "m ~1 oppose|opposer", 4, false, kAboutData},
     {kObjection, "opposition ~4 traitement|profilage", 4},
     {kObjection, "droit ~2 opposition", 3},
     {kObjection, "retire|retirer ~3 consentement", 3},
     {kObjection, "interet* ~1 legitime*", 2},
-    {kObjection, "me ~1 opongo", 4},
+    {kObjection, "me ~1 opongo", 4, false, kAboutData},
     {kObjection, "oponerme|oposicion ~4 tratamiento|elaboracion|perfiles", 4},
     {kObjection, "derecho ~2 oposicion", 3},
     {kObjection, "retiro|retirar ~3 consentimiento", 3},
     {kObjection, "interes* ~1 legitimo*", 2},
-    {kObjection, "mi ~1 oppongo", 4},
+    {kObjection, "mi ~1 oppongo", 4, false, kAboutData},
     {kObjection, "oppormi|opposizione ~4 trattamento|profilazione", 4},
     {kObjection, "diritto ~2 opposizione", 3},
     {kObjection, "revoco|revocare|ritiro ~3 consenso", 3},
     {kObjection, "interesse ~1 legittimo", 2},
-    {kObjection, "bezwaar", 4},
+    {kObjection, "bezwaar", 4, false, kAboutData},
     {kObjection, "trek ~4 toestemming", 3},
     {kObjection, "intrekken ~3 toestemming", 3},
     {kObjection, "toestemming ~3 intrekken|in", 2},
     {kObjection, "gerechtvaardigd* ~1 belang", 2},
-    {kObjection, "me ~1 oponho|oponho", 4},
+    {kObjection, "me ~1 oponho", 4, false, kAboutData},
+    {kObjection, "oponho|opor ~1 me", 4, false, kAboutData},  // "Oponho-me", "opor-me"
     {kObjection, "oposicao ~4 tratamento", 4},
     {kObjection, "direito ~2 oposicao", 3},
     {kObjection, "revogo|revogar|revogacao ~3 consentimento", 3},
@@ -431,7 +452,7 @@ const Rule kJaRules[] = {
     {kObjection, "利用|使用|取り扱い|取扱い|取扱|処理 ~4 停止|中止|やめ|止め|控え ~10 " JA_ASK, 3},
     {kObjection, "利用停止|使用停止 ~3 消去|削除", -3},
     {kObjection, "利用|使用 ~2 しないで|しないよう|されたくない|しないこと", 3},
-    {kObjection, "異議", 3},
+    {kObjection, "異議", 3, false, kAboutData},
     {kObjection, "異議 ~3 ありません|ない|なし|ございません", -4},
     {kObjection, "同意 ~8 撤回|取り消|取消|取下げ|取り下げ", 3},
     {kObjection, "プロファイリング", 1},
@@ -454,6 +475,7 @@ Pattern Compile(const Rule& rule, bool cjk = false) {
   Pattern p;
   p.weight = rule.weight;
   p.ok_in_question = rule.ok_in_question;
+  p.about_data = rule.about_data;
   p.cjk = cjk;
   int gap = 0;
   std::string_view spec = rule.spec;
@@ -494,55 +516,6 @@ Pattern Compile(const Rule& rule, bool cjk = false) {
     p.elems.push_back(std::move(e));
   }
   return p;
-}
-
-struct TextHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-};
-using ElemIds = std::vector<std::uint32_t>;
-
-// The rules, and an index of their alternatives that tells which patterns can match a sentence
-// at all: a pattern matches only when each of its elements has a word of the sentence that one of
-// its alternatives matches (a cjk pattern: an alternative found in the sentence's text). The
-// patterns that pass (a few per sentence) run the matcher; the others cannot match, so the
-// results are those of running every pattern, at a fraction of the cost (Candidates).
-struct CompiledRules {
-  std::vector<std::pair<RequestType, Pattern>> patterns;
-  std::vector<ElemIds> pattern_elems;  // per pattern: its elements' ids (numbered over all patterns)
-  std::uint32_t elem_count = 0;
-  std::unordered_map<std::string, ElemIds, TextHash, std::equal_to<>> exact;   // word -> elements
-  std::unordered_map<std::string, ElemIds, TextHash, std::equal_to<>> prefix;  // "delet" (of "delet*") -> elements
-  std::vector<std::size_t> prefix_lengths;                                      // the lengths in `prefix`, ascending
-  std::vector<std::pair<std::string, ElemIds>> cjk_alts;                        // substring -> elements
-};
-
-const CompiledRules& Rules() {
-  static const CompiledRules rules = [] {
-    CompiledRules r;
-    for (const Rule& rule : kRules) r.patterns.emplace_back(rule.type, Compile(rule));
-    for (const Rule& rule : kJaRules) r.patterns.emplace_back(rule.type, Compile(rule, true));
-    std::map<std::string, ElemIds> cjk;
-    for (const auto& [type, p] : r.patterns) {
-      ElemIds ids;
-      for (const Elem& e : p.elems) {
-        const std::uint32_t id = r.elem_count++;
-        ids.push_back(id);
-        for (const Alt& a : e.alts) {
-          if (p.cjk) cjk[a.word].push_back(id);
-          else if (a.prefix) r.prefix[a.word].push_back(id);
-          else r.exact[a.word].push_back(id);
-        }
-      }
-      r.pattern_elems.push_back(std::move(ids));
-    }
-    for (const auto& [word, ids] : r.prefix) r.prefix_lengths.push_back(word.size());
-    std::sort(r.prefix_lengths.begin(), r.prefix_lengths.end());
-    r.prefix_lengths.erase(std::unique(r.prefix_lengths.begin(), r.prefix_lengths.end()), r.prefix_lengths.end());
-    r.cjk_alts.assign(cjk.begin(), cjk.end());
-    return r;
-  }();
-  return rules;
 }
 
 bool AltMatches(const Elem& e, const std::string& word) {
@@ -712,32 +685,149 @@ std::size_t MatchStart(const Pattern& p, const Sentence& s) {
 
 bool Matches(const Pattern& p, const Sentence& s) { return MatchStart(p, s) != std::string::npos; }
 
-// Which of Rules().patterns may match `s` (see CompiledRules): candidate[i] is false only when
-// pattern i cannot match. `seen` is scratch space (one stamp per element), `stamp` new per call.
-void Candidates(const Sentence& s, std::vector<std::uint32_t>& seen, std::uint32_t stamp, std::vector<char>& candidate) {
-  const CompiledRules& r = Rules();
-  seen.resize(r.elem_count, 0);
-  auto mark = [&](const ElemIds& ids) {
-    for (std::uint32_t id : ids) seen[id] = stamp;
-  };
-  for (const std::string& w : s.words) {
-    if (auto it = r.exact.find(w); it != r.exact.end()) mark(it->second);
-    for (std::size_t n : r.prefix_lengths) {
-      if (n > w.size()) break;
-      if (auto it = r.prefix.find(std::string_view(w).substr(0, n)); it != r.prefix.end()) mark(it->second);
+// ---------------------------------------------------------------------------------------
+// Pattern sets.
+
+using ElemIds = std::vector<std::uint32_t>;
+
+// Scratch space of PatternSet::Candidates, reused across the sentences of a message.
+struct MatchScratch {
+  std::vector<std::uint32_t> elem_stamp, pattern_stamp;  // == stamp: marked for the current sentence
+  std::uint32_t stamp = 0;
+  std::vector<std::uint32_t> touched;  // patterns with a marked element
+};
+
+// Patterns with an index of their alternatives that tells which of them can match a sentence at
+// all: a pattern matches only when each of its elements has a word of the sentence that one of
+// its alternatives matches (for a cjk pattern: an alternative found in the sentence's text). Only
+// those (a few per sentence) run the matcher; the others cannot match, so the results are those
+// of running every pattern, at a fraction of the cost. Immutable once built.
+class PatternSet {
+ public:
+  explicit PatternSet(std::vector<Pattern> patterns) : patterns_(std::move(patterns)), trie_(1) {
+    std::map<std::string, ElemIds> cjk;
+    for (std::uint32_t pi = 0; pi < patterns_.size(); ++pi) {
+      const Pattern& p = patterns_[pi];
+      first_elem_.push_back(static_cast<std::uint32_t>(elem_pattern_.size()));
+      for (const Elem& e : p.elems) {
+        const auto id = static_cast<std::uint32_t>(elem_pattern_.size());
+        elem_pattern_.push_back(pi);
+        for (const Alt& a : e.alts) {
+          if (p.cjk) cjk[a.word].push_back(id);
+          else Add(a.word, a.prefix, id);
+        }
+      }
     }
+    first_elem_.push_back(static_cast<std::uint32_t>(elem_pattern_.size()));
+    cjk_alts_.assign(cjk.begin(), cjk.end());
   }
-  if (s.cjk)
-    for (const auto& [alt, ids] : r.cjk_alts)
-      if (s.text.find(alt) != std::string::npos) mark(ids);
-  candidate.assign(r.patterns.size(), 0);
-  for (std::size_t i = 0; i < r.patterns.size(); ++i) {
-    const ElemIds& ids = r.pattern_elems[i];
-    bool all = !ids.empty();
-    for (std::size_t k = 0; all && k < ids.size(); ++k) all = seen[ids[k]] == stamp;
-    candidate[i] = all;
+
+  const std::vector<Pattern>& patterns() const { return patterns_; }
+
+  // The indices of the patterns that may match `s`, ascending, into `out` (the others cannot).
+  void Candidates(const Sentence& s, MatchScratch& m, std::vector<std::uint32_t>& out) const {
+    out.clear();
+    m.elem_stamp.resize(std::max(m.elem_stamp.size(), elem_pattern_.size()), 0);
+    m.pattern_stamp.resize(std::max(m.pattern_stamp.size(), patterns_.size()), 0);
+    m.touched.clear();
+    const std::uint32_t stamp = ++m.stamp;
+    auto mark = [&](const ElemIds& ids) {
+      for (std::uint32_t id : ids) {
+        m.elem_stamp[id] = stamp;
+        const std::uint32_t pi = elem_pattern_[id];
+        if (m.pattern_stamp[pi] != stamp) {
+          m.pattern_stamp[pi] = stamp;
+          m.touched.push_back(pi);
+        }
+      }
+    };
+    for (const std::string& w : s.words) {  // down the trie: each prefix alternative on the way, then the word
+      std::uint32_t n = 0;
+      bool whole = true;
+      for (const char ch : w) {
+        const auto& next = trie_[n].next;
+        auto it = std::find_if(next.begin(), next.end(), [&](const auto& e) { return e.first == ch; });
+        if (it == next.end()) {
+          whole = false;
+          break;
+        }
+        n = it->second;
+        mark(trie_[n].prefix);
+      }
+      if (whole) mark(trie_[n].exact);
+    }
+    if (s.cjk)
+      for (const auto& [alt, ids] : cjk_alts_)
+        if (s.text.find(alt) != std::string::npos) mark(ids);
+    for (std::uint32_t pi : m.touched) {
+      bool all = first_elem_[pi] < first_elem_[pi + 1];
+      for (std::uint32_t id = first_elem_[pi]; all && id < first_elem_[pi + 1]; ++id) all = m.elem_stamp[id] == stamp;
+      if (all) out.push_back(pi);
+    }
+    std::sort(out.begin(), out.end());
   }
+
+  // True when one of the patterns matches `s`.
+  bool AnyMatches(const Sentence& s, MatchScratch& m, std::vector<std::uint32_t>& candidates) const {
+    Candidates(s, m, candidates);
+    for (std::uint32_t pi : candidates)
+      if (MatchStart(patterns_[pi], s) != std::string::npos) return true;
+    return false;
+  }
+
+ private:
+  struct Node {
+    std::vector<std::pair<char, std::uint32_t>> next;
+    ElemIds exact;   // elements with this whole word as an alternative
+    ElemIds prefix;  // elements with this as a prefix alternative ("delet" of "delet*")
+  };
+
+  void Add(const std::string& word, bool prefix, std::uint32_t id) {
+    std::uint32_t n = 0;
+    for (const char ch : word) {
+      auto& next = trie_[n].next;
+      auto it = std::find_if(next.begin(), next.end(), [&](const auto& e) { return e.first == ch; });
+      if (it != next.end()) {
+        n = it->second;
+        continue;
+      }
+      const auto child = static_cast<std::uint32_t>(trie_.size());
+      next.emplace_back(ch, child);
+      trie_.emplace_back();  // (after this, `next` may dangle: not used again)
+      n = child;
+    }
+    (prefix ? trie_[n].prefix : trie_[n].exact).push_back(id);
+  }
+
+  std::vector<Pattern> patterns_;
+  std::vector<std::uint32_t> elem_pattern_;  // element id -> its pattern (a pattern's elements are consecutive)
+  std::vector<std::uint32_t> first_elem_;    // pattern -> its first element id; [size] = the element count
+  std::vector<Node> trie_;                   // the word alternatives, byte by byte; [0] is the root
+  std::vector<std::pair<std::string, ElemIds>> cjk_alts_;  // the cjk alternatives (substrings)
+};
+
+struct CompiledRules {
+  std::vector<RequestType> types;  // of each pattern of `set`
+  PatternSet set;
+};
+
+const CompiledRules& Rules() {
+  static const CompiledRules rules = [] {
+    std::vector<RequestType> types;
+    std::vector<Pattern> patterns;
+    for (const Rule& rule : kRules) {
+      types.push_back(rule.type);
+      patterns.push_back(Compile(rule));
+    }
+    for (const Rule& rule : kJaRules) {
+      types.push_back(rule.type);
+      patterns.push_back(Compile(rule, true));
+    }
+    return CompiledRules{std::move(types), PatternSet(std::move(patterns))};
+  }();
+  return rules;
 }
+
 
 bool IsUpperStart(std::string_view s) {
   if (s.empty()) return false;
@@ -1337,9 +1427,9 @@ bool IsAutomatedSender(const Address& a) {
   return false;
 }
 
-// A display name worth keeping as the data subject's name.
+// A display name worth keeping as the data subject's name, on one line (CollapseControls).
 std::string SensibleName(std::string_view name) {
-  std::string n(name);
+  std::string n = CollapseControls(name);
   while (!n.empty() && (n.front() == ' ' || n.front() == '"' || n.front() == '\'')) n.erase(0, 1);
   while (!n.empty() && (n.back() == ' ' || n.back() == '"' || n.back() == '\'')) n.pop_back();
   if (n.empty() || n.size() > 80 || n.find('@') != std::string::npos) return "";
@@ -1523,7 +1613,7 @@ struct AgentSignals {
 };
 
 AgentSignals DetectAgent(const std::vector<Sentence>& sentences) {
-  static const std::vector<Pattern> kStrong = [] {
+  static const PatternSet kStrong = [] {
     std::vector<Pattern> v;
     for (const char* s :
          {"authorized|authorised|authorizing ~1 agent", "power ~1 of ~1 attorney", "my ~1 client|clients",
@@ -1536,9 +1626,9 @@ AgentSignals DetectAgent(const std::vector<Sentence>& sentences) {
     // Japanese: 代理人 (agent, 法定代理人 a parent or guardian), 委任状 (power of attorney),
     // 依頼人 (a lawyer's client), 受任 (mandate accepted).
     v.push_back(Compile(Rule{kAccess, "代理人|委任状|委任を受け|依頼人|依頼者様|ご依頼者|受任", 1}, true));
-    return v;
+    return PatternSet(std::move(v));
   }();
-  static const std::vector<Pattern> kWeak = [] {
+  static const PatternSet kWeak = [] {
     std::vector<Pattern> v;
     for (const char* s : {"on ~1 behalf ~1 of", "acting ~2 for", "im ~1 namen|auftrag ~1 von", "au ~1 nom ~1 de",
                           "pour ~1 le ~1 compte ~1 de", "en ~1 nombre ~1 de", "en ~1 representacion ~1 de",
@@ -1547,22 +1637,21 @@ AgentSignals DetectAgent(const std::vector<Sentence>& sentences) {
       v.push_back(Compile(Rule{kAccess, s, 1}));
     }
     v.push_back(Compile(Rule{kAccess, "に代わって|の代わりに|に代わり|代理で|代理として|を代理|代理申請|代理請求", 1}, true));
-    return v;
+    return PatternSet(std::move(v));
   }();
-  static const Pattern kKin = Compile(Rule{
-      kAccess,
-      "my|mein|meine|meines|meiner|mon|ma|mi|mio|mia|mijn|meu|minha ~1 son|daughter|child|children|kid|sohn|tochter|kind|kindes|fils|fille|enfant|hijo|hija|figlio|figlia|zoon|dochter|filho|filha|crianca",
-      1});
-  static const Pattern kKinJa = Compile(Rule{kAccess, "息子|娘|子供|子ども|長男|長女|次男|次女|未成年の子", 1}, true);
+  static const PatternSet kKin(std::vector<Pattern>{
+      Compile(Rule{
+          kAccess,
+          "my|mein|meine|meines|meiner|mon|ma|mi|mio|mia|mijn|meu|minha ~1 son|daughter|child|children|kid|sohn|tochter|kind|kindes|fils|fille|enfant|hijo|hija|figlio|figlia|zoon|dochter|filho|filha|crianca",
+          1}),
+      Compile(Rule{kAccess, "息子|娘|子供|子ども|長男|長女|次男|次女|未成年の子", 1}, true)});
   AgentSignals a;
+  MatchScratch scratch;
+  std::vector<std::uint32_t> candidates;
   for (const Sentence& s : sentences) {
-    for (const Pattern& p : kStrong) {
-      if (Matches(p, s)) a.strong = a.on_behalf = true;
-    }
-    for (const Pattern& p : kWeak) {
-      if (Matches(p, s)) a.on_behalf = true;
-    }
-    if (Matches(kKin, s) || Matches(kKinJa, s)) a.parent = true;
+    if (kStrong.AnyMatches(s, scratch, candidates)) a.strong = a.on_behalf = true;
+    if (kWeak.AnyMatches(s, scratch, candidates)) a.on_behalf = true;
+    if (kKin.AnyMatches(s, scratch, candidates)) a.parent = true;
   }
   if (!a.on_behalf) a.parent = false;
   return a;
@@ -1593,6 +1682,295 @@ std::string AuthorityOf(const std::vector<Sentence>& sentences, bool has_attachm
     if (Matches(kSigned, s) || Matches(kSignedJa, s)) return "signed permission";
   }
   return has_attachment ? "signed permission" : "";
+}
+
+// ---------------------------------------------------------------------------------------
+// Wording that asks for nothing.
+//
+// A pattern can match words that are not a request: a negated verb ("Please don't delete my
+// account", "Bitte löschen Sie mein Konto nicht", "Merci de ne pas supprimer", "no borren mi
+// cuenta", "Ich möchte nichts löschen lassen"); a deletion of someone or something else
+// ("remove John from my team account") or of a business record rather than personal data
+// ("löschen Sie die doppelte Rechnung"); an objection to something other than the processing of
+// personal data ("I object to the price increase"). Such a match does not count. The opt-outs of
+// sale and marketing are worded as negations ("do not sell", "keine Werbung"), so negation is
+// not checked for them; Japanese negations are patterns of their own (kJaRules).
+
+bool WordIn(std::string_view w, std::initializer_list<std::string_view> words) {
+  return std::find(words.begin(), words.end(), w) != words.end();
+}
+
+bool WordStarts(std::string_view w, std::initializer_list<std::string_view> prefixes) {
+  for (std::string_view p : prefixes) {
+    if (w.substr(0, p.size()) == p) return true;
+  }
+  return false;
+}
+
+// The clause of each word of `s`: clauses end at a comma, colon, parenthesis, quote or a dash
+// between blanks; one that starts with "that" (dass, que, che, dat) continues the one before
+// ("Ich möchte nicht, dass Sie meine Daten löschen").
+std::vector<std::size_t> Clauses(const Sentence& s) {
+  std::vector<std::size_t> out;
+  out.reserve(s.words.size());
+  std::size_t clause = 0;
+  std::string piece;
+  auto flush = [&] {
+    const std::vector<std::string> words = Words(piece);
+    piece.clear();
+    if (words.empty()) return;
+    const bool continues = !out.empty() && WordIn(words.front(), {"that", "dass", "que", "qu", "che", "dat"});
+    for (std::size_t k = 0; k < words.size(); ++k) out.push_back(continues ? out.back() : clause);
+    ++clause;
+  };
+  const std::string_view t = s.text;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    const bool dash = c == '-' && i > 0 && t[i - 1] == ' ' && i + 1 < t.size() && t[i + 1] == ' ';
+    if (c == ',' || c == ':' || c == '(' || c == ')' || c == '"' || dash) {
+      flush();
+      continue;
+    }
+    piece += c;
+  }
+  flush();
+  if (out.size() != s.words.size()) out.assign(s.words.size(), 0);  // one clause, as a fallback
+  return out;
+}
+
+// Words that join two clauses ("and", "but", "so"): a negation does not reach across them.
+bool IsConjunction(std::string_view w) {
+  return WordIn(w, {"and", "but", "so", "then", "therefore", "instead", "or", "und", "aber", "sondern", "dann",
+                    "deshalb", "daher", "darum", "stattdessen", "oder", "et", "mais", "donc", "alors", "ou", "y",
+                    "pero", "sino", "entonces", "o", "e", "ma", "quindi", "invece", "oppure", "en", "maar", "dus",
+                    "daarom", "of", "mas", "entao", "portanto", "porem"});
+}
+
+bool IsPoliteness(std::string_view w) {
+  return WordIn(w, {"please", "kindly", "bitte", "svp", "plait", "favor", "favore", "graag", "alstublieft", "aub",
+                    "gentileza"});
+}
+
+// True when words[i] negates: "not", "never", "don't" (en), "ne ... pas" (fr), "no", "nunca"
+// (es), "non", "mai" (it), "não", "nunca" (pt), and the German and Dutch ones, which may stand
+// anywhere in the clause ("löschen Sie mein Konto nicht"): `clause_wide`. Followed by "more",
+// "longer" (mehr, meer, plus, più, mais) it means "no longer", and by "only" (nur, seulement,
+// solo, alleen, apenas) "not only": neither says not to do what is asked.
+bool IsNegation(const std::vector<std::string>& w, std::size_t i, bool& clause_wide) {
+  clause_wide = false;
+  for (std::size_t k = i + 1; k < w.size() && k <= i + 2; ++k) {
+    if (WordIn(w[k], {"more", "longer", "mehr", "meer", "plus", "piu", "mais", "mas", "only", "just", "nur",
+                      "seulement", "uniquement", "solo", "solamente", "soltanto", "alleen", "apenas", "somente"}))
+      return false;
+  }
+  const std::string& x = w[i];
+  if (WordIn(x, {"nicht", "nichts", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals",
+                 "niet", "niets", "geen", "nooit"})) {
+    clause_wide = true;
+    return true;
+  }
+  if (WordIn(x, {"not", "never", "dont", "no", "nunca", "jamas", "non", "mai", "nao", "nem", "ni"})) return true;
+  if (x == "t") return i > 0 && WordIn(w[i - 1], {"don", "doesn", "didn", "won", "wouldn", "shouldn", "mustn"});
+  if (x == "ne" || x == "n") {  // French: with "pas", "jamais", "rien", "aucun(e)" after it
+    for (std::size_t k = i + 1; k < w.size() && k <= i + 4; ++k) {
+      if (WordIn(w[k], {"pas", "jamais", "rien", "aucun", "aucune", "point"})) return true;
+    }
+  }
+  return false;
+}
+
+// True when a negation governs the verb at word `verb` of `s`: one before it in its clause,
+// within four words ("no": three) with no conjunction or "please" between; or a German or Dutch
+// one anywhere in its clause with no conjunction between.
+bool Negated(const Sentence& s, const std::vector<std::size_t>& clause, std::size_t verb) {
+  const std::vector<std::string>& w = s.words;
+  bool wide = false;
+  for (std::size_t k = verb; k-- > 0;) {
+    if (clause[k] != clause[verb] || IsConjunction(w[k])) break;
+    if (IsNegation(w, k, wide) && (wide || verb - k <= (w[k] == "no" ? 3u : 4u))) return true;
+    if (IsPoliteness(w[k])) break;
+  }
+  for (std::size_t k = verb + 1; k < w.size(); ++k) {
+    if (clause[k] != clause[verb] || IsConjunction(w[k])) break;
+    if (IsNegation(w, k, wide) && wide) return true;
+  }
+  return false;
+}
+
+// Articles, possessives and pronouns (folded), which name nothing themselves.
+bool IsDeterminerOrPronoun(std::string_view w) {
+  return WordIn(w, {"the", "a", "an", "my", "our", "your", "his", "her", "their", "this", "that", "these", "those",
+                    "all", "any", "every", "some", "of", "it", "them", "you", "us", "i", "also", "too", "sie", "die",
+                    "der", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "mein", "meine",
+                    "meinen", "meinem", "meiner", "meines", "unser", "unsere", "unseren", "ihr", "ihre", "ihren",
+                    "ihrem", "ihrer", "alle", "allen", "samtliche", "es", "auch", "vous", "la", "le", "les", "l",
+                    "un", "une", "mon", "ma", "mes", "notre", "nos", "votre", "vos", "ce", "cet", "cette", "ces",
+                    "aussi", "je", "j", "el", "los", "las", "una", "mis", "su", "sus", "este", "esta", "estos",
+                    "estas", "usted", "ustedes", "al", "lo", "les", "tambien", "il", "i", "gli", "uno", "mio",
+                    "mia", "miei", "mie", "vostro", "vostra", "questo", "questa", "anche", "vi", "ci", "het", "een",
+                    "mijn", "uw", "onze", "ons", "dit", "deze", "ook", "u", "je", "jullie", "o", "os", "as", "um",
+                    "uma", "meu", "minha", "meus", "minhas", "seu", "sua", "seus", "suas", "isso", "isto", "tambem",
+                    "voce", "voces"});
+}
+
+// Words that name the sender's personal data, or the sender.
+bool IsPersonalDataWord(std::string_view w) {
+  return WordIn(w, {"data", "daten", "donnees", "datos", "dati", "gegevens", "dados", "info", "details", "angaben",
+                    "account", "accounts", "konto", "benutzerkonto", "kundenkonto", "compte", "cuenta", "conto",
+                    "conta", "cadastro", "profile", "profil", "perfil", "profilo", "profiel", "records", "history",
+                    "coordonnees", "everything", "alles", "tout", "tous", "toutes", "todo", "todos", "todas",
+                    "tudo", "tutto", "tutti", "me", "mich", "moi", "mi", "mij", "myself", "email", "mail",
+                    "address", "adresse", "adres", "direccion", "indirizzo", "endereco", "name", "nom", "nombre",
+                    "nome", "naam", "phone", "telephone"}) ||
+         WordStarts(w, {"persoonsgegevens", "personenbezogen", "personal", "personnel", "persoonlijk", "pessoa",
+                        "information", "informacion", "informazion", "informacoes", "informatie", "telefon",
+                        "photo", "foto", "picture", "image"});
+}
+
+// Business records: deleting one ("die doppelte Rechnung") is not an erasure request.
+bool IsBusinessRecordWord(std::string_view w) {
+  return WordIn(w, {"invoice", "invoices", "bill", "bills", "receipt", "receipts", "order", "orders", "payment",
+                    "payments", "transaction", "transactions", "charge", "charges", "refund", "refunds", "quote",
+                    "quotes", "rechnung", "rechnungen", "gutschrift", "gutschriften", "quittung", "quittungen",
+                    "beleg", "belege", "bestellung", "bestellungen", "zahlung", "zahlungen", "abbuchung",
+                    "abbuchungen", "lastschrift", "lastschriften", "mahnung", "mahnungen", "angebot", "angebote",
+                    "facture", "factures", "commande", "commandes", "paiement", "paiements", "prelevement",
+                    "prelevements", "devis", "recu", "recus", "factura", "facturas", "recibo", "recibos", "pedido",
+                    "pedidos", "cobro", "cobros", "cargo", "cargos", "pago", "pagos", "presupuesto", "fattura",
+                    "fatture", "ricevuta", "ricevute", "ordine", "ordini", "pagamento", "pagamenti", "addebito",
+                    "addebiti", "preventivo", "factuur", "facturen", "bon", "bonnetje", "bestelling",
+                    "bestellingen", "betaling", "betalingen", "afschrijving", "offerte", "fatura", "faturas",
+                    "boleto", "boletos", "cobranca", "cobrancas", "encomenda", "encomendas"});
+}
+
+bool IsDeletionVerb(std::string_view w) {
+  return WordStarts(w, {"delet", "eras", "remov", "wipe", "purg", "destroy", "losch", "loesch", "gelosch",
+                        "geloesch", "entfern", "supprim", "effac", "suprim", "elimin", "borr", "cancel", "rimuov",
+                        "distrugg", "verwijder", "vernietig", "exclu", "apag"}) ||
+         WordIn(w, {"wis", "wissen", "gewist"});
+}
+
+// True when a deletion verb in the clause of word `at` takes someone or something else out of
+// a container ("remove John from my team account", "Max aus meinem Konto entfernen"): the words
+// between the verb and a "from" that leads to an account, profile, team or list (or, with the
+// verb last, the clause's words before that "from") name no personal data of the sender.
+bool RemovesSomethingElse(const Sentence& s, const std::vector<std::size_t>& clause, std::size_t at) {
+  const std::vector<std::string>& w = s.words;
+  std::size_t first = at, last = at;
+  while (first > 0 && clause[first - 1] == clause[at]) --first;
+  while (last + 1 < w.size() && clause[last + 1] == clause[at]) ++last;
+  for (std::size_t p = first; p <= last; ++p) {
+    if (!WordIn(w[p], {"from", "off", "aus", "von", "vom", "de", "du", "d", "del", "da", "dal", "dalla", "dallo",
+                       "dai", "uit", "van", "do", "dos", "das", "desde"}))
+      continue;
+    std::size_t container = std::string::npos;  // "from [my team] account", with no verb in between
+    for (std::size_t k = p + 1; k <= last && k <= p + 3 && !IsDeletionVerb(w[k]); ++k) {
+      if (WordIn(w[k], {"account", "accounts", "profile", "team", "workspace", "organisation", "organization",
+                        "group", "project", "list", "konto", "benutzerkonto", "kundenkonto", "profil", "compte",
+                        "equipe", "cuenta", "perfil", "equipo", "conto", "profilo", "squadra", "gruppo", "profiel",
+                        "conta", "grupo", "lista", "liste"})) {
+        container = k;
+        break;
+      }
+    }
+    if (container == std::string::npos) continue;
+    std::size_t verb = std::string::npos;  // the nearest deletion verb before the "from", else after it
+    for (std::size_t k = first; k < p; ++k) {
+      if (IsDeletionVerb(w[k])) verb = k;
+    }
+    for (std::size_t k = container + 1; verb == std::string::npos && k <= last; ++k) {
+      if (IsDeletionVerb(w[k])) verb = k;
+    }
+    if (verb == std::string::npos) continue;
+    const std::size_t from = verb < p ? verb + 1 : first;
+    bool personal = false, other = false;
+    for (std::size_t k = from; k < p; ++k) {
+      if (IsPersonalDataWord(w[k])) personal = true;
+      else if (!IsPoliteness(w[k]) && !IsConjunction(w[k]) && !IsDeterminerOrPronoun(w[k])) other = true;
+    }
+    if (other && !personal) return true;
+  }
+  return false;
+}
+
+// True when `s` is about personal data or its processing (data, processing, profiling, tracking,
+// marketing, consent, legitimate interests, a data protection statute, in our languages): an
+// objection must be to that, not to a price increase.
+bool AboutPersonalData(const Sentence& s) {
+  if (s.cjk && TextHasAny(s.text, {"個人情報", "個人データ", "データ", "情報", "利用", "取り扱い", "取扱", "処理",
+                                   "プロファイリング", "マーケティング", "広告", "ダイレクトメール", "クッキー", "同意",
+                                   "正当な利益"}))
+    return true;
+  for (const std::string& w : s.words) {
+    if (WordIn(w, {"data", "daten", "donnees", "datos", "dati", "gegevens", "dados", "info", "marketing",
+                   "reclame", "prospection", "einwilligung", "consentement", "consentimiento", "consenso",
+                   "toestemming", "consentimento", "gdpr", "dsgvo", "rgpd", "avg", "lgpd", "ccpa"}) ||
+        WordStarts(w, {"persoonsgegevens", "personenbezogen", "personal", "personnel", "persoonlijk", "pessoa",
+                       "information", "informacion", "informazion", "informacoes", "informatie", "process",
+                       "verarbeit", "traitement", "tratamiento", "trattament", "tratamento", "verwerk", "profil",
+                       "perfil", "track", "analy", "analis", "werb", "publicit", "pubblicit", "publicidad",
+                       "cookie", "consent", "legitim", "legittim", "gerechtvaardigd", "berechtigt"}))
+      return true;
+  }
+  return false;
+}
+
+// The word index after the match of `p` that starts at word `start` (as MatchStart finds it), or
+// npos.
+std::size_t MatchEndFrom(const Pattern& p, const std::vector<std::string>& words, std::size_t elem,
+                         std::size_t start) {
+  if (elem == p.elems.size()) return start;
+  const std::size_t last = std::min(words.size(), start + static_cast<std::size_t>(p.elems[elem].gap_before) + 1);
+  for (std::size_t k = start; k < last; ++k) {
+    if (!AltMatches(p.elems[elem], words[k])) continue;
+    const std::size_t end = MatchEndFrom(p, words, elem + 1, k + 1);
+    if (end != std::string::npos) return end;
+  }
+  return std::string::npos;
+}
+
+bool IsObjectionVerb(std::string_view w) {
+  return WordStarts(w, {"object", "widerspr", "oppos", "oppon", "opong", "opon", "opor", "bezwaar", "withdraw",
+                        "revok", "revoc", "revog", "retir", "stop", "cease", "restrict", "intrek", "trek"});
+}
+
+// Why the match of word pattern or cjk pattern `p`, for `type`, at `at` in `s` (MatchStart) asks
+// for nothing: "negated" or "about something else"; nullptr when it asks. Negation is checked for
+// deletion and objection, whose wrong reading does harm or binds us; a missed access or
+// correction request only waits for staff. `clauses` is scratch space for Clauses(s), filled on
+// first use (empty before).
+const char* NotAsked(RequestType type, const Pattern& p, const Sentence& s, std::size_t at,
+                     std::vector<std::size_t>& clauses) {
+  if (p.about_data && !AboutPersonalData(s)) return "about something else";
+  if (p.cjk) {  // Japanese negations are patterns of their own; a business record is checked here
+    const bool record = TextHasAny(s.text, {"請求書", "領収書", "見積書", "納品書", "注文書", "明細書", "インボイス"});
+    const bool personal = TextHasAny(s.text, {"個人情報", "個人データ", "データ", "アカウント", "会員", "履歴", "記録",
+                                              "プロフィール", "アドレス", "氏名", "名前", "住所", "登録情報"});
+    return type == kDeletion && record && !personal ? "about something else" : nullptr;
+  }
+  if ((type != kDeletion && type != kObjection) || p.elems.empty()) return nullptr;
+  const std::size_t end = MatchEndFrom(p, s.words, 1, at + 1);
+  if (end == std::string::npos) return nullptr;
+  if (clauses.empty()) clauses = Clauses(s);
+  // The verb, which may come last ("mi cuenta, por favor bórrenla", "I do not object"); else the
+  // first word.
+  std::size_t verb = at;
+  for (std::size_t k = at; k < end; ++k) {
+    if (type == kDeletion ? IsDeletionVerb(s.words[k]) : IsObjectionVerb(s.words[k])) verb = k;
+  }
+  if (Negated(s, clauses, verb)) return "negated";
+  if (type != kDeletion) return nullptr;
+  if (RemovesSomethingElse(s, clauses, at)) return "about something else";
+  // A business record, and no personal data, in the clauses of the match.
+  std::size_t first = at, last = end - 1;
+  while (first > 0 && clauses[first - 1] == clauses[at]) --first;
+  while (last + 1 < s.words.size() && clauses[last + 1] == clauses[end - 1]) ++last;
+  bool record = false, personal = false;
+  for (std::size_t k = first; k <= last; ++k) {
+    record = record || IsBusinessRecordWord(s.words[k]);
+    personal = personal || IsPersonalDataWord(s.words[k]);
+  }
+  return record && !personal ? "about something else" : nullptr;
 }
 
 }  // namespace
@@ -1668,25 +2046,31 @@ Classification Classify(const ParsedMessage& message) {
   using Position = std::array<std::size_t, 3>;
   std::map<RequestType, Position> first_at;
   int questions = 0;  // questions that would have matched a request pattern
-  std::vector<std::uint32_t> seen;
-  std::vector<char> candidate;
+  int not_asked = 0;  // matches that ask for nothing (NotAsked): negated, or about something else
+  MatchScratch scratch;
+  std::vector<std::uint32_t> candidates;
+  const CompiledRules& rules = Rules();
   for (std::size_t si = 0; si < sentences.size(); ++si) {
     const Sentence& s = sentences[si];
-    Candidates(s, seen, static_cast<std::uint32_t>(si + 1), candidate);
+    rules.set.Candidates(s, scratch, candidates);
     const bool discounted = s.question && !IsPoliteRequest(s);
     bool matched_in_question = false;
     // A sentence gives each type the sum of its patterns' weights, when that is positive (a
     // negative weight only takes back within its sentence), at the first positive match.
     std::map<RequestType, int> here;
     std::map<RequestType, std::size_t> at_here;
-    const auto& patterns = Rules().patterns;
-    for (std::size_t pi = 0; pi < patterns.size(); ++pi) {
-      if (!candidate[pi]) continue;  // cannot match
-      const auto& [type, pattern] = patterns[pi];
+    std::vector<std::size_t> clauses;  // NotAsked's scratch space, per sentence
+    for (std::uint32_t pi : candidates) {  // (the other patterns cannot match)
+      const RequestType type = rules.types[pi];
+      const Pattern& pattern = rules.set.patterns()[pi];
       const std::size_t at = MatchStart(pattern, s);
       if (at == std::string::npos) continue;
       if (discounted && !pattern.ok_in_question) {
         matched_in_question = matched_in_question || pattern.weight > 0;
+        continue;
+      }
+      if (pattern.weight > 0 && NotAsked(type, pattern, s, at, clauses)) {
+        ++not_asked;
         continue;
       }
       here[type] += pattern.weight;
@@ -1739,7 +2123,7 @@ Classification Classify(const ParsedMessage& message) {
       c.requester = std::move(r);
       c.subject = DataSubject{};
       c.subject.email = other->email;
-      c.subject.name = NameBefore(body, other->pos);
+      c.subject.name = CollapseControls(NameBefore(body, other->pos));
     } else if (agent.strong && best) {
       c.outcome = Classification::Outcome::kTriage;
       c.reason = "written by an authorized agent, but the data subject's email address is not given";
@@ -1752,8 +2136,10 @@ Classification Classify(const ParsedMessage& message) {
     return c;
   }
   if (!best || best_score < kRequestThreshold) {
-    c.reason = questions > 0 ? "a question about privacy, not a recognisable request"
-                             : "no data subject request recognised";
+    c.reason = questions > 0   ? "a question about privacy, not a recognisable request"
+               : not_asked > 0 ? "a request's words, but negated or about something else (\"don't delete\", "
+                                 "\"remove John from my team\", an invoice): not a request"
+                               : "no data subject request recognised";
     return c;
   }
   c.outcome = Classification::Outcome::kRequest;
@@ -1808,13 +2194,16 @@ std::string FindReference(std::string_view text) {
 }
 
 std::string FindVerificationCode(std::string_view fresh_text) {
+  // Full-width digits ("４７９２８９", as Japanese input writes them) are read as ASCII.
+  const std::string narrowed = NarrowWidth(fresh_text);
+  const std::string_view t = narrowed;
   auto is_digit = [](char ch) { return ch >= '0' && ch <= '9'; };
   struct Candidate {
     std::string code;
-    std::size_t pos;
+    std::size_t pos;  // where its digits start in `t`
+    std::size_t end;  // after its last digit
   };
   std::vector<Candidate> candidates;
-  const std::string_view t = fresh_text;
   for (std::size_t i = 0; i < t.size();) {
     if (!is_digit(t[i])) {
       ++i;
@@ -1833,25 +2222,106 @@ std::string FindVerificationCode(std::string_view fresh_text) {
                                             !((t[j] == '-' || t[j] == '.' || t[j] == '/' || t[j] == ':' ||
                                                t[j] == ',') &&
                                               j + 1 < t.size() && is_digit(t[j + 1])));
-    if (len == 6 && left_ok && right_ok) candidates.push_back({std::string(t.substr(i, 6)), i});
-    // "123 456" right after a word like "code".
+    if (len == 6 && left_ok && right_ok) candidates.push_back({std::string(t.substr(i, 6)), i, j});
+    // "123 456", not inside a longer run of digit groups ("030 123 456").
     if (len == 3 && left_ok && j + 4 <= t.size() && (t[j] == ' ' || t[j] == '-') && is_digit(t[j + 1]) &&
-        is_digit(t[j + 2]) && is_digit(t[j + 3]) && (j + 4 == t.size() || !IsAlnumByte(t[j + 4]))) {
-      const std::string before = FoldForMatching(t.substr(i >= 24 ? i - 24 : 0, i >= 24 ? 24 : i));
-      if (before.find("cod") != std::string::npos) {
-        candidates.push_back({std::string(t.substr(i, 3)) + std::string(t.substr(j + 1, 3)), i});
-      }
+        is_digit(t[j + 2]) && is_digit(t[j + 3]) && (j + 4 == t.size() || !IsAlnumByte(t[j + 4])) &&
+        !(i >= 2 && t[i - 1] == ' ' && is_digit(t[i - 2])) &&
+        !(j + 5 < t.size() && (t[j + 4] == ' ' || t[j + 4] == '-') && is_digit(t[j + 5]))) {
+      candidates.push_back({std::string(t.substr(i, 3)) + std::string(t.substr(j + 1, 3)), i, j + 4});
     }
     i = j;
   }
   if (candidates.empty()) return "";
-  // Prefer a code introduced as one ("code", "Code", "código", "codice", "Kode").
+
+  // The text of the candidate's sentence before it (at most 40 bytes) and after it (30).
+  auto is_sentence_end = [&](std::size_t k) {
+    const bool stop = t[k] == '.' || t[k] == '!' || t[k] == '?';
+    return (stop && (k + 1 == t.size() || t[k + 1] == ' ' || t[k + 1] == '\n')) || t.substr(k, 3) == "。";
+  };
+  auto before = [&](const Candidate& c) {
+    std::size_t from = c.pos >= 40 ? c.pos - 40 : 0;
+    while (from > 0 && (static_cast<unsigned char>(t[from]) & 0xC0) == 0x80) --from;
+    for (std::size_t k = from; k < c.pos; ++k) {
+      if (is_sentence_end(k)) from = k + 1;
+    }
+    return t.substr(from, c.pos - from);
+  };
+  auto after = [&](const Candidate& c) {
+    std::size_t to = std::min(t.size(), c.end + 30);
+    while (to < t.size() && (static_cast<unsigned char>(t[to]) & 0xC0) == 0x80) ++to;
+    for (std::size_t k = c.end; k < to; ++k) {
+      if (is_sentence_end(k)) to = k;
+    }
+    return t.substr(c.end, to - c.end);
+  };
+  // A word that introduces a code in one of our languages ("code", "Code", "código", "codice",
+  // "Bestätigungscode", "verificatiecode", "コード", "認証番号", ...), not a postcode, zip code,
+  // bar code or discount code.
+  auto has_code_word = [](std::string_view raw) {
+    const std::string f = FoldForMatching(raw);
+    if (TextHasAny(f, {"コード", "認証番号", "確認番号", "暗証番号", "ワンタイム"}) &&
+        !TextHasAny(f, {"バーコード", "qrコード", "郵便"}))
+      return true;
+    const std::vector<std::string> words = Words(f);
+    for (std::size_t k = 0; k < words.size(); ++k) {
+      const std::string& w = words[k];
+      const bool code = WordStarts(w, {"cod", "verif"}) || WordIn(w, {"kode", "otp", "pin", "tan"}) ||
+                        (w.size() > 4 && w.compare(w.size() - 4, 4, "code") == 0);
+      if (!code || WordIn(w, {"postcode", "zipcode", "barcode", "areacode", "qrcode", "promocode", "postalcode"}))
+        continue;
+      if (k > 0 && WordIn(words[k - 1], {"post", "postal", "zip", "area", "country", "promo", "promotional",
+                                         "discount", "voucher", "coupon", "gift", "bar", "qr", "sort", "dialling",
+                                         "dialing", "tracking", "customer", "client", "order", "source", "rabatt",
+                                         "gutschein"}))
+        continue;
+      if (k + 1 < words.size() && WordIn(words[k + 1], {"postal", "postale", "fiscale", "promocional", "sconto"}))
+        continue;
+      return true;
+    }
+    return false;
+  };
+  // A label that says the number is something else ("customer number", "Kundennummer", "order").
+  auto has_other_label = [](std::string_view raw) {
+    const std::string f = FoldForMatching(raw);
+    if (TextHasAny(f, {"電話", "注文", "会員番号", "お客様番号", "顧客番号", "郵便"})) return true;
+    for (const std::string& w : Words(f)) {
+      if (WordIn(w, {"number", "no", "nr", "nummer", "numero", "ticket", "order", "customer", "client", "phone",
+                     "tel", "mobile", "invoice", "account", "konto", "iban", "ref", "reference", "referenz", "id",
+                     "rechnung", "facture", "factura", "fattura", "factuur", "fatura", "commande", "pedido",
+                     "ordine", "bestelling", "bestellung", "auftrag", "postcode", "zipcode", "zip", "postal",
+                     "postale", "postleitzahl", "plz", "cap", "cep"}) ||
+          WordStarts(w, {"kunden", "telefon", "bestellnummer", "rechnungsnummer", "auftragsnummer"}))
+        return true;
+    }
+    return false;
+  };
+  // 1. Introduced as a code ("My code is 123456"), the first such number; 2. followed by a code
+  // word ("123456 is the code").
   for (const Candidate& c : candidates) {
-    const std::size_t from = c.pos >= 40 ? c.pos - 40 : 0;
-    const std::string before = FoldForMatching(t.substr(from, c.pos - from));
-    if (before.find("cod") != std::string::npos || before.find("kode") != std::string::npos) return c.code;
+    if (has_code_word(before(c))) return c.code;
   }
-  return candidates.front().code;
+  for (const Candidate& c : candidates) {
+    if (has_code_word(after(c))) return c.code;
+  }
+  // 3. On a line of its own; 4. essentially all the sender wrote (a few words around the only
+  // number). Neither when a label names it as something else.
+  for (const Candidate& c : candidates) {
+    std::size_t line_start = t.rfind('\n', c.pos);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    std::size_t line_end = t.find('\n', c.end);
+    if (line_end == std::string_view::npos) line_end = t.size();
+    auto is_trim = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || std::strchr(".,;:!", ch) != nullptr; };
+    while (line_start < c.pos && is_trim(t[line_start])) ++line_start;
+    while (line_end > c.end && is_trim(t[line_end - 1])) --line_end;
+    if (line_start == c.pos && line_end == c.end && !has_other_label(before(c))) return c.code;
+  }
+  if (candidates.size() == 1) {
+    const Candidate& c = candidates.front();
+    const std::string rest = std::string(t.substr(0, c.pos)) + " " + std::string(t.substr(c.end));
+    if (Words(FoldForMatching(rest)).size() <= 6 && !has_other_label(before(c))) return c.code;
+  }
+  return "";
 }
 
 }  // namespace dsar::mail

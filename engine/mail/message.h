@@ -19,18 +19,26 @@
 namespace dsar::mail {
 
 struct Address {
-  std::string name;   // decoded display name, UTF-8, may be empty
-  std::string email;  // addr-spec as written (not lower-cased)
+  std::string name;   // decoded display name, UTF-8, one line (control characters collapsed to a
+                      // space, see CollapseControls in text.h), may be empty
+  std::string email;  // addr-spec as written (not lower-cased, never rewritten: a quoted local part
+                      // such as "\"john doe\"@example.com" is kept with its quotes and blank, and
+                      // fails IsValidEmail)
 };
 
+// Message-IDs: message_id, in_reply_to and references hold only valid msg-ids (RFC 5322
+// §3.6.4): id-left "@" id-right, 1 to 250 characters of visible ASCII, no blanks or control
+// characters, no '<' or '>'. Invalid ones ("<hello world@example.com>", one without '@', a
+// 1,200-character id) are dropped, never cut down to a part: the engine copies these ids into
+// the In-Reply-To and References of its own mail.
 struct ParsedMessage {
-  std::string message_id;               // without angle brackets; empty when absent
-  std::string in_reply_to;              // without angle brackets; empty when absent
-  std::vector<std::string> references;  // without angle brackets, oldest first
+  std::string message_id;               // the first valid id, without angle brackets; empty when none
+  std::string in_reply_to;              // the first valid id, without angle brackets; empty when none
+  std::vector<std::string> references;  // the valid ids, without angle brackets, oldest first
   std::optional<Address> from;
   std::optional<Address> reply_to;
   std::vector<Address> to;
-  std::string subject;                   // decoded UTF-8
+  std::string subject;                   // decoded UTF-8, one line (CollapseControls)
   std::optional<Millis> date;            // the sender's Date header: evidence only
   std::optional<Millis> received_at;     // the date of the topmost Received header, when present
   std::string text;                      // the body as UTF-8 text (text/plain preferred, else HTML as text)
@@ -95,13 +103,25 @@ struct Classification {
 };
 
 // Classifies a message that is not a reply to one of ours (the caller checks threading first).
+// Wording that asks for nothing is not a request: a negated verb ("Please don't delete my
+// account", "Bitte löschen Sie mein Konto nicht"), a question ("How long do you keep my data
+// after I delete my account?"), a deletion of someone or something else ("remove John from my
+// team account") or of a business record (an invoice), an objection to something other than the
+// processing of personal data. Names in `subject` and `requester` are one line (CollapseControls);
+// the data subject's email is the addr-spec as written, never rewritten (see Address).
 Classification Classify(const ParsedMessage& message);
 
 // A request reference ("DSR-" + 4 + "-" + 4 Crockford base32 characters, e.g. "DSR-7K2M-9QXH")
 // found in `text`, upper-cased; empty when none.
 std::string FindReference(std::string_view text);
 
-// A one-time verification code (6 digits) written in `fresh_text`; empty when none.
+// A one-time verification code (6 digits, or "123 456") written in `fresh_text`; empty when
+// none. Full-width digits ("４７９２８９") count as ASCII. A 6-digit number is a code only when
+// it is introduced by a code word in one of our languages ("code", "Code", "código",
+// "codice", "verificatiecode", "コード", "認証番号", ...; not "postcode"), else followed by one,
+// else stands on a line of its own, else is essentially all the sender wrote (the only number
+// in a reply of a few words); the first such number in that order wins. Any other number ("my
+// customer number is 482913") is not a code.
 std::string FindVerificationCode(std::string_view fresh_text);
 
 }  // namespace dsar::mail

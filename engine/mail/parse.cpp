@@ -76,21 +76,63 @@ std::optional<Millis> ParseDate(std::string_view text) {
   return ms;
 }
 
-std::string StripAngles(std::string_view s) {
-  s = TrimView(s);
-  if (!s.empty() && s.front() == '<') s.remove_prefix(1);
-  if (!s.empty() && s.back() == '>') s.remove_suffix(1);
-  return std::string(TrimView(s));
+// A msg-id we keep (RFC 5322 §3.6.4: id-left "@" id-right): 1 to kMaxMessageIdLength
+// characters of visible ASCII, no '<' or '>', and an '@' with something on each side. We copy
+// ids into the headers of our own mail, so nothing else may pass.
+constexpr std::size_t kMaxMessageIdLength = 250;
+
+bool IsValidMessageId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxMessageIdLength) return false;
+  for (char ch : id) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7F || c == '<' || c == '>') return false;
+  }
+  const auto at = id.rfind('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < id.size();
 }
 
-// The first msg-id in a header value, without angle brackets.
-std::string FirstMessageId(const std::string& raw) {
-  std::unique_ptr<char, GFreeDeleter> id(g_mime_utils_decode_message_id(raw.c_str()));
-  if (id && *id) return std::string(id.get());
-  // Not a well-formed msg-id: keep what is there.
-  std::string_view v = TrimView(raw);
-  if (const auto sp = v.find_first_of(" \t\r\n"); sp != std::string_view::npos) v = v.substr(0, sp);
-  return StripAngles(v);
+// The valid msg-ids of a Message-ID, In-Reply-To or References value, in order, without angle
+// brackets: every "<...>" outside comments and quoted phrases; in a value with no angle brackets
+// at all, its blank-separated words, when every one of them is a valid id. Invalid ids are
+// dropped ("<hello world@example.com>" gives none, not "hello").
+std::vector<std::string> MessageIds(std::string_view raw) {
+  std::vector<std::string> out;
+  std::string bare;  // the value outside comments, for a value without angle brackets
+  bool angle = false;
+  int comment = 0;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (c == '\\' && comment > 0) {
+      ++i;
+    } else if (c == '(') {
+      ++comment;
+    } else if (c == ')' && comment > 0) {
+      --comment;
+    } else if (comment > 0) {
+      continue;
+    } else if (c == '"' && raw.find('"', i + 1) != std::string_view::npos) {
+      i = raw.find('"', i + 1);
+    } else if (c == '<') {
+      angle = true;
+      const std::size_t close = raw.find('>', i + 1);
+      const std::size_t end = close == std::string_view::npos ? raw.size() : close;
+      const std::string_view id = TrimView(raw.substr(i + 1, end - i - 1));
+      if (IsValidMessageId(id)) out.emplace_back(id);
+      if (close == std::string_view::npos) break;
+      i = close;
+    } else {
+      bare += c;
+    }
+  }
+  if (angle) return out;
+  std::string_view rest = TrimView(bare);
+  while (!rest.empty()) {
+    const std::size_t sp = std::min(rest.find_first_of(" \t\r\n"), rest.size());
+    if (!IsValidMessageId(rest.substr(0, sp))) return {};
+    out.emplace_back(rest.substr(0, sp));
+    rest = TrimView(rest.substr(sp));
+  }
+  return out;
 }
 
 std::string PartText(GMimePart* part) {
@@ -237,19 +279,16 @@ Result<ParsedMessage> ParseMessage(std::string_view raw) {
   if (!headers || g_mime_header_list_get_count(headers) == 0) return Status::Invalid("message has no headers");
 
   ParsedMessage m;
-  if (auto v = RawHeader(headers, "Message-ID")) m.message_id = FirstMessageId(*v);
-  if (auto v = RawHeader(headers, "In-Reply-To")) m.in_reply_to = FirstMessageId(*v);
-  if (auto v = RawHeader(headers, "References")) {
-    GMimeReferences* refs = g_mime_references_parse(nullptr, v->c_str());
-    if (refs) {
-      const int n = g_mime_references_length(refs);
-      for (int i = 0; i < n; ++i) {
-        const char* id = g_mime_references_get_message_id(refs, i);
-        if (id && *id) m.references.emplace_back(id);
-      }
-      g_mime_references_free(refs);
-    }
+  // contract — ids: only valid msg-ids (message.h), the first one for Message-ID and In-Reply-To.
+  if (auto v = RawHeader(headers, "Message-ID")) {
+    auto ids = MessageIds(*v);
+    if (!ids.empty()) m.message_id = std::move(ids.front());
   }
+  if (auto v = RawHeader(headers, "In-Reply-To")) {
+    auto ids = MessageIds(*v);
+    if (!ids.empty()) m.in_reply_to = std::move(ids.front());
+  }
+  if (auto v = RawHeader(headers, "References")) m.references = MessageIds(*v);
   if (auto v = RawHeader(headers, "From")) {
     auto list = ParseAddressList(*v);
     if (!list.empty()) m.from = list.front();
@@ -259,7 +298,7 @@ Result<ParsedMessage> ParseMessage(std::string_view raw) {
     if (!list.empty()) m.reply_to = list.front();
   }
   if (auto v = RawHeader(headers, "To")) m.to = ParseAddressList(*v);
-  if (auto v = RawHeader(headers, "Subject")) m.subject = DecodeHeaderText(*v);
+  if (auto v = RawHeader(headers, "Subject")) m.subject = CollapseControls(DecodeHeaderText(*v));
   if (auto v = RawHeader(headers, "Date")) m.date = ParseDate(*v);
   // contract — receipt time: the topmost Received header is the one our own MTA added.
   if (auto v = RawHeader(headers, "Received")) {

@@ -157,6 +157,16 @@ std::string CanonicalCharset(std::string_view label) {
   return cs;
 }
 
+// True for a us-ascii label (or one that says the charset is unknown): text under it has no
+// 8-bit bytes, so any it has were written in another charset.
+bool IsUnknownOrAsciiLabel(std::string_view label) {
+  std::string cs = LowerAscii(Trim(label));
+  if (!cs.empty() && (cs.front() == '"' || cs.front() == '\'')) cs.erase(0, 1);
+  if (!cs.empty() && (cs.back() == '"' || cs.back() == '\'')) cs.pop_back();
+  if (const auto star = cs.find('*'); star != std::string::npos) cs.erase(star);  // RFC 2231 language
+  return cs == "us-ascii" || cs == "ascii" || cs == "ansi_x3.4-1968" || cs == "unknown-8bit" || cs == "x-unknown";
+}
+
 // Converts with iconv; false when iconv does not know the charset.
 bool IconvToUtf8(std::string_view bytes, const std::string& charset, std::string& out) {
   iconv_t cd = iconv_open("UTF-8", charset.c_str());
@@ -673,7 +683,11 @@ bool IsValidUtf8(std::string_view s) {
 std::string ToUtf8(std::string_view bytes, std::string_view charset) {
   const std::string cs = CanonicalCharset(charset);
   if (cs.empty() || cs == "utf-8") return RepairUtf8(bytes);
-  if (cs == "cp1252") return Cp1252ToUtf8(bytes);
+  if (cs == "cp1252") {
+    // 8-bit bytes under a label that allows none: a client's default label on UTF-8 text.
+    if (IsUnknownOrAsciiLabel(charset) && IsValidUtf8(bytes)) return std::string(bytes);
+    return Cp1252ToUtf8(bytes);
+  }
   std::string out;
   if (cs == "iso-2022-jp") {
     const bool eight_bit =
@@ -840,20 +854,78 @@ std::vector<Address> ParseAddressList(std::string_view raw_in) {
         name += c;
       }
     }
-    a.name = DecodeHeaderText(name);
+    a.name = CollapseControls(DecodeHeaderText(name));
     while (a.name.size() >= 2 && a.name.front() == '\'' && a.name.back() == '\'') a.name = a.name.substr(1, a.name.size() - 2);
-    // Address: no blanks, no "mailto:", no stray quotes.
+    // Address: as written, never squeezed into another mailbox ("\"john doe\"@x" is not
+    // "johndoe@x"): without "mailto:", stray angle brackets, and blanks at its ends or next to '@'
+    // and '.' (obsolete CFWS). A whole address in quotes ("\"a@x\"") is unquoted.
+    std::string_view spec = Trim(addr);
+    if (LowerAscii(spec.substr(0, 7)) == "mailto:") spec = Trim(spec.substr(7));
+    if (spec.size() > 2 && spec.front() == '"' && spec.back() == '"' &&
+        spec.substr(1, spec.size() - 2).find_first_of("\" \t\\") == std::string_view::npos)
+      spec = spec.substr(1, spec.size() - 2);
     std::string email;
-    for (char c : addr) {
-      if (!IsSpace(c) && c != '"' && c != '<' && c != '>') email += c;
+    bool quoted = false;
+    for (std::size_t i = 0; i < spec.size(); ++i) {
+      const char c = spec[i];
+      if (c == '"' && (i == 0 || spec[i - 1] != '\\')) quoted = !quoted;
+      if (!quoted && (c == '<' || c == '>')) continue;
+      if (!quoted && IsSpace(c)) {
+        std::size_t next = i;
+        while (next < spec.size() && IsSpace(spec[next])) ++next;
+        const bool by_separator = (!email.empty() && (email.back() == '@' || email.back() == '.')) ||
+                                  (next < spec.size() && (spec[next] == '@' || spec[next] == '.'));
+        if (by_separator) {
+          i = next - 1;
+          continue;
+        }
+      }
+      email += c;
     }
-    if (LowerAscii(email).rfind("mailto:", 0) == 0) email.erase(0, 7);
     if (email.find('@') == std::string::npos) continue;
     a.email = RepairUtf8(email);
     if (LowerAscii(a.name) == LowerAscii(a.email)) a.name.clear();
     out.push_back(std::move(a));
   }
   return out;
+}
+
+std::string CollapseControls(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    // A run of blanks and control characters: kept as it is unless it holds a control.
+    std::size_t j = i;
+    bool control = false;
+    while (j < s.size()) {
+      const auto b = static_cast<unsigned char>(s[j]);
+      const auto b1 = j + 1 < s.size() ? static_cast<unsigned char>(s[j + 1]) : 0;
+      const auto b2 = j + 2 < s.size() ? static_cast<unsigned char>(s[j + 2]) : 0;
+      if (b == ' ') {
+        ++j;
+      } else if (b < 0x20 || b == 0x7F) {
+        control = true;
+        ++j;
+      } else if (b == 0xC2 && b1 >= 0x80 && b1 <= 0x9F) {  // C1: U+0080..U+009F
+        control = true;
+        j += 2;
+      } else if (b == 0xE2 && b1 == 0x80 && (b2 == 0xA8 || b2 == 0xA9)) {  // U+2028, U+2029
+        control = true;
+        j += 3;
+      } else {
+        break;
+      }
+    }
+    if (j == i) {
+      out += s[i++];
+      continue;
+    }
+    if (control) out += ' ';
+    else out.append(s.substr(i, j - i));
+    i = j;
+  }
+  return std::string(Trim(out));
 }
 
 std::string HtmlToText(std::string_view html) {

@@ -21,7 +21,10 @@ bool IsValidUtf8(std::string_view s);
 // Converts `bytes` written in `charset` (a MIME charset name, case-insensitive) to UTF-8.
 // us-ascii and iso-8859-1 are read as windows-1252 (their superset in practice, as in the
 // WHATWG Encoding standard); an empty or unknown charset keeps valid UTF-8 as it is and
-// reads anything else as windows-1252. Undecodable sequences become U+FFFD.
+// reads anything else as windows-1252. 8-bit bytes under a us-ascii label (which cannot have
+// any; also unknown-8bit) are the sender's client writing UTF-8 with a default label: when they
+// are valid UTF-8 they are kept as UTF-8, otherwise read as windows-1252. Undecodable sequences
+// become U+FFFD.
 // Japanese labels are read as the mail clients that write them mean them (as the WHATWG
 // Encoding standard does): Shift_JIS and its aliases as windows-31j (CP932, with the NEC and
 // IBM extensions: ①, ㈱, 髙), EUC-JP as EUC-JP-MS, and ISO-2022-JP by a stateless
@@ -41,8 +44,18 @@ std::string DecodeHeaderText(std::string_view raw);
 
 // Parses an address-list header value (raw, possibly folded, possibly with encoded-words in
 // display names, including ones that decode to commas). Groups ("team: a@x, b@y;") are
-// flattened. Entries without an '@' are skipped.
+// flattened. Entries without an '@' are skipped. Display names are decoded and made one line
+// (CollapseControls). The addr-spec is kept as written, never rewritten into another mailbox:
+// only blanks at its ends and around '@' and '.' (RFC 5322 obsolete CFWS), stray angle
+// brackets, a "mailto:" and quotes around a whole address ("\"a@x\"") are dropped, so a quoted
+// local part or one with blanks ("\"john doe\"@example.com") stays as it is and fails
+// IsValidEmail later.
 std::vector<Address> ParseAddressList(std::string_view raw);
+
+// `s` made one line, for display names and the Subject: every run of blanks that holds a
+// control character (C0 including CR, LF and TAB, DEL, C1, U+2028, U+2029) becomes one space,
+// and the ends are trimmed ("Eve\nSubject: pwned" -> "Eve Subject: pwned").
+std::string CollapseControls(std::string_view s);
 
 // Converts HTML to plain text: drops head/script/style and comments, turns block elements
 // into line breaks and table cells into "cell<TAB>cell" lines, decodes character
