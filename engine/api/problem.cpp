@@ -36,6 +36,7 @@ constexpr StatusRow kStatusTable[] = {
     {404, "Not Found", "/problems/not-found"},
     {405, "Method Not Allowed", "/problems/method-not-allowed"},
     {409, "Conflict", "/problems/conflict"},
+    {410, "Gone", "/problems/gone"},
     {413, "Content Too Large", "/problems/too-large"},
     {415, "Unsupported Media Type", "/problems/unsupported-media-type"},
     {422, "Unprocessable Content", "/problems/unprocessable"},

@@ -19,6 +19,7 @@
 #include "api/problem.h"
 #include "core/model.h"
 #include "core/sha256.h"
+#include "service/mail_transport.h"
 
 namespace dsar::api {
 
@@ -477,6 +478,10 @@ Response ResendRoute(Call& c) {
 Response ExportRoute(Call& c) {
   auto file = Svc(c).Export(c.params[0]);
   if (!file.ok()) return Fail(c, file.status());
+  if (file->deleted_at)
+    return Fail(c, 410,
+                "the package was deleted at " + FormatRfc3339(*file->deleted_at) +
+                    " after its download link expired (records retention); run a new access request to produce one");
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file->path, ec))
     return Fail(c, Status::NotFound("the export package file is no longer available"));
@@ -492,19 +497,109 @@ Response ExportRoute(Call& c) {
   return r;
 }
 
-// POST /legal-holds
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+// The page a person sees when a download link does not work (issue 5 §5): why, and how to get a
+// new link. Nothing about the request (not even its reference) is shown to whoever holds the link.
+Response DownloadPage(int status, std::string_view why, const service::Config& cfg) {
+  const std::string privacy = HtmlEscape(service::AddrSpec(cfg.mail_from));
+  Response r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  r.headers.emplace_back("X-Robots-Tag", "noindex");
+  r.body = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+           "<title>This download link no longer works</title></head>\n<body>\n"
+           "<h1>This download link no longer works</h1>\n<p>" +
+           HtmlEscape(why) +
+           "</p>\n<p>To get a new link, reply to our email about your request, quoting its reference "
+           "(it looks like DSR-XXXX-XXXX), or write to <a href=\"mailto:" +
+           privacy + "\">" + privacy + "</a>.</p>\n<p>" + HtmlEscape(cfg.controller_name) +
+           " privacy team</p>\n</body></html>\n";
+  return r;
+}
+
+// GET /d/{token} (public, outside /api/v1): the requester's download.
+Response DownloadRoute(Call& c) {
+  Millis wait = 0;
+  if (!c.ctx.download_by_client.Allow("client:" + c.req.client, &wait)) {
+    Response r = Fail(c, 429, "too many download attempts; try again later");
+    r.headers.emplace_back("Retry-After", std::to_string(std::max<Millis>(1, (wait + 999) / 1000)));
+    return r;
+  }
+  const service::Config& cfg = Svc(c).config();
+  auto got = Svc(c).Download(c.params[0]);
+  if (!got.ok()) return Fail(c, got.status());
+  const std::string& outcome = got->outcome;
+  if (outcome == "unknown")
+    return DownloadPage(404, "We could not find this download link. Please check that you copied the whole address.",
+                        cfg);
+  if (outcome == "expired") return DownloadPage(410, "This download link has expired.", cfg);
+  if (outcome == "exhausted")
+    return DownloadPage(410, "This download link has been used the maximum number of times.", cfg);
+  if (outcome == "revoked") return DownloadPage(410, "A newer download link has replaced this one.", cfg);
+  if (outcome != "ok") return DownloadPage(410, "The file behind this download link is no longer available.", cfg);
+  Response r;
+  r.status = 200;
+  r.file_path = got->file.path;
+  r.headers.emplace_back("Content-Type", got->file.content_type);
+  std::string name;
+  for (char ch : got->file.filename)  // a header-safe filename
+    name += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.') ? ch : '_';
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  return r;
+}
+
+// POST /requests/{id}/download-link (staff; no fields): a new link for the requester.
+Response IssueDownloadLinkRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, true, body); !s.ok()) return Fail(c, s);
+  if (!body.empty()) return Fail(c, 400, "this endpoint takes no fields");
+  auto row = Svc(c).Get(c.params[0]);
+  if (!row.ok()) return Fail(c, row.status());
+  auto link = Svc(c).IssueDownloadLink(row->id, c.actor);
+  if (!link.ok()) return Fail(c, link.status());
+  json::object o;  // the link itself goes only to the data subject, by mail
+  o["reference"] = row->reference;
+  o["expires_at"] = FormatRfc3339(link->expires_at);
+  o["max_downloads"] = link->max_downloads;
+  o["mailed"] = true;
+  return JsonResponse(201, o);
+}
+
+// POST /legal-holds {subject_email?, account_id?, table?, category?, matter, ground?, reason}:
+// 201 with the hold. 400 names the field (missing matter/reason, no scope, a table and a category
+// together, an unknown ground); 422 for a table or category the systems map lacks.
 Response PlaceHoldRoute(Call& c) {
   json::object body;
   if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
-  if (Status s = OnlyKeys(body, {"subject_email", "account_id", "matter", "reason"}, ""); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"subject_email", "account_id", "table", "category", "matter", "ground", "reason"}, "");
+      !s.ok())
+    return Fail(c, s);
   service::HoldInput in;
   Status st;
   if (st = StringField(body, "subject_email", "", false, in.subject_email); !st.ok()) return Fail(c, st);
   if (st = StringField(body, "account_id", "", false, in.account_id); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "table", "", false, in.table); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "category", "", false, in.category); !st.ok()) return Fail(c, st);
   if (st = StringField(body, "matter", "", true, in.matter); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "ground", "", false, in.ground); !st.ok()) return Fail(c, st);
   if (st = StringField(body, "reason", "", true, in.reason); !st.ok()) return Fail(c, st);
-  if (in.subject_email.empty() && in.account_id.empty())
-    return Fail(c, 400, "a legal hold names 'subject_email' or 'account_id'");
   in.actor = c.actor;
   auto hold = Svc(c).PlaceHold(in);
   if (!hold.ok()) return Fail(c, hold.status());
@@ -513,18 +608,23 @@ Response PlaceHoldRoute(Call& c) {
   return r;
 }
 
-// GET /legal-holds?active=true|false
+// GET /legal-holds?active=true|false&matter=ID
 Response ListHoldsRoute(Call& c) {
   std::optional<bool> active;
+  std::string matter;
   for (const auto& p : c.url.params()) {
     const std::string key = p.key;
     const std::string value = p.has_value ? std::string(p.value) : std::string();
-    if (key != "active") return Fail(c, 400, "unknown query parameter '" + key + "' (expected: active)");
+    if (key == "matter") {
+      matter = value;
+      continue;
+    }
+    if (key != "active") return Fail(c, 400, "unknown query parameter '" + key + "' (expected: active, matter)");
     if (value == "true") active = true;
     else if (value == "false") active = false;
     else return Fail(c, 400, "query parameter 'active' must be true or false");
   }
-  auto holds = Svc(c).ListHolds(active.value_or(false));
+  auto holds = Svc(c).ListHolds(active.value_or(false), matter);
   if (!holds.ok()) return Fail(c, holds.status());
   json::array items;
   for (const auto& h : *holds)
@@ -534,16 +634,23 @@ Response ListHoldsRoute(Call& c) {
   return JsonResponse(200, o);
 }
 
-// DELETE /legal-holds/{id}
+// DELETE /legal-holds/{id} {reason}: 200 with the released hold, plus "resumed" (references of
+// the requests that left on_hold) and "retained_now_free" (completed deletions that kept rows for
+// this hold: staff open a new erasure for them; a release never re-runs one by itself).
 Response ReleaseHoldRoute(Call& c) {
   json::object body;
   if (Status s = ParseObject(c.req.body, true, body); !s.ok()) return Fail(c, s);
   if (Status s = OnlyKeys(body, {"reason"}, ""); !s.ok()) return Fail(c, s);
   std::string reason;
   if (Status s = StringField(body, "reason", "", false, reason); !s.ok()) return Fail(c, s);
-  auto hold = Svc(c).ReleaseHold(c.params[0], c.actor, reason);
-  if (!hold.ok()) return Fail(c, hold.status());
-  return JsonResponse(200, service::RequestService::HoldJson(*hold));
+  auto released = Svc(c).ReleaseHold(c.params[0], c.actor, reason);
+  if (!released.ok()) return Fail(c, released.status());
+  json::object o = service::RequestService::HoldJson(released->hold);
+  json::array resumed;
+  for (const auto& ref : released->resumed) resumed.emplace_back(ref);
+  o["resumed"] = std::move(resumed);
+  o["retained_now_free"] = released->retained_now_free;
+  return JsonResponse(200, o);
 }
 
 // POST /intake/mail
@@ -653,6 +760,8 @@ const std::vector<Route>& Routes() {
       {"POST", {"requests", "{}", "verification", "resend"}, true, ResendRoute,
        "POST /requests/{id}/verification/resend"},
       {"GET", {"requests", "{}", "export"}, false, ExportRoute, "GET /requests/{id}/export"},
+      {"POST", {"requests", "{}", "download-link"}, false, IssueDownloadLinkRoute,
+       "POST /requests/{id}/download-link"},
       {"POST", {"legal-holds"}, false, PlaceHoldRoute, "POST /legal-holds"},
       {"GET", {"legal-holds"}, false, ListHoldsRoute, "GET /legal-holds"},
       {"DELETE", {"legal-holds", "{}"}, false, ReleaseHoldRoute, "DELETE /legal-holds/{id}"},
@@ -713,6 +822,17 @@ Response Dispatch(const Request& req, Context& ctx) {
 
   // /healthz is also served at the root, for load balancers.
   const bool root_health = segs.size() == 1 && segs[0] == "healthz";
+  // The requester's download link, /d/{token}, is served at the root only.
+  const bool root_download = segs.size() == 2 && segs[0] == "d";
+  if (root_download) {
+    Call call{req, ctx, {segs[1]}, url, path, "requester"};
+    Response r = req.method == "GET"
+                     ? DownloadRoute(call)
+                     : ProblemResponse(405, "method " + req.method + " is not allowed here (allowed: GET)", path);
+    if (r.status == 405) r.headers.emplace_back("Allow", "GET");
+    r.route = "GET /d/{token}";
+    return r;
+  }
   if (!root_health) {
     if (segs.size() < 2 || segs[0] != "api" || segs[1] != "v1") {
       Response r = ProblemResponse(404, "no such endpoint", path);

@@ -11,7 +11,10 @@
 //   GET    /requests/{id}/transitions  staff  {"items":[...]} oldest first
 //   POST   /requests/{id}/events       staff  {event, reason?, data?, expected_version?}
 //   POST   /requests/{id}/verify       PUBLIC {code}; rate-limited per client and per request
-//   GET    /requests/{id}/export       staff  the package file (Response::file_path)
+//   GET    /requests/{id}/export       staff  the package file (Response::file_path); 410 once the file
+//                                             was deleted after its download link expired
+//   POST   /requests/{id}/download-link staff 201 {reference, expires_at, max_downloads}: a new link mailed
+//                                             to the data subject; the older links stop working
 //   POST   /legal-holds                staff  201
 //   GET    /legal-holds?active=        staff
 //   DELETE /legal-holds/{id}           staff  body optional {reason}
@@ -21,8 +24,14 @@
 //                                             decoded from the stored raw message at read time
 //   GET    /intake/messages/{id}       staff  one item (404 unknown)
 //   GET    /healthz                    PUBLIC (also at /healthz)
+// Outside the prefix (the link mailed to requesters, `<public_base_url>/d/<token>`):
+//   GET    /d/{token}                  PUBLIC the package (attachment), counted; rate-limited per client;
+//                                             410 (expired, used up, replaced, file gone) or 404 (unknown) with
+//                                             a short text/html page saying how to get a new link. Every
+//                                             attempt is recorded (download_attempts; no address kept).
 // Errors are `application/problem+json` (problem.h): 400 malformed input, 401 (with
-// WWW-Authenticate: Bearer), 404 unknown route or id, 405 (with Allow), 409, 413, 415, 422, 429.
+// WWW-Authenticate: Bearer), 404 unknown route or id, 405 (with Allow), 409, 410, 413, 415, 422,
+// 429; except /d/{token}, whose answers are HTML pages for people.
 //
 // Thread safety: Handle() may run on several threads at once with one Context; the service
 // serialises the store and the rate limiter has its own mutex.
@@ -108,10 +117,11 @@ class RateLimiter {
 // What the handler needs; borrowed, must outlive every Handle() call that uses it.
 struct Context {
   explicit Context(service::RequestService& svc)
-      : service(svc), verify_by_client(svc.clock()), verify_by_request(svc.clock()) {}
+      : service(svc), verify_by_client(svc.clock()), verify_by_request(svc.clock()), download_by_client(svc.clock()) {}
   service::RequestService& service;
-  RateLimiter verify_by_client;   // POST /requests/{id}/verify, per client address
-  RateLimiter verify_by_request;  // ... and per request
+  RateLimiter verify_by_client;    // POST /requests/{id}/verify, per client address
+  RateLimiter verify_by_request;   // ... and per request
+  RateLimiter download_by_client;  // GET /d/{token}, per client address
 };
 
 // The response to `request`. Never throws for bad input (those become problems); a failing

@@ -32,7 +32,7 @@ class Sha256 {
   std::string HexDigest(); // finishes the hash; 64 lowercase hex digits
 
  private:
-  void Block(const std::uint8_t* p);
+  void Blocks(const std::uint8_t* p, std::size_t n);  // hashes n 64-byte blocks
   std::array<std::uint32_t, 8> state_{};
   std::array<std::uint8_t, 64> buffer_{};
   std::size_t buffered_ = 0;

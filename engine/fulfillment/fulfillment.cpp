@@ -650,15 +650,56 @@ Status EraseFields(Session& run, const TableSpec& t, const std::vector<std::int6
   return Status::Ok();
 }
 
-// erase: per table, as the map says. Linked rows were resolved before this runs.
-Status Erase(Session& run, json::object& summary) {
+// erase: per table, as the map says, except the tables a legal hold covers (asked right before
+// each table). Linked rows were resolved before this runs.
+Status Erase(Session& run, const EraseOptions& options, json::object& summary) {
   json::object tables;
-  std::int64_t linked_total = 0, deleted_total = 0, kept_total = 0;
+  json::array retained;
+  std::int64_t linked_total = 0, deleted_total = 0, kept_total = 0, retained_total = 0;
+  std::string retained_text;  // for the person: "billing (2 records, financial data): ..."
   for (const auto& t : run.map().tables) {
     const auto& rows = run.Rows(t.name);
     json::object ts;
     ts["strategy"] = t.erase == TableErase::kDelete ? "delete" : t.erase == TableErase::kKeep ? "keep" : "fields";
     ts["linked"] = static_cast<std::int64_t>(rows.size());
+    std::vector<HoldRef> holds;
+    if (options.holds_for) {
+      auto h = options.holds_for(t.name, t.category);
+      if (!h.ok()) return h.status();
+      holds = std::move(h.value());
+    }
+    if (!holds.empty()) {
+      // Held: every linked row stays exactly as it is, whatever the map says.
+      const auto n = static_cast<std::int64_t>(rows.size());
+      json::array ids;
+      for (const auto& h : holds) ids.emplace_back(h.id);
+      ts["held"] = true;
+      ts["deleted"] = 0;
+      ts["nulled"] = 0;
+      ts["masked"] = 0;
+      ts["kept"] = n;
+      ts["holds"] = ids;
+      if (n > 0) {
+        const HoldRef& first = holds.front();
+        json::object e;
+        e["table"] = t.name;
+        e["rows"] = n;
+        e["category"] = t.category;
+        e["hold_id"] = first.id;
+        e["ground"] = first.ground;
+        e["citation"] = first.citation;
+        e["matter"] = first.matter;
+        e["holds"] = std::move(ids);
+        retained.push_back(std::move(e));
+        retained_text += std::string(retained_text.empty() ? "" : "; ") + t.name + " (" +
+                         Count(n, "record", "records") + ", " + t.category + "): " + first.citation;
+      }
+      linked_total += n;
+      kept_total += n;
+      retained_total += n;
+      tables[t.name] = std::move(ts);
+      continue;
+    }
     std::vector<std::int64_t> keep, drop;
     if (t.erase == TableErase::kKeep) {
       keep = rows;
@@ -703,6 +744,14 @@ Status Erase(Session& run, json::object& summary) {
   summary["total_linked"] = linked_total;
   summary["total_deleted"] = deleted_total;
   summary["total_kept"] = kept_total;
+  if (options.holds_for) {
+    summary["retained"] = std::move(retained);
+    summary["total_retained"] = retained_total;
+    if (retained_total > 0)
+      summary["message"] = "We erased your personal data except " + Count(retained_total, "record", "records") +
+                           " we must keep under a legal hold, which we will erase when the hold ends if no other "
+                           "ground applies: " + retained_text + ".";
+  }
   return Status::Ok();
 }
 
@@ -762,8 +811,21 @@ Result<std::vector<std::string>> Fulfiller::AccountIds(const DataSubject& subjec
   return ids;
 }
 
+std::vector<std::pair<std::string, std::string>> Fulfiller::TableCategories() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (map_)
+    for (const auto& t : map_->tables) out.emplace_back(t.name, t.category);
+  return out;
+}
+
 Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& reference,
                                   const DataSubject& subject, std::optional<Millis> now) const {
+  return Run(step, reference, subject, now, EraseOptions{});
+}
+
+Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& reference,
+                                  const DataSubject& subject, std::optional<Millis> now,
+                                  const EraseOptions& erase) const {
   const auto& steps = Steps();
   if (std::find(steps.begin(), steps.end(), step) == steps.end())
     return Status::NotFound("unknown fulfillment step '" + step + "'");
@@ -836,7 +898,7 @@ Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& re
     st = step == "export_access" ? ExportAccess(run, ctx, result) : ExportPortability(run, ctx, result);
     if (st.ok() && result.files.empty()) std::filesystem::remove(dir, ec);  // nothing written: no empty folder
   } else if (step == "erase") {
-    st = Erase(run, result.summary);
+    st = Erase(run, erase, result.summary);
   } else if (step == "opt_out_sale") {
     st = SetFlags(run, map_->sale_opt_outs, step, result.summary);
   } else {

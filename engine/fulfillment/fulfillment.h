@@ -13,6 +13,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,26 @@ Result<std::shared_ptr<const SystemsMap>> LoadSystemsMap(const std::string& path
 struct StepResult {
   boost::json::object summary;     // what was done, per table: rows exported/erased/kept and why
   std::vector<std::string> files;  // files written (absolute paths), e.g. the export
+};
+
+// A legal hold as the erase step sees it (the service reads holds from its own store).
+struct HoldRef {
+  std::string id;
+  std::string ground;    // legal_claims, legal_obligation, ...
+  std::string citation;  // e.g. "GDPR Art. 17(3)(e)"
+  std::string matter;
+};
+
+// Options of the erase step (issue 5 §3, legal holds in depth).
+struct EraseOptions {
+  // Asked right before each table of the map is erased, in map order, with the table's name and
+  // its category: the holds that cover the data subject's rows in it now. The service re-reads
+  // its holds on every call, so a hold placed while the step runs keeps the rows not yet erased.
+  // A table some hold covers is left untouched (no row deleted, nulled or masked) and reported
+  // in the summary's "retained" list. Unset, or an empty answer: the table is erased as the map
+  // says. An error fails the step and nothing is erased (one transaction). Called on the
+  // Fulfiller's calling thread; it must not run a fulfillment step itself.
+  std::function<Result<std::vector<HoldRef>>(const std::string& table, const std::string& category)> holds_for;
 };
 
 class Fulfiller {
@@ -78,6 +99,18 @@ class Fulfiller {
   // other than exports ignore it.
   Result<StepResult> Run(const std::string& step, const std::string& reference, const DataSubject& subject,
                          std::optional<Millis> now = std::nullopt) const;
+  // The same, with the erase step's legal holds (ignored by the other steps). The erase summary
+  // then also has "retained": one entry per table kept for a hold, with rows linked to the
+  // subject there: {"table", "rows", "category", "hold_id", "ground", "citation", "matter",
+  // "holds": [every covering hold id]}; the table's own entry says "held": true, "deleted": 0,
+  // "kept": rows; "total_retained" counts those rows, and "message" (one English sentence for
+  // the person, used by the completed mail) says what was kept and on which ground.
+  Result<StepResult> Run(const std::string& step, const std::string& reference, const DataSubject& subject,
+                         std::optional<Millis> now, const EraseOptions& erase) const;
+
+  // Every table of the map with its (table-level) category, in map order: what a table or
+  // category hold may name.
+  std::vector<std::pair<std::string, std::string>> TableCategories() const;
 
   static const std::vector<std::string>& Steps();
 

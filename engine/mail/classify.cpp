@@ -742,19 +742,17 @@ class PatternSet {
       }
     };
     for (const std::string& w : s.words) {  // down the trie: each prefix alternative on the way, then the word
-      std::uint32_t n = 0;
-      bool whole = true;
-      for (const char ch : w) {
-        const auto& next = trie_[n].next;
-        auto it = std::find_if(next.begin(), next.end(), [&](const auto& e) { return e.first == ch; });
-        if (it == next.end()) {
-          whole = false;
+      std::uint32_t n = w.empty() ? 0 : root_[static_cast<unsigned char>(w[0])];
+      for (std::size_t i = 1; n != 0 && i <= w.size(); ++i) {
+        mark(trie_[n].prefix);
+        if (i == w.size()) {
+          mark(trie_[n].exact);
           break;
         }
-        n = it->second;
-        mark(trie_[n].prefix);
+        const auto& next = trie_[n].next;
+        auto it = std::find_if(next.begin(), next.end(), [&](const auto& e) { return e.first == w[i]; });
+        n = it == next.end() ? 0 : it->second;
       }
-      if (whole) mark(trie_[n].exact);
     }
     if (s.cjk)
       for (const auto& [alt, ids] : cjk_alts_)
@@ -767,14 +765,6 @@ class PatternSet {
     std::sort(out.begin(), out.end());
   }
 
-  // True when one of the patterns matches `s`.
-  bool AnyMatches(const Sentence& s, MatchScratch& m, std::vector<std::uint32_t>& candidates) const {
-    Candidates(s, m, candidates);
-    for (std::uint32_t pi : candidates)
-      if (MatchStart(patterns_[pi], s) != std::string::npos) return true;
-    return false;
-  }
-
  private:
   struct Node {
     std::vector<std::pair<char, std::uint32_t>> next;
@@ -782,7 +772,7 @@ class PatternSet {
     ElemIds prefix;  // elements with this as a prefix alternative ("delet" of "delet*")
   };
 
-  void Add(const std::string& word, bool prefix, std::uint32_t id) {
+  void Add(const std::string& word, bool prefix, std::uint32_t id) {  // (word is not empty)
     std::uint32_t n = 0;
     for (const char ch : word) {
       auto& next = trie_[n].next;
@@ -793,6 +783,7 @@ class PatternSet {
       }
       const auto child = static_cast<std::uint32_t>(trie_.size());
       next.emplace_back(ch, child);
+      if (n == 0) root_[static_cast<unsigned char>(ch)] = child;
       trie_.emplace_back();  // (after this, `next` may dangle: not used again)
       n = child;
     }
@@ -803,6 +794,7 @@ class PatternSet {
   std::vector<std::uint32_t> elem_pattern_;  // element id -> its pattern (a pattern's elements are consecutive)
   std::vector<std::uint32_t> first_elem_;    // pattern -> its first element id; [size] = the element count
   std::vector<Node> trie_;                   // the word alternatives, byte by byte; [0] is the root
+  std::array<std::uint32_t, 256> root_{};    // the root's children by byte (0: none), for speed
   std::vector<std::pair<std::string, ElemIds>> cjk_alts_;  // the cjk alternatives (substrings)
 };
 
@@ -1363,7 +1355,17 @@ std::string JurisdictionHint(std::string_view raw_text, const std::vector<FormFi
   if (best.empty()) {
     std::size_t phrase_pos = std::string::npos;
     for (const Named& n : kPhrases) {
-      const std::size_t pos = joined.find(n.word);
+      // joined.find(n.word), searched from the phrase's first letter (the leading blank is before
+      // every word: std::string::find would compare the phrase at each of them).
+      std::size_t pos = std::string::npos;
+      if (n.word[0] != ' ' || n.word[1] == '\0') {
+        pos = joined.find(n.word);
+      } else {
+        const std::string_view rest = std::string_view(n.word).substr(1);
+        pos = joined.find(rest, 1);
+        while (pos != std::string::npos && joined[pos - 1] != ' ') pos = joined.find(rest, pos + 1);
+        if (pos != std::string::npos) --pos;
+      }
       if (pos != std::string::npos && pos < phrase_pos) {
         phrase_pos = pos;
         best = n.code;
@@ -1613,7 +1615,12 @@ struct AgentSignals {
 };
 
 AgentSignals DetectAgent(const std::vector<Sentence>& sentences) {
-  static const PatternSet kStrong = [] {
+  // One set: the strong signals, then the weak ones (from strong_end), then kin (from weak_end).
+  struct Signals {
+    PatternSet set;
+    std::size_t strong_end, weak_end;
+  };
+  static const Signals kSignals = [] {
     std::vector<Pattern> v;
     for (const char* s :
          {"authorized|authorised|authorizing ~1 agent", "power ~1 of ~1 attorney", "my ~1 client|clients",
@@ -1626,10 +1633,7 @@ AgentSignals DetectAgent(const std::vector<Sentence>& sentences) {
     // Japanese: 代理人 (agent, 法定代理人 a parent or guardian), 委任状 (power of attorney),
     // 依頼人 (a lawyer's client), 受任 (mandate accepted).
     v.push_back(Compile(Rule{kAccess, "代理人|委任状|委任を受け|依頼人|依頼者様|ご依頼者|受任", 1}, true));
-    return PatternSet(std::move(v));
-  }();
-  static const PatternSet kWeak = [] {
-    std::vector<Pattern> v;
+    const std::size_t strong_end = v.size();
     for (const char* s : {"on ~1 behalf ~1 of", "acting ~2 for", "im ~1 namen|auftrag ~1 von", "au ~1 nom ~1 de",
                           "pour ~1 le ~1 compte ~1 de", "en ~1 nombre ~1 de", "en ~1 representacion ~1 de",
                           "per ~1 conto ~1 di", "in ~1 nome ~1 di", "namens", "in ~1 opdracht ~1 van",
@@ -1637,21 +1641,25 @@ AgentSignals DetectAgent(const std::vector<Sentence>& sentences) {
       v.push_back(Compile(Rule{kAccess, s, 1}));
     }
     v.push_back(Compile(Rule{kAccess, "に代わって|の代わりに|に代わり|代理で|代理として|を代理|代理申請|代理請求", 1}, true));
-    return PatternSet(std::move(v));
+    const std::size_t weak_end = v.size();
+    v.push_back(Compile(Rule{
+        kAccess,
+        "my|mein|meine|meines|meiner|mon|ma|mi|mio|mia|mijn|meu|minha ~1 son|daughter|child|children|kid|sohn|tochter|kind|kindes|fils|fille|enfant|hijo|hija|figlio|figlia|zoon|dochter|filho|filha|crianca",
+        1}));
+    v.push_back(Compile(Rule{kAccess, "息子|娘|子供|子ども|長男|長女|次男|次女|未成年の子", 1}, true));
+    return Signals{PatternSet(std::move(v)), strong_end, weak_end};
   }();
-  static const PatternSet kKin(std::vector<Pattern>{
-      Compile(Rule{
-          kAccess,
-          "my|mein|meine|meines|meiner|mon|ma|mi|mio|mia|mijn|meu|minha ~1 son|daughter|child|children|kid|sohn|tochter|kind|kindes|fils|fille|enfant|hijo|hija|figlio|figlia|zoon|dochter|filho|filha|crianca",
-          1}),
-      Compile(Rule{kAccess, "息子|娘|子供|子ども|長男|長女|次男|次女|未成年の子", 1}, true)});
   AgentSignals a;
   MatchScratch scratch;
   std::vector<std::uint32_t> candidates;
   for (const Sentence& s : sentences) {
-    if (kStrong.AnyMatches(s, scratch, candidates)) a.strong = a.on_behalf = true;
-    if (kWeak.AnyMatches(s, scratch, candidates)) a.on_behalf = true;
-    if (kKin.AnyMatches(s, scratch, candidates)) a.parent = true;
+    kSignals.set.Candidates(s, scratch, candidates);
+    for (std::uint32_t pi : candidates) {
+      if (MatchStart(kSignals.set.patterns()[pi], s) == std::string::npos) continue;
+      if (pi < kSignals.strong_end) a.strong = a.on_behalf = true;
+      else if (pi < kSignals.weak_end) a.on_behalf = true;
+      else a.parent = true;
+    }
   }
   if (!a.on_behalf) a.parent = false;
   return a;

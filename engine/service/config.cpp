@@ -48,6 +48,8 @@ Result<Config> LoadConfig(const std::string& path) {
       else if (key == "mail_from") c.mail_from = v.as<std::string>();
       else if (key == "mail_domain") c.mail_domain = v.as<std::string>();
       else if (key == "public_base_url") c.public_base_url = v.as<std::string>();
+      else if (key == "download_link_days") c.download_link_days = v.as<int>();
+      else if (key == "download_max") c.download_max = v.as<int>();
       else if (key == "verification_code_ttl_minutes") c.verification_code_ttl = v.as<long>() * kMillisPerMinute;
       else if (key == "verification_max_attempts") c.verification_max_attempts = v.as<int>();
       else if (key == "worker_interval_ms") c.worker_interval = v.as<long>();
@@ -69,8 +71,10 @@ Result<Config> LoadConfig(const std::string& path) {
   for (const auto& [key, days] : {std::pair{"retention_request_days", c.retention_request_days},
                                   {"retention_raw_mail_days", c.retention_raw_mail_days},
                                   {"retention_verification_days", c.retention_verification_days},
-                                  {"retention_export_days", c.retention_export_days}})
+                                  {"retention_export_days", c.retention_export_days},
+                                  {"download_link_days", c.download_link_days}})
     if (days < 1) return Status::Invalid(path + ": " + key + " must be at least 1 (days)");
+  if (c.download_max < 1) return Status::Invalid(path + ": download_max must be at least 1");
   return c;
 }
 

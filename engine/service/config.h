@@ -49,6 +49,10 @@ struct Config {
   std::string mail_from = "privacy@nimbus.example";
   std::string mail_domain = "nimbus.example";      // right-hand side of our Message-IDs
   std::string public_base_url = "http://127.0.0.1:8080";
+  // Download links for access / portability packages (issue 5 §5): `<public_base_url>/d/<token>`
+  // works this many days and this many downloads; the package is deleted once it expired.
+  int download_link_days = 7;
+  int download_max = 5;
   // Identity verification by one-time code.
   Millis verification_code_ttl = 24 * kMillisPerHour;
   int verification_max_attempts = 5;

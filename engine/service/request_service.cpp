@@ -378,6 +378,71 @@ Result<std::vector<store::TransitionRow>> RequestService::Transitions(const std:
   return rows;
 }
 
+// ---- packages ----
+
+namespace {
+
+bool IsExportStep(std::string_view step) { return step == "export_access" || step == "export_portability"; }
+
+// The package of request `r`: the first file of its newest export step that is done. NotFound
+// (with the step's own sentence) when the newest export found nothing, or when there is none.
+Status FindPackage(store::Tx& tx, const store::RequestRow& r, RequestService::ExportFile& file) {
+  auto jobs = tx.JobsFor(r.id);
+  if (!jobs.ok()) return jobs.status();
+  for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
+    if (it->status != "done" || !IsExportStep(it->step)) continue;
+    const json::value result = ParseOr(it->result_json, json::object());
+    // The newest export decides: when it found nothing there is no package to give.
+    const json::value summary = result.is_object() && result.as_object().contains("summary")
+                                    ? result.as_object().at("summary")
+                                    : json::value(json::object());
+    if (summary.is_object() && summary.as_object().contains("found") && summary.as_object().at("found").is_bool() &&
+        !summary.as_object().at("found").as_bool())
+      return Status::NotFound(StringField(summary, "message").empty()
+                                  ? "request " + r.reference + " found no personal data: there is no package"
+                                  : StringField(summary, "message"));
+    const auto* files = result.is_object() ? result.as_object().if_contains("files") : nullptr;
+    if (files == nullptr || !files->is_array() || files->as_array().empty() || !files->as_array()[0].is_string())
+      continue;
+    file.path = std::string(files->as_array()[0].as_string());
+    const bool zip = file.path.size() > 4 && file.path.compare(file.path.size() - 4, 4, ".zip") == 0;
+    file.content_type = zip ? "application/zip" : "application/json";
+    file.filename = r.reference + (it->step == "export_access" ? "-access" : "-portability") + (zip ? ".zip" : ".json");
+    return Status::Ok();
+  }
+  return Status::NotFound("request " + r.reference + " has no export package");
+}
+
+// The keyed hash a download token is stored under (domain-separated from API tokens and codes).
+std::string DownloadHashInput(std::string_view token) { return "download:" + std::string(token); }
+
+}  // namespace
+
+Result<RequestService::IssuedLink> RequestService::CreateDownloadLinkInTx(store::Tx& tx, const store::RequestRow& r,
+                                                                          const std::string& file_path,
+                                                                          const std::string& actor,
+                                                                          std::map<std::string, std::string>& vars) {
+  const Millis now = clock_.Now();
+  if (Status s = tx.RevokeDownloadLinks(r.id, now); !s.ok()) return s;
+  const std::string token = Secrets::NewToken();
+  store::DownloadLinkRow l;
+  l.request_id = r.id;
+  l.token_hash = secrets_.KeyedHash(DownloadHashInput(token));  // only the keyed hash is stored
+  l.file_path = file_path;
+  l.created_at = now;
+  l.created_by = actor;
+  l.expires_at = now + static_cast<Millis>(config_.download_link_days) * kMillisPerDay;
+  l.max_downloads = config_.download_max;
+  if (auto id = tx.InsertDownloadLink(l); !id.ok()) return id.status();
+  std::string base = config_.public_base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  IssuedLink out{base + "/d/" + token, l.expires_at, l.max_downloads};
+  vars["download_url"] = out.url;
+  vars["download_expires"] = deadlines_->LocalDate(l.expires_at);
+  vars["download_max"] = std::to_string(l.max_downloads);
+  return out;
+}
+
 // ---- events ----
 
 Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Event& event,
@@ -491,7 +556,23 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
       if (auto sum = event.data.find("summary"); sum != event.data.end() && sum->value().is_object())
         if (auto* msg = sum->value().as_object().if_contains("message"); msg && msg->is_string())
           vars["summary"] = std::string(msg->as_string());
-      if (Status s = QueueMail(tx, r, e.arg, vars, seq, false); !s.ok()) return s;
+      // The completion of an export step with a package: the requester downloads it through an
+      // expiring link, created here in the transition's transaction (issue 5 §5). When the
+      // export found nothing there is no package and no link.
+      bool secret = false;
+      if (event.name == "fulfilled" && e.arg == "completed")
+        if (auto step = event.data.find("step");
+            step != event.data.end() && step->value().is_string() && IsExportStep(step->value().as_string())) {
+          ExportFile package;
+          Status found = FindPackage(tx, r, package);
+          if (!found.ok() && !found.IsNotFound()) return found;
+          if (found.ok()) {
+            auto link = CreateDownloadLinkInTx(tx, r, package.path, "system", vars);
+            if (!link.ok()) return link.status();
+            secret = true;  // the mail carries the token: its body is dropped once delivered
+          }
+        }
+      if (Status s = QueueMail(tx, r, e.arg, vars, seq, secret); !s.ok()) return s;
     } else if (e.kind == "start_verification") {
       // The request's verification policy (workflows/verification/verification.yaml).
       const workflow::VerificationPolicy policy = policies_.For(r.type, r.jurisdiction);
@@ -842,33 +923,127 @@ Result<std::string> RequestService::VerificationFailure(store::Tx& tx, const sto
 
 // ---- legal holds ----
 
+const std::vector<HoldGround>& HoldGrounds() {
+  static const std::vector<HoldGround> kGrounds = {
+      {"legal_claims", "GDPR Art. 17(3)(e): the establishment, exercise or defence of legal claims"},
+      {"legal_obligation", "GDPR Art. 17(3)(b): compliance with a legal obligation"},
+      {"litigation_hold", "GDPR Art. 17(3)(e): a litigation hold (legal claims)"},
+      {"regulatory_investigation",
+       "GDPR Art. 17(3)(b): an authority's investigation or order (a legal obligation)"},
+  };
+  return kGrounds;
+}
+
+std::string HoldCitation(const std::string& ground) {
+  for (const auto& g : HoldGrounds())
+    if (g.name == ground) return g.citation;
+  return "";
+}
+
 namespace {
-// Sends `event` to every open request of the hold's data subject; a workflow that does not
-// offer it in the request's state leaves that request alone.
-Status NotifyHold(RequestService& svc, store::Tx& tx, const store::HoldRow& h, const Event& event) {
-  auto affected = tx.RequestsInState("", h.subject_email, h.account_id);
-  if (!affected.ok()) return affected.status();
-  for (store::RequestRow& r : *affected) {
+
+json::object HoldScopeJson(const store::HoldRow& h) {
+  json::object o;
+  auto opt = [](const std::string& v) { return v.empty() ? json::value(nullptr) : json::value(v); };
+  o["subject_email"] = opt(h.subject_email);
+  o["account_id"] = opt(h.account_id);
+  o["table"] = opt(h.scope_table);
+  o["category"] = opt(h.scope_category);
+  return o;
+}
+
+// The transition data of hold_placed / hold_released: what the hold is (who and why are the
+// transition's actor and reason).
+void HoldEventData(const store::HoldRow& h, Event& ev) {
+  ev.data["hold_id"] = h.id;
+  ev.data["matter"] = h.matter;
+  ev.data["scope"] = HoldScopeJson(h);
+  ev.data["ground"] = h.ground;
+  ev.data["citation"] = HoldCitation(h.ground);
+  ev.data["placed_by"] = h.placed_by;
+  ev.data["hold_reason"] = h.reason;
+}
+
+// Sends `event` to every open request the hold covers: the hold's data subject's requests, or,
+// for a table/category hold naming nobody, every open deletion. A workflow that does not offer
+// the event in the request's state leaves that request alone. `on_hold_before` collects the
+// references of requests that were on_hold, `left_hold` those that left on_hold.
+Status NotifyHold(RequestService& svc, store::Tx& tx, const store::HoldRow& h, const Event& event,
+                  std::vector<std::string>* left_hold = nullptr) {
+  std::vector<store::RequestRow> affected;
+  if (h.names_subject()) {
+    auto rows = tx.RequestsInState("", h.subject_email, h.account_id);
+    if (!rows.ok()) return rows.status();
+    affected = std::move(rows.value());
+  } else {
+    store::RequestFilter f;
+    f.type = "deletion";
+    f.limit = 500;
+    while (true) {
+      auto rows = tx.ListRequests(f);
+      if (!rows.ok()) return rows.status();
+      for (auto& r : *rows)
+        if (!IsFinalState(r.state)) affected.push_back(std::move(r));
+      if (rows->size() < static_cast<std::size_t>(f.limit)) break;
+      f.after_seq = rows->back().seq;
+    }
+  }
+  for (store::RequestRow& r : affected) {
     if (IsFinalState(r.state)) continue;
+    const bool was_on_hold = r.state == "on_hold";
     Status s = svc.ApplyInTx(tx, r, event, std::nullopt);
     if (!s.ok() && !s.IsRefused()) return s;
+    if (left_hold && was_on_hold && s.ok() && r.state != "on_hold") left_hold->push_back(r.reference);
   }
   return Status::Ok();
 }
+
+std::string JoinNames(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
 }  // namespace
 
 Result<store::HoldRow> RequestService::PlaceHold(const HoldInput& in) {
   store::HoldRow h;
   h.subject_email = NormalizeEmail(in.subject_email);
-  h.account_id = in.account_id;
-  if (h.subject_email.empty() && h.account_id.empty())
-    return Status::Invalid("a legal hold names the data subject's email or account_id");
+  h.account_id = Trim(in.account_id);
+  h.scope_table = Trim(in.table);
+  h.scope_category = Trim(in.category);
+  h.ground = Trim(in.ground).empty() ? "legal_claims" : Trim(in.ground);
+  if (h.subject_email.empty() && h.account_id.empty() && h.scope_table.empty() && h.scope_category.empty())
+    return Status::Invalid("a legal hold names 'subject_email', 'account_id', 'table' or 'category'");
   if (!h.subject_email.empty() && !IsValidEmail(h.subject_email))
     return Status::Invalid("subject_email must be one email address (local@domain)");
-  if (in.matter.empty()) return Status::Invalid("a legal hold names its matter");
-  if (in.reason.empty()) return Status::Invalid("a legal hold needs a reason");
+  if (!h.scope_table.empty() && !h.scope_category.empty())
+    return Status::Invalid("a legal hold names 'table' or 'category', not both");
+  if (Trim(in.matter).empty()) return Status::Invalid("a legal hold names its matter ('matter')");
+  if (Trim(in.reason).empty()) return Status::Invalid("a legal hold needs a reason ('reason')");
+  if (HoldCitation(h.ground).empty()) {
+    std::vector<std::string> names;
+    for (const auto& g : HoldGrounds()) names.push_back(g.name);
+    return Status::Invalid("'ground' must be one of " + JoinNames(names) + ", not '" + h.ground + "'");
+  }
+  if (!h.scope_table.empty() || !h.scope_category.empty()) {
+    if (hold_scopes_.empty())
+      return Status::Unprocessable("no systems map is configured: a hold cannot name a 'table' or 'category'");
+    std::vector<std::string> tables, categories;
+    for (const auto& [t, c] : hold_scopes_) {
+      tables.push_back(t);
+      if (std::find(categories.begin(), categories.end(), c) == categories.end()) categories.push_back(c);
+    }
+    if (!h.scope_table.empty() && std::find(tables.begin(), tables.end(), h.scope_table) == tables.end())
+      return Status::Unprocessable("'table': '" + h.scope_table + "' is not a table of the systems map (" +
+                                   JoinNames(tables) + ")");
+    if (!h.scope_category.empty() &&
+        std::find(categories.begin(), categories.end(), h.scope_category) == categories.end())
+      return Status::Unprocessable("'category': '" + h.scope_category + "' is not a table category of the systems map (" +
+                                   JoinNames(categories) + ")");
+  }
   h.id = Secrets::NewUuid();
-  h.matter = in.matter;
+  h.matter = Trim(in.matter);
   h.reason = in.reason;
   h.placed_by = in.actor;
   h.placed_at = clock_.Now();
@@ -878,44 +1053,82 @@ Result<store::HoldRow> RequestService::PlaceHold(const HoldInput& in) {
     ev.name = "hold_placed";
     ev.actor = in.actor;
     ev.reason = in.reason;
-    ev.data["hold_id"] = h.id;
-    ev.data["matter"] = h.matter;
+    HoldEventData(h, ev);
     return NotifyHold(*this, tx, h, ev);
   });
   if (!s.ok()) return s;
   return h;
 }
 
-Result<std::vector<store::HoldRow>> RequestService::ListHolds(bool active_only) {
+Result<std::vector<store::HoldRow>> RequestService::ListHolds(bool active_only, const std::string& matter) {
   std::vector<store::HoldRow> rows;
   Status s = store_.Read([&](store::Tx& tx) {
-    auto r = tx.ListHolds(active_only);
+    auto r = matter.empty() ? tx.ListHolds(active_only) : tx.HoldsOfMatter(matter);
     if (!r.ok()) return r.status();
-    rows = std::move(r.value());
+    for (auto& h : *r)
+      if (!active_only || !h.released_at) rows.push_back(std::move(h));
     return Status::Ok();
   });
   if (!s.ok()) return s;
   return rows;
 }
 
-Result<store::HoldRow> RequestService::ReleaseHold(const std::string& id, const std::string& actor,
-                                                   const std::string& reason) {
-  store::HoldRow h;
+Result<HoldRelease> RequestService::ReleaseHold(const std::string& id, const std::string& actor,
+                                                const std::string& reason) {
+  HoldRelease out;
   Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    out = HoldRelease{};
     if (auto existing = tx.GetHold(id); !existing.ok()) return existing.status();
     if (Status st = tx.ReleaseHold(id, actor, reason, clock_.Now()); !st.ok()) return st;
     auto got = tx.GetHold(id);
     if (!got.ok()) return got.status();
-    h = std::move(got.value());
+    out.hold = std::move(got.value());
+    const store::HoldRow& h = out.hold;
     Event ev;
     ev.name = "hold_released";
     ev.actor = actor;
     ev.reason = reason;
-    ev.data["hold_id"] = h.id;
-    return NotifyHold(*this, tx, h, ev);
+    HoldEventData(h, ev);
+    ev.data["released_by"] = actor;
+    if (Status n = NotifyHold(*this, tx, h, ev, &out.resumed); !n.ok()) return n;
+    // Completed deletions that kept rows for this hold: listed, never re-run (README: Legal holds).
+    auto jobs = tx.DoneJobsMentioning("erase", "\"" + h.id + "\"");
+    if (!jobs.ok()) return jobs.status();
+    for (const store::JobRow& j : *jobs) {
+      auto req = tx.GetRequest(j.request_id);
+      if (!req.ok()) continue;  // purged
+      const json::value result = ParseOr(j.result_json, json::object());
+      const json::value* sv = result.is_object() ? result.as_object().if_contains("summary") : nullptr;
+      const json::object* summary = sv ? sv->if_object() : nullptr;
+      const json::value* retained = summary ? summary->if_contains("retained") : nullptr;
+      if (!retained || !retained->is_array()) continue;
+      const json::array& entries = retained->as_array();
+      for (const json::value& e : entries) {
+        if (!e.is_object()) continue;
+        const json::object& o = e.as_object();
+        bool mine = false;
+        if (const auto* ids = o.if_contains("holds"); ids && ids->is_array())
+          for (const auto& x : ids->as_array()) mine = mine || (x.is_string() && x.as_string() == h.id);
+        if (!mine) continue;
+        const std::string table = StringField(e, "table"), category = StringField(e, "category");
+        auto still = tx.HoldsCovering(req->subject_email, req->subject_account, table, category);
+        if (!still.ok()) return still.status();
+        json::array still_ids;
+        for (const auto& other : *still) still_ids.emplace_back(other.id);
+        json::object f;
+        f["request_id"] = req->id;
+        f["reference"] = req->reference;
+        f["table"] = table;
+        f["rows"] = o.contains("rows") ? o.at("rows") : json::value(0);
+        f["category"] = category;
+        f["still_held_by"] = std::move(still_ids);
+        out.retained_now_free.push_back(std::move(f));
+      }
+    }
+    return Status::Ok();
   });
   if (!s.ok()) return s;
-  return h;
+  return out;
 }
 
 // ---- intake ----
@@ -1400,32 +1613,79 @@ Result<RequestService::ExportFile> RequestService::Export(const std::string& id)
   Status s = store_.Read([&](store::Tx& tx) -> Status {
     auto r = tx.GetRequest(id);
     if (!r.ok()) return r.status();
-    auto jobs = tx.JobsFor(r->id);
-    if (!jobs.ok()) return jobs.status();
-    for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
-      if (it->status != "done" || (it->step != "export_access" && it->step != "export_portability")) continue;
-      const json::value result = ParseOr(it->result_json, json::object());
-      // The newest export decides: when it found nothing there is no package to give.
-      const json::value summary = result.is_object() && result.as_object().contains("summary")
-                                      ? result.as_object().at("summary")
-                                      : json::value(json::object());
-      if (summary.is_object() && summary.as_object().contains("found") && summary.as_object().at("found").is_bool() &&
-          !summary.as_object().at("found").as_bool())
-        return Status::NotFound(StringField(summary, "message").empty()
-                                    ? "request " + r->reference + " found no personal data: there is no package"
-                                    : StringField(summary, "message"));
-      const auto* files = result.is_object() ? result.as_object().if_contains("files") : nullptr;
-      if (files == nullptr || !files->is_array() || files->as_array().empty()) continue;
-      file.path = std::string(files->as_array()[0].as_string());
-      const bool zip = file.path.size() > 4 && file.path.compare(file.path.size() - 4, 4, ".zip") == 0;
-      file.content_type = zip ? "application/zip" : "application/json";
-      file.filename = r->reference + (it->step == "export_access" ? "-access" : "-portability") + (zip ? ".zip" : ".json");
-      return Status::Ok();
-    }
-    return Status::NotFound("request " + r->reference + " has no export package");
+    if (Status f = FindPackage(tx, *r, file); !f.ok()) return f;
+    auto links = tx.DownloadLinksFor(r->id);
+    if (!links.ok()) return links.status();
+    for (const auto& l : *links)
+      if (l.file_path == file.path && l.file_deleted_at) file.deleted_at = l.file_deleted_at;
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return file;
+}
+
+Result<RequestService::DownloadOutcome> RequestService::Download(const std::string& token) {
+  DownloadOutcome out;
+  const std::string hash = secrets_.KeyedHash(DownloadHashInput(token));
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    const Millis now = clock_.Now();
+    // Looked up by the keyed hash (the index compares HMACs an attacker cannot compute), then
+    // compared in constant time.
+    auto link = tx.DownloadLinkByHash(hash);
+    if (!link.ok()) return link.status();
+    if (!link->has_value() || !Secrets::HashesEqual((*link)->token_hash, hash)) {
+      out.outcome = "unknown";
+      return tx.InsertDownloadAttempt(std::nullopt, now, out.outcome);
+    }
+    const store::DownloadLinkRow& l = **link;
+    auto r = tx.GetRequest(l.request_id);
+    if (!r.ok()) return r.status();
+    out.reference = r->reference;
+    std::error_code ec;
+    if (l.revoked_at) out.outcome = "revoked";
+    else if (now >= l.expires_at) out.outcome = "expired";
+    else if (l.downloads >= l.max_downloads) out.outcome = "exhausted";
+    else if (l.file_deleted_at || !std::filesystem::is_regular_file(l.file_path, ec)) out.outcome = "missing";
+    else out.outcome = "ok";
+    if (out.outcome == "ok") {
+      if (Status f = FindPackage(tx, *r, out.file); !f.ok()) return f;
+      out.file.path = l.file_path;  // the file this link was made for
+      if (Status c = tx.CountDownload(l.id); !c.ok()) return c;
+    }
+    return tx.InsertDownloadAttempt(l.id, now, out.outcome);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<RequestService::IssuedLink> RequestService::IssueDownloadLink(const std::string& id, const std::string& actor) {
+  IssuedLink issued;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    if (r->state != "completed")
+      return Status::Refused("request " + r->reference + " is '" + r->state +
+                             "': a download link is given once it is completed");
+    ExportFile package;
+    if (Status f = FindPackage(tx, *r, package); !f.ok()) return f;
+    auto links = tx.DownloadLinksFor(r->id);
+    if (!links.ok()) return links.status();
+    std::error_code ec;
+    bool deleted = !std::filesystem::is_regular_file(package.path, ec);
+    for (const auto& l : *links) deleted = deleted || (l.file_path == package.path && l.file_deleted_at);
+    if (deleted)
+      return Status::Refused("the package of request " + r->reference +
+                             " was deleted after its download link expired; there is nothing to link to");
+    std::map<std::string, std::string> vars;
+    auto link = CreateDownloadLinkInTx(tx, *r, package.path, actor, vars);
+    if (!link.ok()) return link.status();
+    issued = *link;
+    // To the data subject only (the contract — who is who: mail goes to the data subject).
+    const std::string subject_email = StringField(ParseOr(r->subject_json, json::object()), "email");
+    return QueueMail(tx, *r, "completed", vars, std::nullopt, true, {subject_email});
+  });
+  if (!s.ok()) return s;
+  return issued;
 }
 
 Result<std::string> RequestService::CreateToken(const std::string& name) {
@@ -1530,7 +1790,11 @@ json::object RequestService::HoldJson(const store::HoldRow& h) {
   o["id"] = h.id;
   o["subject_email"] = h.subject_email.empty() ? json::value(nullptr) : json::value(h.subject_email);
   o["account_id"] = h.account_id.empty() ? json::value(nullptr) : json::value(h.account_id);
+  o["table"] = h.scope_table.empty() ? json::value(nullptr) : json::value(h.scope_table);
+  o["category"] = h.scope_category.empty() ? json::value(nullptr) : json::value(h.scope_category);
   o["matter"] = h.matter;
+  o["ground"] = h.ground;
+  o["citation"] = HoldCitation(h.ground);
   o["reason"] = h.reason;
   o["placed_by"] = h.placed_by;
   o["placed_at"] = FormatRfc3339(h.placed_at);

@@ -71,12 +71,40 @@ struct CreateOutcome {
   bool replayed = false;  // an Idempotency-Key replay: the existing request, nothing written
 };
 
+// A legal hold to place (issue 5 §3). Scope: the data subject (subject_email and/or
+// account_id), a table or a category of the systems map (everyone's rows there), or a subject and
+// a table/category (only that person's rows there); at least one of them, and not both a table
+// and a category. `matter` (required) is the legal matter's id and groups holds; `ground` one of
+// HoldGrounds() ("" = legal_claims); `reason` (required) why; `actor` who.
 struct HoldInput {
   std::string subject_email;
   std::string account_id;
   std::string matter;
   std::string reason;
   std::string actor;
+  std::string table;     // "" = not limited to a table
+  std::string category;  // "" = not limited to a category
+  std::string ground;    // "" = legal_claims
+};
+
+// The grounds a hold may give, with the law it rests on (GDPR Art. 17(3)).
+struct HoldGround {
+  std::string name, citation;
+};
+const std::vector<HoldGround>& HoldGrounds();
+// The citation of a ground; "" for an unknown one.
+std::string HoldCitation(const std::string& ground);
+
+// What releasing a hold did (issue 5 §3). `resumed`: references of the requests that were
+// waiting on_hold and left it (a request still covered by another whole-subject hold goes back
+// on_hold and is not listed). `retained_now_free`: completed deletions that kept rows for this
+// hold, one entry per table: {"request_id", "reference", "table", "rows", "category",
+// "still_held_by": [ids of other active holds covering them]}. A release never re-runs an erasure
+// by itself: staff open a new deletion request for the person to erase rows now free.
+struct HoldRelease {
+  store::HoldRow hold;
+  std::vector<std::string> resumed;
+  boost::json::array retained_now_free;
 };
 
 // A message that asks for several rights (a copy, then deletion) becomes one request per right,
@@ -189,9 +217,24 @@ class RequestService {
   // expired, too many wrong codes, or never confirmed).
   Result<std::string> VerificationFailure(store::Tx& tx, const store::RequestRow& r);
 
+  // Places a hold and records a `hold_placed` transition (hold id, scope, ground, citation, who,
+  // why) on every open request it covers: the subject's requests for a hold naming a person,
+  // every open deletion for a table or category hold naming nobody. Invalid (the message names
+  // the field) for a missing matter/reason, no scope, a table and a category together, a bad
+  // email or an unknown ground; Unprocessable for a table or category the systems map lacks (or
+  // when no systems map is configured).
   Result<store::HoldRow> PlaceHold(const HoldInput& in);
-  Result<std::vector<store::HoldRow>> ListHolds(bool active_only);
-  Result<store::HoldRow> ReleaseHold(const std::string& id, const std::string& actor, const std::string& reason);
+  // Holds, oldest first; `matter` non-empty: only that matter's.
+  Result<std::vector<store::HoldRow>> ListHolds(bool active_only, const std::string& matter = "");
+  // Releases a hold, records `hold_released` on every open request it covers (requests on_hold
+  // go back to hold_check and resume when no other hold stops them). NotFound for an unknown
+  // id, Conflict when already released.
+  Result<HoldRelease> ReleaseHold(const std::string& id, const std::string& actor, const std::string& reason);
+  // The tables of the systems map with their categories: what table and category holds may name.
+  // Set once at start (from fulfillment::Fulfiller::TableCategories), before any request is served.
+  void SetHoldScopes(std::vector<std::pair<std::string, std::string>> table_categories) {
+    hold_scopes_ = std::move(table_categories);
+  }
 
   // One raw RFC 5322 message through intake, in its own transaction (contract — CLI `dsar
   // intake-mail`, POST /intake/mail). The message is stored raw (SHA-256, size, receipt time,
@@ -227,10 +270,37 @@ class RequestService {
   static boost::json::object InboundJson(const InboundMessage& m);
 
   // The export package file of a completed access/portability request (NotFound otherwise).
+  // `deleted_at` is set when the file was deleted after its download link expired (issue 5 §5).
   struct ExportFile {
     std::string path, content_type, filename;
+    std::optional<Millis> deleted_at;
   };
   Result<ExportFile> Export(const std::string& id);
+
+  // Download links (issue 5 §5). A package is given to the requester through
+  // `<public_base_url>/d/<token>`: a random token (Secrets::NewToken, 260 bits, URL-safe) stored
+  // only as KeyedHash("download:" + token), valid for config().download_link_days and
+  // config().download_max downloads. The completion of an access / portability request whose
+  // export wrote a file creates the first link, in the transaction of the `fulfilled` transition,
+  // and the `completed` mail (marked carries_secret) carries it.
+  struct IssuedLink {
+    std::string url;  // holds the token: never logged or stored
+    Millis expires_at = 0;
+    int max_downloads = 0;
+  };
+  // One use of a link, recorded in download_attempts whatever its outcome (committed even when
+  // the link does not work). outcome: ok (counted; path/content_type/filename set), expired,
+  // exhausted, revoked, missing (the file is gone) or unknown (no such token).
+  struct DownloadOutcome {
+    std::string outcome;
+    std::string reference;  // "" when unknown
+    ExportFile file;
+  };
+  Result<DownloadOutcome> Download(const std::string& token);
+  // Staff issue a new link (the request's older links stop working) and mail it to the data
+  // subject with the `completed` template. NotFound when the request has no package, Refused
+  // when it is not completed or the package file was already deleted.
+  Result<IssuedLink> IssueDownloadLink(const std::string& id, const std::string& actor);
 
   // API tokens: a new token (returned once; only its keyed hash is stored), and the check,
   // which gives the token's name (recorded as the actor "staff:<name>") or nullopt.
@@ -279,6 +349,10 @@ class RequestService {
   Status ApplyEffects(store::Tx& tx, store::RequestRow& request, const Decision& d, std::int64_t transition_seq,
                       const Event& event, std::vector<Event>& follow_ups);
   Result<store::RequestRow> CreateInTx(store::Tx& tx, const CreateRequestInput& in, Millis now);
+  // A new download link for `file_path` of request `r` (revoking its older links), and the mail
+  // variables that announce it (download_url, download_expires, download_max).
+  Result<IssuedLink> CreateDownloadLinkInTx(store::Tx& tx, const store::RequestRow& r, const std::string& file_path,
+                                            const std::string& actor, std::map<std::string, std::string>& vars);
   // True for our own mail address or any address at mail_domain (never a data subject by mail).
   bool IsOwnAddress(const std::string& email) const;
 
@@ -290,6 +364,7 @@ class RequestService {
   std::shared_ptr<const DeadlinePolicy> deadlines_;
   workflow::VerificationPolicies policies_;  // fixed after Create
   AccountResolver account_resolver_;
+  std::vector<std::pair<std::string, std::string>> hold_scopes_;  // (table, category); fixed after start
   std::map<std::string, std::shared_ptr<const Workflow>> current_;  // by request type; fixed after Create
   std::mutex pinned_mu_;
   std::map<std::string, std::shared_ptr<const Workflow>> pinned_;   // by hash; guarded by pinned_mu_

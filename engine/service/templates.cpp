@@ -52,18 +52,41 @@ std::string EscapeHtml(const std::string& s) {
   return out;
 }
 
-// One line of text as HTML: escaped, with http(s) URLs as links.
+// One line of text as HTML: escaped, with http(s) URLs as links. A URL is what the regular
+// expression https?://[^\s<>"']+[^\s<>"'.,;:!?)\]] finds, leftmost first (after "://", the
+// longest run of non-blank characters other than <>"' that is at least two long, ends at a
+// character other than .,;:!?)] — a sentence's full stop is not part of the link), matched by
+// hand: std::regex took a third of the time of a mail's rendering.
 std::string LineToHtml(const std::string& line) {
-  static const std::regex url(R"(https?://[^\s<>"']+[^\s<>"'.,;:!?)\]])");
+  auto in_url = [](char c) {  // [^\s<>"'] (\s: the C locale's blanks)
+    return c != ' ' && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r' && c != '<' && c != '>' &&
+           c != '"' && c != '\'';
+  };
+  auto may_end = [&](char c) {  // [^\s<>"'.,;:!?)\]]
+    return in_url(c) && c != '.' && c != ',' && c != ';' && c != ':' && c != '!' && c != '?' && c != ')' && c != ']';
+  };
   std::string out;
-  auto begin = std::sregex_iterator(line.begin(), line.end(), url);
   size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const size_t at = static_cast<size_t>(it->position());
+  for (size_t at = line.find("http"); at != std::string::npos; at = line.find("http", at)) {
+    size_t rest = at + 4;
+    if (line.compare(rest, 1, "s") == 0 && line.compare(rest + 1, 3, "://") == 0) rest += 4;
+    else if (line.compare(rest, 3, "://") == 0) rest += 3;
+    else {
+      ++at;
+      continue;
+    }
+    size_t run = rest;
+    while (run < line.size() && in_url(line[run])) ++run;
+    size_t end = run;
+    while (end >= rest + 2 && !may_end(line[end - 1])) --end;
+    if (end < rest + 2) {  // no URL starts here
+      ++at;
+      continue;
+    }
     out += EscapeHtml(line.substr(last, at - last));
-    const std::string href = EscapeHtml(it->str());
+    const std::string href = EscapeHtml(line.substr(at, end - at));
     out += "<a href=\"" + href + "\">" + href + "</a>";
-    last = at + it->str().size();
+    last = at = end;
   }
   return out + EscapeHtml(line.substr(last));
 }

@@ -72,6 +72,7 @@ Result<int> Workers::DeliverOutbox() {
   if (!s.ok()) return s;
   const std::string envelope_from = AddrSpec(cfg.mail_from);
   int delivered = 0;
+  bool secret_dropped = false;  // a delivered mail's secret body was dropped: clear it from the WAL too
   for (const store::OutboxRow& o : rows) {
     const mail::OutgoingMail out = OutgoingFor(o, cfg.mail_from);
     auto composed = mail::ComposeMessage(out);
@@ -85,6 +86,7 @@ Result<int> Workers::DeliverOutbox() {
       if (Status m = svc_.store().Transact([&](store::Tx& tx) { return tx.MarkOutboxDelivered(o.id, now); }); !m.ok())
         return m;
       ++delivered;
+      secret_dropped = secret_dropped || o.carries_secret;
       continue;
     }
     const int attempts = o.attempts + 1;
@@ -103,6 +105,7 @@ Result<int> Workers::DeliverOutbox() {
       return m;
     if (sent.relay_down) break;  // the others would fail the same way: next round
   }
+  if (secret_dropped) svc_.store().CheckpointTruncate();  // best effort: a busy reader makes it partial
   return delivered;
 }
 
@@ -171,8 +174,26 @@ Result<int> Workers::RunJobs() {
     if (auto* e = sj.as_object().if_contains("email")) subject.email = std::string(e->as_string());
     if (auto* n = sj.as_object().if_contains("name")) subject.name = std::string(n->as_string());
     if (auto* a = sj.as_object().if_contains("account_id")) subject.account_id = std::string(a->as_string());
+    // Erasure: table and category holds keep the rows they cover; the holds are read again right
+    // before each table, so a hold placed while the step runs keeps the rows not yet erased.
+    fulfillment::EraseOptions erase;
+    if (job.step == "erase") {
+      erase.holds_for = [&](const std::string& table,
+                            const std::string& category) -> Result<std::vector<fulfillment::HoldRef>> {
+        if (before_hold_check_) before_hold_check_(table);
+        std::vector<fulfillment::HoldRef> refs;
+        Status hs = svc_.store().Read([&](store::Tx& tx) -> Status {
+          auto held = tx.HoldsCovering(request->subject_email, request->subject_account, table, category);
+          if (!held.ok()) return held.status();
+          for (const store::HoldRow& h : *held) refs.push_back({h.id, h.ground, HoldCitation(h.ground), h.matter});
+          return Status::Ok();
+        });
+        if (!hs.ok()) return hs;
+        return refs;
+      };
+    }
     Result<fulfillment::StepResult> result =
-        fulfiller_ ? fulfiller_->Run(job.step, request->reference, subject, now)
+        fulfiller_ ? fulfiller_->Run(job.step, request->reference, subject, now, erase)
                    : Result<fulfillment::StepResult>(Status::IoError("no company systems are configured"));
     Status t = svc_.store().Transact([&](store::Tx& tx) -> Status {
       auto fresh = tx.GetRequest(job.request_id);
@@ -319,6 +340,28 @@ Result<int> Workers::PurgeExpired() {
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  // Packages whose download link expired (issue 5 §5; no newer link points to them): the file,
+  // and its request's folder under exports_dir, are deleted and the links record when.
+  std::vector<std::string> expired_files;
+  s = svc_.store().Read([&](store::Tx& tx) {
+    auto r = tx.ExpiredPackageFiles(now, 1000);
+    if (!r.ok()) return r.status();
+    expired_files = std::move(r.value());
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  for (const std::string& file : expired_files) {
+    const fs::path path(file);
+    std::error_code rm, same;
+    fs::remove(path, rm);
+    // The folder too when it is a request's folder directly under exports_dir.
+    if (fs::equivalent(path.parent_path().parent_path(), cfg.exports_dir, same) && !same)
+      fs::remove_all(path.parent_path(), rm);
+    if (rm && fs::exists(path)) continue;  // kept: tried again at the next purge
+    if (Status m = svc_.store().Transact([&](store::Tx& tx) { return tx.MarkPackageDeleted(file, now); }); !m.ok())
+      return m;
+    ++purged;
+  }
   // Packages: a folder per request reference under exports_dir.
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(cfg.exports_dir, ec)) {

@@ -60,6 +60,9 @@ class Workers {
   // Test hook (DSAR_TEST_CRASH=after_timers:N): the process exits at once after the Nth timer's
   // transaction commits.
   void TEST_CrashAfterTimers(int n) { crash_after_timers_ = n; }
+  // Test hook: called with the table's name right before the erase step reads the holds on it
+  // (outside any store transaction), so a test can place a hold while a deletion runs.
+  void TEST_BeforeHoldCheck(std::function<void(const std::string& table)> fn) { before_hold_check_ = std::move(fn); }
 
  private:
   Status FireReminder(store::Tx& tx, const store::RequestRow& r, const store::TimerRow& t, Millis now);
@@ -71,6 +74,7 @@ class Workers {
   std::unique_ptr<MailTransport> transport_;
   bool crash_after_send_ = false;
   int crash_after_timers_ = 0;
+  std::function<void(const std::string&)> before_hold_check_;
   Millis next_purge_ = 0;
 };
 

@@ -102,7 +102,8 @@ JobRow ReadJob(const Statement& s) {
 }
 
 constexpr const char* kHoldColumns =
-    "id, subject_email, account_id, matter, reason, placed_by, placed_at, released_at, released_by, release_reason";
+    "id, subject_email, account_id, matter, reason, placed_by, placed_at, released_at, released_by, release_reason, "
+    "scope_table, scope_category, ground";
 
 HoldRow ReadHold(const Statement& s) {
   HoldRow h;
@@ -116,6 +117,9 @@ HoldRow ReadHold(const Statement& s) {
   h.released_at = s.OptInt(7);
   h.released_by = s.Text(8);
   h.release_reason = s.Text(9);
+  h.scope_table = s.Text(10);
+  h.scope_category = s.Text(11);
+  h.ground = s.Text(12);
   return h;
 }
 
@@ -423,6 +427,13 @@ Result<std::vector<JobRow>> Tx::JobsFor(const std::string& request_id) {
   return Collect<JobRow>(s, ReadJob);
 }
 
+Result<std::vector<JobRow>> Tx::DoneJobsMentioning(const std::string& step, const std::string& text) {
+  Statement s(c_, std::string("SELECT ") + kJobColumns +
+                      " FROM jobs WHERE step = ?1 AND status = 'done' AND instr(result_json, ?2) > 0 ORDER BY id");
+  s.Bind(1, step).Bind(2, text);
+  return Collect<JobRow>(s, ReadJob);
+}
+
 Status Tx::FinishJob(std::int64_t id, const std::string& status, const std::string& result_json,
                      const std::string& error, Millis now) {
   Statement s(c_,
@@ -482,10 +493,11 @@ Result<int> Tx::VerificationCount(const std::string& request_id) {
 
 Status Tx::InsertHold(const HoldRow& h) {
   Statement s(c_,
-              "INSERT INTO legal_holds (id, subject_email, account_id, matter, reason, placed_by, placed_at) "
-              "VALUES (?,?,?,?,?,?,?)");
+              "INSERT INTO legal_holds (id, subject_email, account_id, matter, reason, placed_by, placed_at, "
+              "scope_table, scope_category, ground) VALUES (?,?,?,?,?,?,?,?,?,?)");
   s.Bind(1, h.id).BindOrNull(2, h.subject_email).BindOrNull(3, h.account_id).Bind(4, h.matter).Bind(5, h.reason);
-  s.Bind(6, h.placed_by).Bind(7, h.placed_at);
+  s.Bind(6, h.placed_by).Bind(7, h.placed_at).BindOrNull(8, h.scope_table).BindOrNull(9, h.scope_category);
+  s.Bind(10, h.ground);
   return s.Run();
 }
 
@@ -515,11 +527,32 @@ Status Tx::ReleaseHold(const std::string& id, const std::string& by, const std::
 
 Result<int> Tx::ActiveHoldCount(const std::string& subject_email, const std::string& account_id) {
   Statement s(c_,
-              "SELECT count(*) FROM legal_holds WHERE released_at IS NULL AND "
-              "((?1 <> '' AND subject_email = ?1) OR (?2 <> '' AND account_id = ?2))");
+              "SELECT count(*) FROM legal_holds WHERE released_at IS NULL AND scope_table IS NULL AND "
+              "scope_category IS NULL AND ((?1 <> '' AND subject_email = ?1) OR (?2 <> '' AND account_id = ?2))");
   s.Bind(1, subject_email).Bind(2, account_id);
   if (s.Step()) return static_cast<int>(s.Int(0));
   return s.status();
+}
+
+Result<std::vector<HoldRow>> Tx::HoldsCovering(const std::string& subject_email, const std::string& account_id,
+                                               const std::string& table, const std::string& category) {
+  Statement s(c_, std::string("SELECT ") + kHoldColumns +
+                      " FROM legal_holds WHERE released_at IS NULL"
+                      // the person: named by the hold, or the hold names nobody
+                      " AND ((subject_email IS NULL AND account_id IS NULL)"
+                      "      OR (?1 <> '' AND subject_email = ?1) OR (?2 <> '' AND account_id = ?2))"
+                      // the place: the hold is not limited, or names this table or category
+                      " AND ((scope_table IS NULL AND scope_category IS NULL)"
+                      "      OR scope_table = ?3 OR (?4 <> '' AND scope_category = ?4))"
+                      " ORDER BY placed_at, id");
+  s.Bind(1, subject_email).Bind(2, account_id).Bind(3, table).Bind(4, category);
+  return Collect<HoldRow>(s, ReadHold);
+}
+
+Result<std::vector<HoldRow>> Tx::HoldsOfMatter(const std::string& matter) {
+  Statement s(c_, std::string("SELECT ") + kHoldColumns + " FROM legal_holds WHERE matter = ? ORDER BY placed_at, id");
+  s.Bind(1, matter);
+  return Collect<HoldRow>(s, ReadHold);
 }
 
 // ---- inbound mail ----
@@ -646,6 +679,8 @@ Status Tx::PurgeRequest(const RequestRow& r, Millis now) {
       "DELETE FROM jobs WHERE request_id = ?1",
       "DELETE FROM verifications WHERE request_id = ?1",
       "DELETE FROM idempotency_keys WHERE request_id = ?1",
+      "DELETE FROM download_attempts WHERE link_id IN (SELECT id FROM download_links WHERE request_id = ?1)",
+      "DELETE FROM download_links WHERE request_id = ?1",
       "DELETE FROM inbound_raw WHERE message_row IN (SELECT id FROM inbound_messages WHERE request_id = ?1)",
       "DELETE FROM inbound_messages WHERE request_id = ?1",
       "UPDATE requests SET duplicate_of = NULL WHERE duplicate_of = ?1",
@@ -713,6 +748,93 @@ Status Tx::SetInboundOutcome(std::int64_t id, const std::string& outcome, const 
 
 // ---- tokens ----
 
+// ---- download links ----
+
+namespace {
+constexpr const char* kLinkColumns =
+    "id, request_id, token_hash, file_path, created_at, created_by, expires_at, max_downloads, downloads, "
+    "revoked_at, file_deleted_at";
+
+DownloadLinkRow ReadLink(Statement& s) {
+  DownloadLinkRow l;
+  l.id = s.Int(0);
+  l.request_id = s.Text(1);
+  l.token_hash = s.Text(2);
+  l.file_path = s.Text(3);
+  l.created_at = s.Int(4);
+  l.created_by = s.Text(5);
+  l.expires_at = s.Int(6);
+  l.max_downloads = static_cast<int>(s.Int(7));
+  l.downloads = static_cast<int>(s.Int(8));
+  l.revoked_at = s.OptInt(9);
+  l.file_deleted_at = s.OptInt(10);
+  return l;
+}
+}  // namespace
+
+Result<std::int64_t> Tx::InsertDownloadLink(const DownloadLinkRow& l) {
+  Statement s(c_,
+              "INSERT INTO download_links (request_id, token_hash, file_path, created_at, created_by, expires_at, "
+              "max_downloads, downloads) VALUES (?,?,?,?,?,?,?,0)");
+  s.Bind(1, l.request_id).Bind(2, l.token_hash).Bind(3, l.file_path).Bind(4, l.created_at).Bind(5, l.created_by);
+  s.Bind(6, l.expires_at).Bind(7, l.max_downloads);
+  if (Status st = s.Run(); !st.ok()) return st;
+  return c_.LastInsertRowid();
+}
+
+Status Tx::RevokeDownloadLinks(const std::string& request_id, Millis now) {
+  Statement s(c_, "UPDATE download_links SET revoked_at = ? WHERE request_id = ? AND revoked_at IS NULL");
+  s.Bind(1, now).Bind(2, request_id);
+  return s.Run();
+}
+
+Result<std::optional<DownloadLinkRow>> Tx::DownloadLinkByHash(const std::string& token_hash) {
+  Statement s(c_, std::string("SELECT ") + kLinkColumns + " FROM download_links WHERE token_hash = ?");
+  s.Bind(1, token_hash);
+  if (s.Step()) return std::optional<DownloadLinkRow>(ReadLink(s));
+  if (!s.status().ok()) return s.status();
+  return std::optional<DownloadLinkRow>();
+}
+
+Result<std::vector<DownloadLinkRow>> Tx::DownloadLinksFor(const std::string& request_id) {
+  Statement s(c_, std::string("SELECT ") + kLinkColumns + " FROM download_links WHERE request_id = ? ORDER BY id");
+  s.Bind(1, request_id);
+  std::vector<DownloadLinkRow> out;
+  while (s.Step()) out.push_back(ReadLink(s));
+  if (!s.status().ok()) return s.status();
+  return out;
+}
+
+Status Tx::CountDownload(std::int64_t link_id) {
+  Statement s(c_, "UPDATE download_links SET downloads = downloads + 1 WHERE id = ?");
+  s.Bind(1, link_id);
+  return s.Run();
+}
+
+Status Tx::InsertDownloadAttempt(std::optional<std::int64_t> link_id, Millis at, const std::string& outcome) {
+  Statement s(c_, "INSERT INTO download_attempts (link_id, at, outcome) VALUES (?,?,?)");
+  s.Bind(1, link_id).Bind(2, at).Bind(3, outcome);
+  return s.Run();
+}
+
+Result<std::vector<std::string>> Tx::ExpiredPackageFiles(Millis now, int limit) {
+  Statement s(c_,
+              "SELECT DISTINCT l.file_path FROM download_links l WHERE l.file_deleted_at IS NULL AND l.expires_at <= ?1 "
+              "AND NOT EXISTS (SELECT 1 FROM download_links n WHERE n.file_path = l.file_path "
+              "AND n.revoked_at IS NULL AND n.expires_at > ?1) LIMIT ?2");
+  s.Bind(1, now).Bind(2, limit);
+  std::vector<std::string> out;
+  while (s.Step()) out.push_back(s.Text(0));
+  if (!s.status().ok()) return s.status();
+  return out;
+}
+
+Status Tx::MarkPackageDeleted(const std::string& file_path, Millis now) {
+  Statement s(c_, "UPDATE download_links SET file_deleted_at = ? WHERE file_path = ? AND file_deleted_at IS NULL");
+  s.Bind(1, now).Bind(2, file_path);
+  return s.Run();
+}
+
 Status Tx::InsertToken(const std::string& name, const std::string& token_hash, Millis now) {
   Statement s(c_, "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?,?,?)");
   s.Bind(1, name).Bind(2, token_hash).Bind(3, now);
@@ -738,7 +860,10 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
     if (ec) return Status::IoError("cannot create " + p.parent_path().string() + ": " + ec.message());
   }
   if (Status s = store->conn_.Open(options.path, options.busy_timeout_ms); !s.ok()) return s;
-  if (Status s = store->conn_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  // secure_delete: deleted and overwritten content (a delivered mail's secret body) is zeroed in
+  // the file instead of lingering in free space (DESIGN.md contract — secrets at rest).
+  if (Status s = store->conn_.Exec(
+          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;");
       !s.ok())
     return s;
   if (options.migrate) {
@@ -793,6 +918,11 @@ Status Store::Transact(const std::function<Status(Tx&)>& fn) {
   if (s.ok()) s = conn_.Exec("COMMIT");
   if (!s.ok()) conn_.Exec("ROLLBACK");
   return s;
+}
+
+Status Store::CheckpointTruncate() {
+  std::lock_guard lock(mu_);
+  return conn_.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 Status Store::Read(const std::function<Status(Tx&)>& fn) {

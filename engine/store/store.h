@@ -111,11 +111,21 @@ struct VerificationRow {
   std::optional<Millis> consumed_at, locked_at;
 };
 
+// A legal hold (migrations 001, 010). Scope: a data subject (subject_email and/or account_id),
+// a table or a table category of the systems map (scope_table / scope_category: everyone's rows
+// there), or both (only that person's rows there). "" = not set. `ground`: one of the fixed list
+// in service/request_service.h (HoldGrounds).
 struct HoldRow {
   std::string id, subject_email, account_id, matter, reason, placed_by;
   Millis placed_at = 0;
   std::optional<Millis> released_at;
   std::string released_by, release_reason;
+  std::string scope_table, scope_category;
+  std::string ground = "legal_claims";
+
+  bool names_subject() const { return !subject_email.empty() || !account_id.empty(); }
+  // A hold on the whole data subject (no table or category): their erasure waits for it.
+  bool whole_subject() const { return names_subject() && scope_table.empty() && scope_category.empty(); }
 };
 
 struct InboundRow {
@@ -127,6 +137,16 @@ struct InboundRow {
   Millis received_at = 0, intake_at = 0;
   std::string outcome, request_id, detail;
   std::optional<Millis> raw_purged_at;  // the raw bytes were purged (records retention)
+};
+
+// An expiring download link for a package (schemas/migrations/011_download_links.sql): only the
+// token's keyed hash is stored.
+struct DownloadLinkRow {
+  std::int64_t id = 0;
+  std::string request_id, token_hash, file_path, created_by;
+  Millis created_at = 0, expires_at = 0;
+  int max_downloads = 0, downloads = 0;
+  std::optional<Millis> revoked_at, file_deleted_at;
 };
 
 struct RequestFilter {
@@ -213,8 +233,18 @@ class Tx {
   Result<HoldRow> GetHold(const std::string& id);
   Result<std::vector<HoldRow>> ListHolds(bool active_only);
   Status ReleaseHold(const std::string& id, const std::string& by, const std::string& reason, Millis now);
-  // Unreleased holds covering a data subject (by email or account id).
+  // Unreleased holds on the whole data subject (by email or account id; no table or category):
+  // the holds that stop an erasure as a whole. Table and category holds are not counted.
   Result<int> ActiveHoldCount(const std::string& subject_email, const std::string& account_id);
+  // Unreleased holds that cover the data subject's rows in `table` (whose map category is
+  // `category`): whole-subject holds on them, holds on the table or category naming no person,
+  // and holds on the table or category naming them. Oldest first.
+  Result<std::vector<HoldRow>> HoldsCovering(const std::string& subject_email, const std::string& account_id,
+                                             const std::string& table, const std::string& category);
+  // Holds of a legal matter (active and released), oldest first.
+  Result<std::vector<HoldRow>> HoldsOfMatter(const std::string& matter);
+  // Finished erase jobs whose result mentions `text` (a hold id), oldest first.
+  Result<std::vector<JobRow>> DoneJobsMentioning(const std::string& step, const std::string& text);
 
   // Inbound mail.
   Result<std::int64_t> InsertInbound(const InboundRow& m, std::string_view raw);
@@ -252,6 +282,22 @@ class Tx {
   // Deletes the verification rows (code hashes) of requests closed before `closed_before`.
   Result<int> PurgeVerifications(const std::vector<std::string>& final_states, Millis closed_before);
 
+  // Download links (issue 5 §5). Lookup is by the keyed hash, never by the token.
+  Result<std::int64_t> InsertDownloadLink(const DownloadLinkRow& l);
+  // Marks every unrevoked link of the request revoked at `now` (a new link replaces them).
+  Status RevokeDownloadLinks(const std::string& request_id, Millis now);
+  Result<std::optional<DownloadLinkRow>> DownloadLinkByHash(const std::string& token_hash);
+  Result<std::vector<DownloadLinkRow>> DownloadLinksFor(const std::string& request_id);  // oldest first
+  Status CountDownload(std::int64_t link_id);
+  // One attempt: `link_id` nullopt for an unknown token; outcome ok, expired, exhausted, revoked,
+  // missing (the file is gone) or unknown. No address or user agent is recorded.
+  Status InsertDownloadAttempt(std::optional<std::int64_t> link_id, Millis at, const std::string& outcome);
+  // The package files whose newest link expired at or before `now` and that are not yet deleted
+  // (no unexpired, unrevoked link points to them), at most `limit`, each once.
+  Result<std::vector<std::string>> ExpiredPackageFiles(Millis now, int limit);
+  // Records that the file was deleted on every link pointing to it.
+  Status MarkPackageDeleted(const std::string& file_path, Millis now);
+
   // API tokens (hashes only).
   Status InsertToken(const std::string& name, const std::string& token_hash, Millis now);
   // The name of the unrevoked token with this hash, or nullopt.
@@ -279,6 +325,11 @@ class Store {
   Status Transact(const std::function<Status(Tx&)>& fn);
   // Runs `fn` outside a transaction (reads), under the store's mutex.
   Status Read(const std::function<Status(Tx&)>& fn);
+
+  // Copies the WAL into the database and truncates it to zero bytes, so that page images holding
+  // content since overwritten (a secret mail body, dropped once delivered) leave the disk. Busy
+  // readers in other processes make it partial; the next call finishes it.
+  Status CheckpointTruncate();
 
   const std::string& path() const { return path_; }
 

@@ -211,5 +211,51 @@ TEST_CASE("Handle() without sockets: create, get, idempotent replay, bad input",
   CHECK(Body(when).at("received_at").as_string() == "2026-02-27T08:30:00Z");
 }
 
+
+TEST_CASE("legal-holds routes: scopes and grounds, field-naming problems, matter filter, release report",
+          "[api][routes][holds]") {
+  ServiceFixture f;
+  f.svc->SetHoldScopes({{"accounts", "account data"}, {"billing", "financial data"}});
+  Context ctx(*f.svc);
+  auto post = [&](const std::string& body) { return Handle(Req("POST", "/api/v1/legal-holds", body, f.token), ctx); };
+
+  Response table = post(R"({"table":"billing","ground":"legal_obligation","matter":"TAX-1","reason":"audit"})");
+  REQUIRE(table.status == 201);
+  CHECK(Body(table).at("table") == "billing");
+  CHECK(Body(table).at("subject_email").is_null());
+  CHECK(Body(table).at("ground") == "legal_obligation");
+  CHECK(Body(table).at("citation") == "GDPR Art. 17(3)(b): compliance with a legal obligation");
+  Response subject = post(R"({"subject_email":"a@example.com","matter":"CASE-2","reason":"claim"})");
+  REQUIRE(subject.status == 201);
+  CHECK(Body(subject).at("ground") == "legal_claims");
+
+  Response unknown = post(R"({"table":"invoices","matter":"M","reason":"r"})");
+  CHECK(unknown.status == 422);
+  CHECK(unknown.Header("Content-Type") == "application/problem+json");
+  CHECK_THAT(std::string(Body(unknown).at("detail").as_string()), Catch::Contains("'table'"));
+  Response ground = post(R"({"subject_email":"a@example.com","ground":"whim","matter":"M","reason":"r"})");
+  CHECK(ground.status == 400);
+  CHECK_THAT(std::string(Body(ground).at("detail").as_string()), Catch::Contains("'ground'"));
+  Response both = post(R"({"table":"billing","category":"financial data","matter":"M","reason":"r"})");
+  CHECK(both.status == 400);
+  Response none = post(R"({"matter":"M","reason":"r"})");
+  CHECK(none.status == 400);
+  CHECK_THAT(std::string(Body(none).at("detail").as_string()), Catch::Contains("'table'"));
+  CHECK(post(R"({"table":7,"matter":"M","reason":"r"})").status == 400);
+
+  Response tax = Handle(Req("GET", "/api/v1/legal-holds?matter=TAX-1", "", f.token), ctx);
+  REQUIRE(tax.status == 200);
+  const json::value items = Body(tax).at("items");
+  REQUIRE(items.as_array().size() == 1);
+  CHECK(items.at(0).at("matter") == "TAX-1");
+
+  const std::string id(Body(subject).at("id").as_string());
+  Response released = Handle(Req("DELETE", "/api/v1/legal-holds/" + id, R"({"reason":"settled"})", f.token), ctx);
+  REQUIRE(released.status == 200);
+  CHECK(Body(released).at("active") == false);
+  CHECK(Body(released).at("resumed") == json::array());
+  CHECK(Body(released).at("retained_now_free") == json::array());
+}
+
 }  // namespace
 }  // namespace dsar::api
