@@ -68,8 +68,12 @@ class MaildirIntake {
   // A listing older than this (by the service's clock) is replaced by a new one.
   static constexpr Millis kRelistAfter = 60 * 1000;
 
-  // `log` defaults to standard error.
-  MaildirIntake(RequestService& svc, std::string maildir, int batch = 100, Log log = nullptr);
+  // `log` defaults to standard error. `parse_threads` > 1 parses the messages of a batch
+  // (RequestService::PrepareMail, a pure function) on that many threads, the caller's among them,
+  // started and joined inside each batch; the reading, the transaction, the moves and their order
+  // are the same as with one.
+  MaildirIntake(RequestService& svc, std::string maildir, int batch = 100, Log log = nullptr,
+                int parse_threads = 1);
 
   // One scan of new/; returns how many messages went through intake and were moved to cur/.
   // IoError only when the Maildir itself cannot be created or listed.
@@ -89,6 +93,8 @@ class MaildirIntake {
   };
 
   void LogOnce(const std::string& name, const std::string& what);
+  // Calls prepare(0) ... prepare(n - 1), spread over parse_threads_ threads (this one among them).
+  void PrepareAll(std::size_t n, const std::function<void(std::size_t)>& prepare) const;
   // Lists new/ into listing_ (sorted: files not known to fail, oldest first; then those that failed).
   Status List(const std::filesystem::path& new_dir);
 
@@ -96,6 +102,7 @@ class MaildirIntake {
   std::string maildir_;
   int batch_;
   Log log_;
+  int parse_threads_;
   std::set<std::string> failing_;  // names logged as failing, until they go through or disappear
   std::vector<Candidate> listing_;  // the last listing of new/; listing_[next_..] not taken yet
   std::size_t next_ = 0;

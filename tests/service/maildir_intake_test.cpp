@@ -211,6 +211,33 @@ TEST_CASE("maildir intake: a listing older than kRelistAfter is replaced", "[ser
         "1795000001.M1P10.mx,1795000009.M1P10.mx,1795000002.M1P10.mx,1795000003.M1P10.mx");
 }
 
+TEST_CASE("maildir intake: a batch parsed on several threads goes through as on one", "[service][maildir]") {
+  for (int threads : {1, 3}) {
+    INFO("parse threads: " << threads);
+    MaildirFixture f;
+    f.Deliver("1795000001.M1P1.mx", Mail("first@example.org", "same-1@example.org"), 700);
+    f.Deliver("1795000002.M1P1.mx", Mail("second@example.org", "s-2@example.org"), 600);
+    f.Deliver("1795000003.M1P1.mx", Mail("first@example.org", "same-1@example.org"), 500);  // the first again
+    f.Deliver("1795000004.M1P1.mx", "not a message at all", 400);                            // unreadable
+    f.Deliver("1795000005.M1P1.mx", Mail("third@example.org"), 300);
+    f.Deliver("1795000006.M1P1.mx", "From: robot@example.org\r\nSubject: Out of office\r\n"
+                                    "Auto-Submitted: auto-replied\r\n\r\nI am away.\r\n", 200);
+    f.Deliver("1795000007.M1P1.mx", Mail("fourth@example.org", "f-4@example.org"), 100);
+    service::MaildirIntake intake(*f.svc, f.cfg.intake_maildir, 100, [&](const std::string& l) { f.log.push_back(l); },
+                                  threads);
+    auto n = intake.ScanOnce();
+    REQUIRE(n.ok());
+    CHECK(*n == 7);
+    CHECK(f.Names("new").empty());
+    CHECK(f.Text("SELECT maildir_name || ':' || outcome FROM inbound_messages ORDER BY id") ==
+          "1795000001.M1P1.mx:request,1795000002.M1P1.mx:request,1795000003.M1P1.mx:redelivery,"
+          "1795000004.M1P1.mx:triage,1795000005.M1P1.mx:request,1795000006.M1P1.mx:ignored,"
+          "1795000007.M1P1.mx:request");
+    CHECK(f.Count("SELECT count(*) FROM requests") == 4);
+    CHECK(f.log.empty());
+  }
+}
+
 TEST_CASE("maildir intake: a crash between the commit and the move doubles nothing, even without Message-ID",
           "[service][maildir]") {
   MaildirFixture f;

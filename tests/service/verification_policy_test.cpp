@@ -37,7 +37,9 @@ std::string NewestCode(Fixture& f, const std::string& id) {
 
 std::vector<std::string> Events(Fixture& f, const std::string& id) {
   std::vector<std::string> out;
-  for (const auto& t : *f.svc->Transitions(id)) out.push_back(t.event);
+  const auto transitions = f.svc->Transitions(id);  // kept: the loop must not outlive it
+  REQUIRE(transitions.ok());
+  for (const auto& t : *transitions) out.push_back(t.event);
   return out;
 }
 
