@@ -10,6 +10,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 #include <tuple>
@@ -20,6 +21,21 @@ namespace dsar::service {
 namespace fs = std::filesystem;
 
 namespace {
+
+// True when both files hold the same bytes.
+bool SameBytes(const fs::path& a, const fs::path& b) {
+  std::error_code ec;
+  if (fs::file_size(a, ec) != fs::file_size(b, ec) || ec) return false;
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  char ba[65536], bb[65536];
+  while (fa && fb) {
+    fa.read(ba, sizeof ba);
+    fb.read(bb, sizeof bb);
+    if (fa.gcount() != fb.gcount() || std::memcmp(ba, bb, static_cast<size_t>(fa.gcount())) != 0) return false;
+  }
+  return fa.eof() && fb.eof();
+}
+
 
 // The message in a regular file, read in bounded memory (ReadMail: over `limit`, only its
 // beginning is kept), or why not (with the errno of the failure). Never follows a symbolic link
@@ -139,8 +155,22 @@ Result<int> MaildirIntake::ScanOnce() {
   int attempted = 0, moved = 0;
   bool stop = false;
   auto move_to_cur = [&](const std::string& name) {
-    const std::string target = name.find(':') == std::string::npos ? name + ":2," : name;
+    // Never over another file in cur/ (a reused unique name): qualify the name until it is free.
+    const std::string base = name.substr(0, name.find(':'));
+    const std::string info = name.find(':') == std::string::npos ? ":2," : name.substr(name.find(':'));
+    std::string target = base + info;
     std::error_code mec;
+    for (int n = 1; fs::exists(cur_dir / target, mec) && n < 1000; ++n) {
+      if (SameBytes(new_dir / name, cur_dir / target)) {  // the very file, found again: keep one
+        fs::remove(new_dir / name, mec);
+        if (!mec) {
+          failing_.erase(name);
+          ++moved;
+        }
+        return;
+      }
+      target = base + "." + std::to_string(n) + info;
+    }
     fs::rename(new_dir / name, cur_dir / target, mec);
     if (mec) {
       if (mec != std::errc::no_such_file_or_directory)

@@ -1292,7 +1292,16 @@ Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const Prepar
     if (!maildir_name.empty()) {
       auto seen = tx.FindInboundByMaildirName(maildir_name);
       if (!seen.ok()) return seen.status();
-      if (seen->has_value()) return EarlierOutcome(tx, **seen, out);
+      if (seen->has_value() && (*seen)->sha256 == m.sha256) return EarlierOutcome(tx, **seen, out);
+      if (seen->has_value()) {
+        // Other bytes under a name already ingested (a delivery agent reusing a unique name):
+        // another message, recorded under the name qualified by its hash, so that a crash
+        // before its move is still replayed and not doubled.
+        m.maildir_name = maildir_name + "#" + m.sha256.substr(0, 16);
+        auto again = tx.FindInboundByMaildirName(m.maildir_name);
+        if (!again.ok()) return again.status();
+        if (again->has_value()) return EarlierOutcome(tx, **again, out);
+      }
     }
     auto keep = [&](const std::string& outcome, const std::string& request_id, const std::string& detail) -> Status {
       m.outcome = outcome;

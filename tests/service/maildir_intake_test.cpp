@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "service/config.h"
@@ -307,7 +308,14 @@ TEST_CASE("maildir intake: a crash between the commit and the move doubles nothi
 
 TEST_CASE("maildir intake: a replayed name reports the earlier outcome of every kind", "[service][maildir]") {
   MaildirFixture f;
-  auto first = f.svc->IntakeMail(Mail("x.person@example.org", "x-1@example.org"), "n1");
+  // The same bytes under the same name (a crash between the commit and the move to cur/).
+  const std::map<std::string, std::string> raw = {
+      {"n1", Mail("x.person@example.org", "x-1@example.org")},
+      {"n2", Mail("x.person@example.org", "x-1@example.org")},
+      {"n3", "From: q@example.org\r\nSubject: hello\r\nMessage-ID: <q-1@example.org>\r\n\r\nWhat is your office address?\r\n"},
+      {"n4", "From: q@example.org\r\nSubject: hello\r\nMessage-ID: <q-1@example.org>\r\n\r\nWhat is your office address?\r\n"},
+      {"n5", "From: robot@example.org\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n\r\nI am away.\r\n"}};
+  auto first = f.svc->IntakeMail(raw.at("n1"), "n1");
   REQUIRE(first.ok());
   auto redelivery = f.svc->IntakeMail(Mail("x.person@example.org", "x-1@example.org"), "n2");
   REQUIRE(redelivery.ok());
@@ -327,7 +335,7 @@ TEST_CASE("maildir intake: a replayed name reports the earlier outcome of every 
   for (const auto& [name, earlier] : std::vector<std::pair<std::string, service::IntakeOutcome>>{
            {"n1", *first}, {"n2", *redelivery}, {"n3", *triage}, {"n4", *triage_again}, {"n5", *ignored}}) {
     INFO(name << ": " << earlier.line);
-    auto again = f.svc->IntakeMail("anything", name);
+    auto again = f.svc->IntakeMail(raw.at(name), name);
     REQUIRE(again.ok());
     CHECK(again->replayed);
     CHECK(again->kind == earlier.kind);
@@ -547,4 +555,38 @@ TEST_CASE("maildir intake: the intake_maildir config key", "[service][maildir]")
   CHECK(c->intake_maildir == "/var/mail/privacy");
   CHECK(service::Config().intake_maildir.empty());  // off by default
   fs::remove_all(dir);
+}
+
+TEST_CASE("maildir intake: another message under a unique name already ingested is a new message, and no file is overwritten",
+          "[service][maildir][regress]") {
+  MaildirFixture f;
+  const std::string first = Mail("first.person@example.org", "same-name-1@example.org");
+  const std::string second = Mail("second.person@example.org", "same-name-2@example.org");
+  f.Deliver("1800000000.imm0.acc", first);
+  {
+    auto intake = f.Intake();
+    REQUIRE(intake.ScanOnce().ok());
+  }
+  f.Deliver("1800000000.imm0.acc", second);  // the same unique name, other bytes
+  auto intake = f.Intake();
+  auto n = intake.ScanOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 1);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 2);
+  CHECK(f.Count("SELECT count(*) FROM requests") == 2);
+  CHECK(f.Names("new").empty());
+  CHECK(f.Names("cur") == std::vector<std::string>{"1800000000.imm0.acc.1:2,", "1800000000.imm0.acc:2,"});
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  CHECK(read(f.Inbox("cur") / "1800000000.imm0.acc:2,") == first);  // the first file kept
+  CHECK(read(f.Inbox("cur") / "1800000000.imm0.acc.1:2,") == second);
+  // The same second file found again in new/ (a crash before its move) is a replay, not a third message.
+  f.Deliver("1800000000.imm0.acc", second);
+  auto again = f.Intake();
+  REQUIRE(again.ScanOnce().ok());
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 2);
 }
