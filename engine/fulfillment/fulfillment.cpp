@@ -403,6 +403,22 @@ void NothingFound(const std::string& path, const std::string& message, json::obj
   summary["message"] = message;
 }
 
+// The fields both packages' data.json start with: format, reference, generation time, system.
+void WriteExportHeader(JsonWriter& w, const char* format, const ExportContext& ctx, const SystemsMap& map) {
+  w.Key("format");
+  w.String(format);
+  w.Key("reference");
+  w.String(ctx.reference);
+  if (ctx.generated_at) {
+    w.Key("generated_at");
+    w.String(FormatRfc3339(*ctx.generated_at));
+  }
+  if (!map.system.empty()) {
+    w.Key("system");
+    w.String(map.system);
+  }
+}
+
 // export_access: <exports>/<reference>/access.zip with index.html (a summary for people, with
 // the GDPR Art. 15 / CCPA information), data.json (every linked row, all columns except
 // withheld ones, with the map's metadata) and one CSV per table with rows.
@@ -416,18 +432,7 @@ Status ExportAccess(Session& run, const ExportContext& ctx, StepResult& result) 
   if (Status st = data.Open(staging.File("data.json")); !st.ok()) return st;
   JsonWriter w(data);
   w.BeginObject();
-  w.Key("format");
-  w.String("dsar-access-export/1");
-  w.Key("reference");
-  w.String(ctx.reference);
-  if (ctx.generated_at) {
-    w.Key("generated_at");
-    w.String(FormatRfc3339(*ctx.generated_at));
-  }
-  if (!map.system.empty()) {
-    w.Key("system");
-    w.String(map.system);
-  }
+  WriteExportHeader(w, "dsar-access-export/1", ctx, map);
   if (!map.controller.name.empty()) {
     json::object c{{"name", map.controller.name}};
     if (!map.controller.contact.empty()) c["contact"] = map.controller.contact;
@@ -534,18 +539,7 @@ Status ExportPortability(Session& run, const ExportContext& ctx, StepResult& res
   if (Status st = data.Open(staging.File("data.json")); !st.ok()) return st;
   JsonWriter w(data);
   w.BeginObject();
-  w.Key("format");
-  w.String("dsar-portability-export/1");
-  w.Key("reference");
-  w.String(ctx.reference);
-  if (ctx.generated_at) {
-    w.Key("generated_at");
-    w.String(FormatRfc3339(*ctx.generated_at));
-  }
-  if (!map.system.empty()) {
-    w.Key("system");
-    w.String(map.system);
-  }
+  WriteExportHeader(w, "dsar-portability-export/1", ctx, map);
   w.Key("tables");
   w.BeginObject();
   json::object counts;
