@@ -88,10 +88,14 @@ int Serve(const service::Config& config, const ServeOptions& options, std::uniqu
   if (!transport.ok()) return Fail("mail transport", transport.status());
   service::Workers workers(**svc, *fulfiller, std::move(transport.value()));
   if (auto recovered = workers.Recover(); !recovered.ok()) return Fail("recover jobs", recovered.status());
-  // The Maildir watcher (config intake_maildir), run by the worker thread.
+  // The Maildir watcher (config intake_maildir), run by the worker thread: batches of 100, up to
+  // ten per scan, the next batch parsed on a second thread while one is stored when the machine
+  // has two cores or more (maildir_intake.h).
   std::optional<service::MaildirIntake> intake;
   if (!config.intake_maildir.empty())
-    intake.emplace(**svc, config.intake_maildir, 100,
+    intake.emplace(**svc, config.intake_maildir,
+                   service::MaildirIntake::Options{
+                       .batch = 100, .batches_per_scan = 10, .parse_ahead = std::thread::hardware_concurrency() >= 2},
                    [](const std::string& line) { std::cerr << "dsar serve: " << line << "\n"; });
   if (const char* crash = std::getenv("DSAR_TEST_CRASH")) {
     const std::string hook(crash);

@@ -71,28 +71,10 @@ void SyncDir(const fs::path& dir) {
 
 std::string MaildirBaseName(const std::string& file_name) { return file_name.substr(0, file_name.find(':')); }
 
-void MaildirIntake::PrepareAll(std::size_t n, const std::function<void(std::size_t)>& prepare) const {
-  const std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(std::max(parse_threads_, 1)), n);
-  // Thread t takes messages t, t + threads, ...: messages differ in size, so interleaving shares
-  // the work better than halves would. An exception in a helper is rethrown here after the join.
-  std::vector<std::exception_ptr> failed(threads);
-  auto run = [&](std::size_t t) {
-    try {
-      for (std::size_t i = t; i < n; i += threads) prepare(i);
-    } catch (...) {
-      failed[t] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(run, t);
-  if (threads > 0) run(0);
-  for (std::thread& h : helpers) h.join();
-  for (const std::exception_ptr& e : failed)
-    if (e) std::rethrow_exception(e);
-}
-
-MaildirIntake::MaildirIntake(RequestService& svc, std::string maildir, int batch, Log log, int parse_threads)
-    : svc_(svc), maildir_(std::move(maildir)), batch_(batch), log_(std::move(log)), parse_threads_(parse_threads) {
+MaildirIntake::MaildirIntake(RequestService& svc, std::string maildir, Options options, Log log)
+    : svc_(svc), maildir_(std::move(maildir)), options_(options), log_(std::move(log)) {
+  options_.batch = std::max(options_.batch, 1);
+  options_.batches_per_scan = std::max(options_.batches_per_scan, 1);
   if (!log_) log_ = [](const std::string& line) { std::cerr << line << "\n"; };
 }
 
@@ -143,15 +125,16 @@ Result<int> MaildirIntake::ScanOnce() {
     if (Status s = List(new_dir); !s.ok()) return s;
 
   // Messages are read into a chunk until the batch is full or the chunk holds max_message_bytes
-  // (so memory stays bounded: at most about twice that in message bytes), then the chunk goes
-  // through intake in one transaction and its files are moved. Files that failed before each go
-  // alone, after the others, so that a message that always fails never fails a batch.
-  struct Read {
-    std::string name;
-    MailBytes bytes;
+  // (so memory stays bounded), parsed, then the chunk goes through intake in one transaction and
+  // its files are moved. Files that failed before each go alone, after the others, so that a
+  // message that always fails never fails a batch. With parse_ahead, chunk k + 1 is parsed on a
+  // helper thread while chunk k is stored; everything else happens on this thread, in order.
+  struct Chunk {
+    std::vector<std::string> names;
+    std::vector<MailBytes> bytes;
+    std::vector<PreparedMail> prepared;  // borrow from `bytes`
   };
-  std::vector<Read> chunk;
-  std::int64_t chunk_bytes = 0;
+  const int per_scan = options_.batch * options_.batches_per_scan;
   int attempted = 0, moved = 0;
   bool stop = false;
   auto move_to_cur = [&](const std::string& name) {
@@ -184,52 +167,88 @@ Result<int> MaildirIntake::ScanOnce() {
     committed_ += n;
     if (crash_after_commit_ > 0 && committed_ >= crash_after_commit_) std::_Exit(44);
   };
-  auto flush = [&] {
-    std::vector<PreparedMail> prepared(chunk.size());
-    PrepareAll(chunk.size(),
-               [&](std::size_t i) { prepared[i] = svc_.PrepareMail(chunk[i].bytes, MaildirBaseName(chunk[i].name)); });
-    auto all = svc_.IntakeMailBatch(prepared);
-    if (all.ok()) {
-      committed(static_cast<int>(chunk.size()));
-      for (const Read& r : chunk) move_to_cur(r.name);
-    } else {
-      // One transaction per message (a batch of one has just failed: no retry), so that one
-      // message that fails stops none before it; the first failure ends the scan (most likely
-      // the store: busy, full) and the next scan retries it after the others.
-      for (std::size_t i = 0; i < chunk.size(); ++i) {
-        auto one = chunk.size() == 1 ? all.status() : svc_.IntakeMailBatch({&prepared[i], 1}).status();
-        if (!one.ok()) {
-          LogOnce(chunk[i].name, "intake failed (left in new/, retried): " + one.ToString());
-          stop = true;
-          break;
-        }
-        committed(1);
-        move_to_cur(chunk[i].name);
+  const std::int64_t limit = svc_.config().max_message_bytes;
+  // The next chunk of the listing (empty when the scan has taken its share or new/ is used up).
+  auto read_chunk = [&] {
+    Chunk chunk;
+    std::int64_t chunk_bytes = 0;
+    // next_ moves past each file taken (read, or found unreadable).
+    for (; next_ < listing_.size() && attempted < per_scan; ++next_) {
+      if (static_cast<int>(chunk.names.size()) >= options_.batch || chunk_bytes >= limit) break;
+      const Candidate& c = listing_[next_];
+      if (c.failed_before && !chunk.names.empty()) break;  // it goes alone, in the next chunk
+      int error = 0;
+      auto bytes = ReadFile(new_dir / c.name, limit, error);
+      if (!bytes.ok()) {
+        if (error != ENOENT) LogOnce(c.name, "cannot read (left in new/, retried): " + bytes.status().message());
+        continue;
+      }
+      ++attempted;
+      chunk_bytes += static_cast<std::int64_t>(bytes->raw.size());
+      chunk.names.push_back(c.name);
+      chunk.bytes.push_back(std::move(bytes.value()));
+      if (c.failed_before) {
+        ++next_;
+        break;
       }
     }
-    chunk.clear();
-    chunk_bytes = 0;
+    return chunk;
   };
-  const std::int64_t limit = svc_.config().max_message_bytes;
-  for (; next_ < listing_.size(); ++next_) {  // next_ moves past each file taken (read, or found unreadable)
-    if (attempted >= batch_ || stop) break;
-    const Candidate& c = listing_[next_];
-    if (c.failed_before && !chunk.empty()) {
-      flush();
-      if (stop) break;
+  auto prepare = [this](Chunk& chunk) {
+    chunk.prepared.resize(chunk.bytes.size());
+    for (std::size_t i = 0; i < chunk.bytes.size(); ++i)
+      chunk.prepared[i] = svc_.PrepareMail(chunk.bytes[i], MaildirBaseName(chunk.names[i]));
+  };
+  auto store = [&](const Chunk& chunk) {
+    auto all = svc_.IntakeMailBatch(chunk.prepared);
+    if (all.ok()) {
+      committed(static_cast<int>(chunk.names.size()));
+      for (const std::string& name : chunk.names) move_to_cur(name);
+      return;
     }
-    int error = 0;
-    auto bytes = ReadFile(new_dir / c.name, limit, error);
-    if (!bytes.ok()) {
-      if (error != ENOENT) LogOnce(c.name, "cannot read (left in new/, retried): " + bytes.status().message());
-      continue;
+    // One transaction per message (a batch of one has just failed: no retry), so that one
+    // message that fails stops none before it; the first failure ends the scan (most likely
+    // the store: busy, full) and the next scan retries it after the others.
+    for (std::size_t i = 0; i < chunk.names.size(); ++i) {
+      auto one = chunk.names.size() == 1 ? all.status() : svc_.IntakeMailBatch({&chunk.prepared[i], 1}).status();
+      if (!one.ok()) {
+        LogOnce(chunk.names[i], "intake failed (left in new/, retried): " + one.ToString());
+        stop = true;
+        return;
+      }
+      committed(1);
+      move_to_cur(chunk.names[i]);
     }
-    ++attempted;
-    chunk_bytes += static_cast<std::int64_t>(bytes->raw.size());
-    chunk.push_back({c.name, std::move(bytes.value())});
-    if (c.failed_before || chunk_bytes >= limit) flush();
+  };
+
+  Chunk current = read_chunk();
+  prepare(current);
+  while (!current.names.empty()) {
+    Chunk next;
+    std::exception_ptr parse_failed;
+    {
+      std::jthread parser;  // joined at the end of this block, whatever happens in store()
+      if (options_.parse_ahead) {
+        next = read_chunk();
+        if (!next.names.empty())
+          parser = std::jthread([&] {
+            try {
+              prepare(next);
+            } catch (...) {
+              parse_failed = std::current_exception();
+            }
+          });
+      }
+      store(current);
+    }
+    if (parse_failed) std::rethrow_exception(parse_failed);
+    if (stop) break;  // with parse_ahead, `next` was read and parsed but not stored: its files stay in new/
+    if (!options_.parse_ahead) {
+      next = read_chunk();
+      prepare(next);
+    }
+    current = std::move(next);
   }
-  if (!chunk.empty() && !stop) flush();
   // After a failure, the next scan lists new/ afresh: what failed now goes after the others.
   if (stop) listing_.clear();
   // One directory sync for the scan's moves: a move lost to a crash only leaves an ingested file

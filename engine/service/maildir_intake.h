@@ -1,16 +1,25 @@
 // MaildirIntake: the Maildir watcher inside `dsar serve` (config `intake_maildir`; issue 4 §1),
 // the third intake channel beside `dsar intake-mail` and `POST /api/v1/intake/mail`.
 //
-// ScanOnce takes up to `batch` messages from `<maildir>/new/` (creating tmp/, new/ and cur/ when
-// missing), oldest first (mtime, then name), and puts them through intake in batches: the files
-// are read (in bounded memory, request_service.h ReadMail) and parsed, then ONE transaction
-// (RequestService::IntakeMailBatch: one commit, one fsync) stores every message of the batch raw,
-// with its outcome and its Maildir unique name (the file name without any `:info`), and acts on
-// it. Messages run in order inside that transaction, so a later one sees what an earlier one
-// wrote (a redelivery of a message of the same batch is a redelivery). Only after the commit are
-// the batch's files moved to `cur/` with the standard info `:2,` (a name that already carries an
-// info suffix keeps it); cur/ is fsynced once per scan. A batch closes early once it holds
-// Config::max_message_bytes of message bytes, so memory stays bounded (about twice that at most).
+// ScanOnce takes up to `batch` × `batches_per_scan` messages from `<maildir>/new/` (creating
+// tmp/, new/ and cur/ when missing), oldest first (mtime, then name), and puts them through
+// intake in batches of `batch`: the files are read (in bounded memory, request_service.h ReadMail)
+// and parsed, then ONE transaction (RequestService::IntakeMailBatch: one commit, one fsync)
+// stores every message of the batch raw, with its outcome and its Maildir unique name (the file
+// name without any `:info`), and acts on it. Messages run in order inside that transaction, so a
+// later one sees what an earlier one wrote (a redelivery of a message of the same batch is a
+// redelivery). Only after the commit are the batch's files moved to `cur/` with the standard
+// info `:2,` (a name that already carries an info suffix keeps it); cur/ is fsynced once per
+// scan. A batch closes early once it holds Config::max_message_bytes of message bytes, so memory
+// stays bounded (about twice that at most; three times with `parse_ahead`).
+//
+// Parsing ahead (`parse_ahead`): while a batch's transaction runs and its files are moved on the
+// calling thread, the next batch of the same scan — already read by the calling thread — is
+// parsed (RequestService::PrepareMail, a pure function) on a second thread. Parsing is the
+// largest part of intake after the store's own work, so on two cores this overlaps the two. What
+// is stored, in which transaction and in which order, and every failure rule below, are the same
+// as without it; only the thread that parses differs. Each scan starts and joins its helper
+// thread; nothing runs between scans.
 //
 // Size: a file over Config::max_message_bytes (its size, before it is read) is refused and
 // recorded (outcome `refused`: its SHA-256 over every byte, its true size, its first 64 KiB)
@@ -68,12 +77,14 @@ class MaildirIntake {
   // A listing older than this (by the service's clock) is replaced by a new one.
   static constexpr Millis kRelistAfter = 60 * 1000;
 
-  // `log` defaults to standard error. `parse_threads` > 1 parses the messages of a batch
-  // (RequestService::PrepareMail, a pure function) on that many threads, the caller's among them,
-  // started and joined inside each batch; the reading, the transaction, the moves and their order
-  // are the same as with one.
-  MaildirIntake(RequestService& svc, std::string maildir, int batch = 100, Log log = nullptr,
-                int parse_threads = 1);
+  struct Options {
+    int batch = 100;            // messages per transaction
+    int batches_per_scan = 1;   // a scan takes at most batch × batches_per_scan messages
+    bool parse_ahead = false;   // parse the next batch on a second thread (see above)
+  };
+
+  // `log` defaults to standard error.
+  MaildirIntake(RequestService& svc, std::string maildir, Options options, Log log = nullptr);
 
   // One scan of new/; returns how many messages went through intake and were moved to cur/.
   // IoError only when the Maildir itself cannot be created or listed.
@@ -93,16 +104,13 @@ class MaildirIntake {
   };
 
   void LogOnce(const std::string& name, const std::string& what);
-  // Calls prepare(0) ... prepare(n - 1), spread over parse_threads_ threads (this one among them).
-  void PrepareAll(std::size_t n, const std::function<void(std::size_t)>& prepare) const;
   // Lists new/ into listing_ (sorted: files not known to fail, oldest first; then those that failed).
   Status List(const std::filesystem::path& new_dir);
 
   RequestService& svc_;
   std::string maildir_;
-  int batch_;
+  Options options_;
   Log log_;
-  int parse_threads_;
   std::set<std::string> failing_;  // names logged as failing, until they go through or disappear
   std::vector<Candidate> listing_;  // the last listing of new/; listing_[next_..] not taken yet
   std::size_t next_ = 0;

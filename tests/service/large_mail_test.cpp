@@ -190,7 +190,7 @@ TEST_CASE("large mail: the Maildir watcher refuses a file over the limit, record
   { std::ofstream(inbox / "new" / "1795000002.M1P1.mx", std::ios::binary) << fits; }
   fs::last_write_time(inbox / "new" / "1795000001.M1P1.mx", fs::file_time_type::clock::now() - std::chrono::seconds(10));
   std::vector<std::string> log;
-  service::MaildirIntake intake(*f.svc, f.cfg.intake_maildir, 100, [&](const std::string& l) { log.push_back(l); });
+  service::MaildirIntake intake(*f.svc, f.cfg.intake_maildir, {.batch = 100}, [&](const std::string& l) { log.push_back(l); });
   auto n = intake.ScanOnce();
   REQUIRE(n.ok());
   CHECK(*n == 2);

@@ -65,7 +65,8 @@ struct MaildirFixture {
     svc = std::move(s.value());
   }
   service::MaildirIntake Intake(int batch = 100) {
-    return service::MaildirIntake(*svc, cfg.intake_maildir, batch, [this](const std::string& l) { log.push_back(l); });
+    return service::MaildirIntake(*svc, cfg.intake_maildir, {.batch = batch},
+                                  [this](const std::string& l) { log.push_back(l); });
   }
   fs::path Inbox(const std::string& sub) const { return fs::path(cfg.intake_maildir) / sub; }
   // Delivers `raw` into new/ as `name` (through tmp/, as a mail delivery agent does), with an
@@ -212,9 +213,9 @@ TEST_CASE("maildir intake: a listing older than kRelistAfter is replaced", "[ser
         "1795000001.M1P10.mx,1795000009.M1P10.mx,1795000002.M1P10.mx,1795000003.M1P10.mx");
 }
 
-TEST_CASE("maildir intake: a batch parsed on several threads goes through as on one", "[service][maildir]") {
-  for (int threads : {1, 3}) {
-    INFO("parse threads: " << threads);
+TEST_CASE("maildir intake: batches parsed ahead on a second thread go through as on one", "[service][maildir]") {
+  for (bool ahead : {false, true}) {
+    INFO("parse ahead: " << ahead);
     MaildirFixture f;
     f.Deliver("1795000001.M1P1.mx", Mail("first@example.org", "same-1@example.org"), 700);
     f.Deliver("1795000002.M1P1.mx", Mail("second@example.org", "s-2@example.org"), 600);
@@ -224,8 +225,9 @@ TEST_CASE("maildir intake: a batch parsed on several threads goes through as on 
     f.Deliver("1795000006.M1P1.mx", "From: robot@example.org\r\nSubject: Out of office\r\n"
                                     "Auto-Submitted: auto-replied\r\n\r\nI am away.\r\n", 200);
     f.Deliver("1795000007.M1P1.mx", Mail("fourth@example.org", "f-4@example.org"), 100);
-    service::MaildirIntake intake(*f.svc, f.cfg.intake_maildir, 100, [&](const std::string& l) { f.log.push_back(l); },
-                                  threads);
+    // Batches of two, all four in one scan: the second is parsed while the first is stored.
+    service::MaildirIntake intake(*f.svc, f.cfg.intake_maildir, {.batch = 2, .batches_per_scan = 4, .parse_ahead = ahead},
+                                  [&](const std::string& l) { f.log.push_back(l); });
     auto n = intake.ScanOnce();
     REQUIRE(n.ok());
     CHECK(*n == 7);
@@ -256,7 +258,7 @@ TEST_CASE("maildir intake: a crash between the commit and the move doubles nothi
       auto svc = service::RequestService::Create(f.cfg, **st, f.clock);
       if (!svc.ok()) std::_Exit(3);
       // A batch of one: the commit the hook interrupts holds this message alone.
-      service::MaildirIntake intake(**svc, f.cfg.intake_maildir, 1, [](const std::string&) {});
+      service::MaildirIntake intake(**svc, f.cfg.intake_maildir, {.batch = 1}, [](const std::string&) {});
       intake.TEST_CrashAfterCommit(1);
       (void)intake.ScanOnce();
       std::_Exit(4);  // not reached
@@ -476,6 +478,36 @@ TEST_CASE("maildir intake: a poisoned message stays in new/, is logged once and 
   CHECK(f.Count("SELECT count(*) FROM requests") == 4);
 }
 
+TEST_CASE("maildir intake: a failure while the next batch is parsed ahead stores nothing of that batch",
+          "[service][maildir]") {
+  MaildirFixture f;
+  f.Exec("CREATE TEMP TRIGGER poison BEFORE INSERT ON inbound_messages WHEN NEW.maildir_name = '1795000001.M1P1.mx' "
+         "BEGIN SELECT RAISE(ABORT, 'poisoned'); END");
+  f.Deliver("1795000001.M1P1.mx", Mail("poison@example.org", "p-1@example.org"), 500);
+  for (int i = 2; i <= 5; ++i)
+    f.Deliver("179500000" + std::to_string(i) + ".M1P1.mx",
+              Mail("good" + std::to_string(i) + "@example.org", "g-" + std::to_string(i) + "@example.org"), 500 - 100 * i);
+  service::MaildirIntake intake(*f.svc, f.cfg.intake_maildir, {.batch = 2, .batches_per_scan = 5, .parse_ahead = true},
+                                [&](const std::string& l) { f.log.push_back(l); });
+  // The first batch (poisoned, good2) fails, then the poisoned message alone: the scan ends. The
+  // second batch (good3, good4) was parsed meanwhile but is neither stored nor moved.
+  auto n = intake.ScanOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 0);
+  CHECK(f.Names("new").size() == 5);
+  CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 0);
+  REQUIRE(f.log.size() == 1);
+  // The next scan lists afresh: the four others first (two batches), then the poisoned one alone.
+  auto next = intake.ScanOnce();
+  REQUIRE(next.ok());
+  CHECK(*next == 4);
+  CHECK(f.Names("new") == std::vector<std::string>{"1795000001.M1P1.mx"});
+  CHECK(f.Text("SELECT maildir_name FROM inbound_messages ORDER BY id") ==
+        "1795000002.M1P1.mx,1795000003.M1P1.mx,1795000004.M1P1.mx,1795000005.M1P1.mx");
+  CHECK(f.Count("SELECT count(*) FROM requests") == 4);
+  CHECK(f.log.size() == 1);
+}
+
 TEST_CASE("maildir intake: a store that fails every transaction leaves every message in new/", "[service][maildir]") {
   MaildirFixture f;
   f.Exec("CREATE TEMP TRIGGER full BEFORE INSERT ON inbound_messages BEGIN SELECT RAISE(ABORT, 'disk full'); END");
@@ -521,7 +553,7 @@ TEST_CASE("maildir intake: a crash after a batch's commit moves nothing and doub
     if (!st.ok()) std::_Exit(2);
     auto svc = service::RequestService::Create(f.cfg, **st, f.clock);
     if (!svc.ok()) std::_Exit(3);
-    service::MaildirIntake intake(**svc, f.cfg.intake_maildir, 100, [](const std::string&) {});
+    service::MaildirIntake intake(**svc, f.cfg.intake_maildir, {.batch = 100}, [](const std::string&) {});
     intake.TEST_CrashAfterCommit(2);  // the second message: the crash comes after its batch's commit
     (void)intake.ScanOnce();
     std::_Exit(4);  // not reached
