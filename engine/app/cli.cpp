@@ -20,6 +20,8 @@
 #include "store/store.h"
 #include "workflow/check_command.h"
 #include "workflow/loader.h"
+#include "workflow/rules_loader.h"
+#include "workflow/verification_policy.h"
 
 namespace dsar::app {
 
@@ -197,8 +199,14 @@ int RunCli(int argc, char** argv) {
     if (!cfg.ok()) return Fail(cfg.status());
     auto templates = service::MailTemplates::Load(cfg->templates_dir);
     if (!templates.ok()) return Fail(templates.status());
-    const auto problems =
+    auto problems =
         service::CheckDeployment(workflow::LoadWorkflowDir(check_dir).workflows, check_dir, *templates, cfg->templates_dir);
+    // The data beside the workflows that `dsar serve` also loads: calendars and jurisdiction
+    // rules (deadlines), and the verification policies.
+    const workflow::DeadlineData deadlines = workflow::LoadDeadlineData(check_dir);
+    problems.insert(problems.end(), deadlines.errors.begin(), deadlines.errors.end());
+    const workflow::VerificationPolicyLoad policies = workflow::LoadVerificationPolicyDir(check_dir);
+    problems.insert(problems.end(), policies.errors.begin(), policies.errors.end());
     for (const auto& d : problems) std::cout << d.ToString() << "\n";
     return problems.empty() ? 0 : 1;
   }

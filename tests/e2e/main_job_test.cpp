@@ -365,3 +365,19 @@ TEST_CASE("dsar serve refuses to start on an invalid workflow and names file and
   CHECK(rc == 1);
   CHECK(check.find("deletion.yaml:") != std::string::npos);
 }
+
+TEST_CASE("dsar workflows check also checks the verification policies and the jurisdiction rules", "[e2e]") {
+  Deployment d(false);
+  const std::string dir = d.dir() + "/workflows-checked";
+  std::filesystem::copy(std::string(DSAR_SOURCE_DIR) + "/workflows", dir, std::filesystem::copy_options::recursive);
+  int rc = 0;
+  std::string out = d.Cli({"workflows", "check", dir}, "", &rc);
+  CHECK(rc == 0);
+  // A verification policy with an attempt limit that is not a number, at the end of the file.
+  std::ofstream(dir + "/verification/verification.yaml", std::ios::app)
+      << "  portability_extra:\n    max_attempts: many\n";
+  out = d.Cli({"workflows", "check", dir}, "", &rc);
+  CHECK(rc == 1);
+  CHECK(out.find(dir + "/verification/verification.yaml:") != std::string::npos);
+  CHECK(out.find("ok (id deletion") != std::string::npos);  // the workflows themselves are fine
+}
