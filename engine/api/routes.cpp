@@ -634,15 +634,17 @@ Response ListHoldsRoute(Call& c) {
   return JsonResponse(200, o);
 }
 
-// DELETE /legal-holds/{id} {reason}: 200 with the released hold, plus "resumed" (references of
+// DELETE /legal-holds/{id} {reason}: the reason is required (the release is audited on every
+// request the hold covered, as its placement was); 200 with the released hold, plus "resumed" (references of
 // the requests that left on_hold) and "retained_now_free" (completed deletions that kept rows for
 // this hold: staff open a new erasure for them; a release never re-runs one by itself).
 Response ReleaseHoldRoute(Call& c) {
   json::object body;
-  if (Status s = ParseObject(c.req.body, true, body); !s.ok()) return Fail(c, s);
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
   if (Status s = OnlyKeys(body, {"reason"}, ""); !s.ok()) return Fail(c, s);
   std::string reason;
-  if (Status s = StringField(body, "reason", "", false, reason); !s.ok()) return Fail(c, s);
+  if (Status s = StringField(body, "reason", "", true, reason); !s.ok()) return Fail(c, s);
+  if (Trim(reason).empty()) return Fail(c, Status::Invalid("field 'reason' must say why the hold is released"));
   auto released = Svc(c).ReleaseHold(c.params[0], c.actor, reason);
   if (!released.ok()) return Fail(c, released.status());
   json::object o = service::RequestService::HoldJson(released->hold);

@@ -359,16 +359,23 @@ TEST_CASE("server: legal holds are placed, listed and released", "[api][server]"
   CHECK(released.Str("release_reason") == "case closed");
   CHECK(count("?active=true") == 0);
   CHECK(count("?active=false") == 1);
-  HttpResult twice = Call(f.port, "DELETE", "/api/v1/legal-holds/" + hold_id, "", Auth(f.token));
+  HttpResult twice = Call(f.port, "DELETE", "/api/v1/legal-holds/" + hold_id, R"({"reason":"again"})", Auth(f.token));
   CHECK(twice.status == 409);
   CHECK(IsProblem(twice));
-  CHECK(Call(f.port, "DELETE", "/api/v1/legal-holds/no-such-hold", "", Auth(f.token)).status == 404);
+  CHECK(Call(f.port, "DELETE", "/api/v1/legal-holds/no-such-hold", R"({"reason":"x"})", Auth(f.token)).status == 404);
 
-  // A body is optional on DELETE.
+  // A release without a reason is refused and releases nothing.
   HttpResult second = Call(f.port, "POST", "/api/v1/legal-holds",
                            R"({"account_id":"acct-9","matter":"Audit","reason":"regulator"})", Auth(f.token));
   REQUIRE(second.status == 201);
-  CHECK(Call(f.port, "DELETE", "/api/v1/legal-holds/" + second.Str("id"), "", Auth(f.token)).status == 200);
+  for (const char* body : {"", "{}", R"({"reason":"  "})"}) {
+    HttpResult refused = Call(f.port, "DELETE", "/api/v1/legal-holds/" + second.Str("id"), body, Auth(f.token));
+    CHECK(refused.status == 400);
+    CHECK(IsProblem(refused));
+  }
+  CHECK(count("?active=true") == 1);
+  CHECK(Call(f.port, "DELETE", "/api/v1/legal-holds/" + second.Str("id"), R"({"reason":"audit closed"})", Auth(f.token))
+            .status == 200);
 }
 
 TEST_CASE("server: export streams the package with its type and disposition", "[api][server]") {
