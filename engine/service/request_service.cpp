@@ -1315,6 +1315,12 @@ Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const Prepar
     // Over the size limit: recorded (true size, SHA-256 of every byte, the first bytes only),
     // never parsed, never a request.
     if (pm.over_limit) {
+      // Its Message-ID, for staff, when the header ends within the bytes kept.
+      const std::size_t header_end = raw.find("\n\r\n") != std::string_view::npos ? raw.find("\n\r\n")
+                                                                                  : raw.find("\n\n");
+      if (header_end != std::string_view::npos)
+        if (auto head = mail::ParseMessage(std::string(raw.substr(0, header_end + 1)) + "\r\n"); head.ok())
+          m.message_id = head->message_id;
       const std::string reason = "the message is " + std::to_string(pm.size) + " bytes; the limit is " +
                                  std::to_string(config_.max_message_bytes) + " bytes (only its first " +
                                  std::to_string(std::min<std::int64_t>(pm.size, kRefusedKeptBytes)) +

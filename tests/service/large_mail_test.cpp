@@ -129,6 +129,9 @@ TEST_CASE("large mail: a message of exactly the limit is a request, one byte mor
   CHECK((*queue)[0].readable);
   CHECK((*queue)[0].subject == "Delete my data");
   CHECK((*queue)[0].from_email.value_or("") == "too.big@example.org");
+  // Its Message-ID is recorded from the kept header.
+  CHECK(f.Row("SELECT message_id FROM inbound_messages WHERE id = " + std::to_string(refused->message_row)) ==
+        "big-2@example.org");
 }
 
 TEST_CASE("large mail: ReadMail keeps at most the limit in memory and hashes every byte", "[service][large]") {
