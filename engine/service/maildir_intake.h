@@ -11,7 +11,7 @@
 // redelivery). Only after the commit are the batch's files moved to `cur/` with the standard
 // info `:2,` (a name that already carries an info suffix keeps it); cur/ is fsynced once per
 // scan. A batch closes early once it holds Config::max_message_bytes of message bytes, so memory
-// stays bounded (about twice that at most; three times with `parse_ahead`).
+// stays bounded: a batch holds about twice that at most, and `parse_ahead` holds two batches.
 //
 // Parsing ahead (`parse_ahead`): while a batch's transaction runs and its files are moved on the
 // calling thread, the next batch of the same scan — already read by the calling thread — is
