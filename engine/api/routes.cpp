@@ -474,6 +474,28 @@ Response ResendRoute(Call& c) {
   return JsonResponse(202, o);
 }
 
+// POST /requests/{id}/agent-authorization {kind, note, evidence_ref?, expected_version?} (staff):
+// records an authorized agent's authority (Cal. Code Regs. tit. 11 § 7063): kind
+// signed_permission (§ 7063(a); the data subject also verifies directly) or power_of_attorney
+// (§ 7063(b); Cal. Prob. Code §§ 4121-4130). 200 with the request resource; 400 for a bad kind
+// or no note, 422 when the request has no agent, 409 when closed or the version is stale.
+Response AgentAuthorizationRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"kind", "note", "evidence_ref", "expected_version"}, ""); !s.ok()) return Fail(c, s);
+  std::string kind, note, evidence;
+  Status st;
+  if (st = StringField(body, "kind", "", true, kind); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "note", "", true, note); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "evidence_ref", "", false, evidence); !st.ok()) return Fail(c, st);
+  if (evidence.size() > 500) return Fail(c, 400, "field 'evidence_ref' is too long (at most 500 bytes)");
+  std::optional<std::int64_t> expected;
+  if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
+  auto row = Svc(c).RecordAgentAuthorization(c.params[0], kind, note, evidence, c.actor, expected);
+  if (!row.ok()) return Fail(c, row.status());
+  return JsonResponse(200, Svc(c).RequestJson(*row));
+}
+
 // GET /requests/{id}/export
 Response ExportRoute(Call& c) {
   auto file = Svc(c).Export(c.params[0]);
@@ -759,6 +781,8 @@ const std::vector<Route>& Routes() {
       {"POST", {"requests", "{}", "verify"}, true, VerifyRoute, "POST /requests/{id}/verify"},
       {"POST", {"requests", "{}", "verification", "resend"}, true, ResendRoute,
        "POST /requests/{id}/verification/resend"},
+      {"POST", {"requests", "{}", "agent-authorization"}, false, AgentAuthorizationRoute,
+       "POST /requests/{id}/agent-authorization"},
       {"GET", {"requests", "{}", "export"}, false, ExportRoute, "GET /requests/{id}/export"},
       {"POST", {"requests", "{}", "download-link"}, false, IssueDownloadLinkRoute,
        "POST /requests/{id}/download-link"},

@@ -278,6 +278,18 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
     next.data["note"] = in.verification->note;
   } else {
     next.name = "submit";
+    auto fraud = AssessFraud(tx, r, now);
+    if (!fraud.ok()) return fraud.status();
+    if (fraud->suspected) {  // the documented reason, on the transition (§ 7026(d)-(e))
+      json::array reasons;
+      for (const auto& why : fraud->reasons) reasons.emplace_back(why);
+      json::object fc;
+      fc["suspected"] = true;
+      fc["reasons"] = std::move(reasons);
+      const auto policy = policies_.For(r.type, r.jurisdiction);
+      if (!policy.citations.empty()) fc["citation"] = policy.citations.front();
+      next.data["fraud_check"] = std::move(fc);
+    }
     if (in.verification) {  // a workflow without verification (opt-outs): the claim is kept as evidence
       next.data["verification_method"] = in.verification->method;
       next.data["verification_note"] = in.verification->note;
@@ -286,6 +298,27 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
   if (Status s = ApplyInTx(tx, r, next, std::nullopt); !s.ok()) return s;
   if (Status s = ScheduleReminders(tx, r, now); !s.ok()) return s;
   return r;
+}
+
+Result<FraudAssessment> RequestService::AssessFraud(store::Tx& tx, const store::RequestRow& r, Millis now) {
+  FraudAssessment out;
+  const workflow::VerificationPolicy policy = policies_.For(r.type, r.jurisdiction);
+  if (!policy.fraud_check) return out;
+  const workflow::FraudCheck& fc = *policy.fraud_check;
+  if (fc.max_per_hour > 0) {
+    auto n = tx.CountRequestsSince(r.subject_email, r.type, now - kMillisPerHour);
+    if (!n.ok()) return n.status();
+    if (*n > fc.max_per_hour)
+      out.reasons.push_back(std::to_string(*n) + " " + r.type + " requests for this data subject within an hour (more than " +
+                            std::to_string(fc.max_per_hour) + ")");
+  }
+  const auto at = r.subject_email.rfind('@');
+  const std::string domain = at == std::string::npos ? "" : r.subject_email.substr(at + 1);
+  for (const auto& blocked : fc.blocked_domains)
+    if (domain == blocked || (domain.size() > blocked.size() && domain.ends_with("." + blocked)))
+      out.reasons.push_back("the data subject's address is at a blocked domain (" + blocked + ")");
+  out.suspected = !out.reasons.empty();
+  return out;
 }
 
 Result<CreateOutcome> RequestService::CreateRequest(const CreateRequestInput& in) {
@@ -443,6 +476,60 @@ Result<RequestService::IssuedLink> RequestService::CreateDownloadLinkInTx(store:
   return out;
 }
 
+// ---- snapshot inputs: authorized agents, duplicates ----
+
+const std::vector<AgentAuthorizationKind>& AgentAuthorizationKinds() {
+  static const std::vector<AgentAuthorizationKind> kinds = {
+      {"signed_permission",
+       "Cal. Code Regs. tit. 11 § 7063(a)(1)-(2) (the consumer's signed permission; the consumer also verifies "
+       "their own identity directly)"},
+      {"power_of_attorney",
+       "Cal. Code Regs. tit. 11 § 7063(b); Cal. Prob. Code §§ 4121-4130 (a power of attorney: no confirmation by "
+       "the consumer)"},
+  };
+  return kinds;
+}
+
+bool HasAgent(const store::RequestRow& r) {
+  const std::string agent = StringField(ParseOr(r.requester_json, json::value()), "email");
+  return !agent.empty() && NormalizeEmail(agent) != r.subject_email;
+}
+
+namespace {
+
+// Cal. Code Regs. tit. 11 § 7063: the strongest authorization recorded for the request.
+Result<AgentAuthority> AgentAuthorityFor(store::Tx& tx, const store::RequestRow& r) {
+  if (!HasAgent(r)) return AgentAuthority::kNotNeeded;
+  auto rows = tx.AgentAuthorizationsFor(r.id);
+  if (!rows.ok()) return rows.status();
+  AgentAuthority a = AgentAuthority::kMissing;
+  for (const auto& row : *rows) {
+    if (row.kind == "power_of_attorney") return AgentAuthority::kPowerOfAttorney;
+    if (row.kind == "signed_permission") a = AgentAuthority::kSignedPermission;
+  }
+  return a;
+}
+
+constexpr int kMaxDuplicateChain = 16;
+
+// The first request of a duplicate chain (r.duplicate_of, followed while it is itself a
+// duplicate); nullopt when r is no duplicate or the chain is broken (a purged primary).
+Result<std::optional<store::RequestRow>> PrimaryOf(store::Tx& tx, const store::RequestRow& r) {
+  std::string next = r.duplicate_of;
+  std::optional<store::RequestRow> found;
+  for (int i = 0; !next.empty() && i < kMaxDuplicateChain; ++i) {
+    auto p = tx.GetRequest(next);
+    if (!p.ok() && p.status().IsNotFound()) return found;
+    if (!p.ok()) return p.status();
+    if (p->id == r.id) break;  // a cycle: never written, but never followed either
+    found = std::move(p.value());
+    next = found->duplicate_of;
+  }
+  return found;
+}
+
+}  // namespace
+
 // ---- events ----
 
 Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Event& event,
@@ -471,6 +558,27 @@ Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Even
     snap.extensions = r.extensions;
     snap.extension_allowed = deadlines_->ExtensionAllowed(r, now);
     snap.pause_allowed = deadlines_->PauseAllowed(r, now);
+    auto agent = AgentAuthorityFor(tx, r);
+    if (!agent.ok()) return agent.status();
+    snap.agent = *agent;
+    if (r.state == "duplicate") {
+      // Promotion (contract — duplicates): the primary is not verified, and it is closed or
+      // waits in a state its own workflow lets a verified duplicate supersede.
+      auto primary = PrimaryOf(tx, r);
+      if (!primary.ok()) return primary.status();
+      if (!primary->has_value()) {
+        snap.primary_unverified = true;  // the primary is gone (purged): this one stands alone
+      } else if (!(*primary)->identity_verified) {
+        const store::RequestRow& p = **primary;
+        if (IsFinalState(p.state)) {
+          snap.primary_unverified = true;
+        } else {
+          auto pwf = PinnedWorkflow(tx, p.workflow_hash);
+          if (!pwf.ok()) return pwf.status();
+          snap.primary_unverified = (*pwf)->Candidates(p.state, "superseded") != nullptr;
+        }
+      }
+    }
     auto decision = Decide(**wf, snap, ev, now);
     if (!decision.ok()) return decision.status();
 
@@ -622,6 +730,27 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
       if (r.paused_at) r.paused_days += deadlines_->DaysBetween(*r.paused_at, now);
       r.paused_at.reset();
       deadlines_->Apply(r);
+    } else if (e.kind == "promote_duplicate") {
+      // Contract — duplicates: this verified duplicate becomes the primary, with a deadline of its
+      // own from its receipt; the old primary (unverified) becomes its duplicate, linked to it,
+      // through a `superseded` transition.
+      auto primary = PrimaryOf(tx, r);
+      if (!primary.ok()) return primary.status();
+      r.duplicate_of.clear();
+      deadlines_->Apply(r);
+      if (primary->has_value() && !IsFinalState((*primary)->state)) {
+        store::RequestRow old = std::move(**primary);
+        old.duplicate_of = r.id;
+        deadlines_->Apply(old);  // a duplicate has no deadline of its own
+        Event sup;
+        sup.name = "superseded";
+        sup.actor = "system";
+        sup.reason = "a later request of the same type for the same data subject was verified first";
+        sup.data["duplicate_of"] = r.id;
+        sup.data["promoted"] = r.reference;
+        if (Status s = ApplyInTx(tx, old, sup, std::nullopt); !s.ok()) return s;
+        if (Status s = ScheduleReminders(tx, old, now); !s.ok()) return s;  // none left: a duplicate
+      }
     } else if (e.kind == "mark_verified") {
       // Folded into the snapshot (core/interpreter.cpp Fold).
     } else {
@@ -787,6 +916,41 @@ Result<store::RequestRow> RequestService::ApplySystemEvent(const std::string& id
   return row;
 }
 
+Result<store::RequestRow> RequestService::RecordAgentAuthorization(const std::string& id, const std::string& kind,
+                                                                   const std::string& note,
+                                                                   const std::string& evidence_ref,
+                                                                   const std::string& actor,
+                                                                   std::optional<std::int64_t> expected_version) {
+  const auto& kinds = AgentAuthorizationKinds();
+  auto k = std::find_if(kinds.begin(), kinds.end(), [&](const auto& x) { return x.name == kind; });
+  if (k == kinds.end()) return Status::Invalid("kind must be 'signed_permission' or 'power_of_attorney'");
+  if (Trim(note).empty()) return Status::Invalid("a note on the evidence seen is required");
+  store::RequestRow row;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    if (IsFinalState(row.state)) return Status::Refused("request " + row.reference + " is closed");
+    if (!HasAgent(row))
+      return Status::Unprocessable("request " + row.reference +
+                                   " was made by the data subject: there is no authorized agent to authorize");
+    const Millis now = clock_.Now();
+    store::AgentAuthorizationRow a{0, row.id, kind, Trim(note), Trim(evidence_ref), actor, now};
+    if (Status st = tx.InsertAgentAuthorization(a); !st.ok()) return st;
+    Event ev;
+    ev.name = "agent_authorization_recorded";
+    ev.actor = actor;
+    ev.reason = a.note;
+    ev.data["kind"] = kind;
+    ev.data["note"] = a.note;
+    if (!a.evidence_ref.empty()) ev.data["evidence_ref"] = a.evidence_ref;
+    ev.data["citation"] = k->citation;
+    return ApplyInTx(tx, row, ev, expected_version);
+  });
+  if (!s.ok()) return s;
+  return row;
+}
+
 // ---- verification ----
 
 namespace {
@@ -798,6 +962,10 @@ Status VerifyInTx(RequestService& svc, store::Tx& tx, store::RequestRow& r, cons
   if (!wf.ok()) return wf.status();
   if ((*wf)->Candidates(r.state, "identity_verified") == nullptr) {
     refusal = Status::Refused("request " + r.reference + " is not awaiting identity verification");
+    return Status::Ok();
+  }
+  if (r.identity_verified) {
+    refusal = Status::Refused("the data subject's identity is already verified on request " + r.reference);
     return Status::Ok();
   }
   auto latest = tx.LatestVerification(r.id);
@@ -878,6 +1046,8 @@ Result<store::RequestRow> RequestService::ResendCode(const std::string& id, cons
     if ((*wf)->Candidates(row.state, "identity_verified") == nullptr ||
         (*wf)->Candidates(row.state, "code_resent") == nullptr)
       return Status::Refused("request " + row.reference + " is not awaiting identity verification");
+    if (row.identity_verified)
+      return Status::Refused("the data subject's identity is already verified on request " + row.reference);
     const workflow::VerificationPolicy policy = policies_.For(row.type, row.jurisdiction);
     auto latest = tx.LatestVerification(row.id);
     if (!latest.ok()) return latest.status();

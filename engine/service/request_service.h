@@ -87,6 +87,30 @@ struct HoldInput {
   std::string ground;    // "" = legal_claims
 };
 
+// True when someone other than the data subject made the request (an authorized agent, a
+// parent): its `requester` names another address. Such a request leaves verification only once
+// an agent authorization is recorded (Cal. Code Regs. tit. 11 § 7063; guard agent_authorized).
+bool HasAgent(const store::RequestRow& r);
+
+// The kinds of agent authorization staff may record, with their legal source:
+//   signed_permission  § 7063(a)(1): the consumer's signed permission; the data subject must also
+//                      verify their own identity directly (§ 7063(a)(2)): the code mailed to the
+//                      data subject (or data points) counts
+//   power_of_attorney  § 7063(b): a power of attorney under Cal. Prob. Code §§ 4121-4130; no
+//                      confirmation by the data subject is needed
+struct AgentAuthorizationKind {
+  std::string name, citation;
+};
+const std::vector<AgentAuthorizationKind>& AgentAuthorizationKinds();
+
+// An opt-out suspected of fraud by the request type's fraud_check (Cal. Code Regs. tit. 11
+// § 7026(d)-(e)): `reasons` documents why ("more than N opt-out requests for this data subject
+// within an hour", "the address is at a blocked domain (d)"); empty when not suspected.
+struct FraudAssessment {
+  bool suspected = false;
+  std::vector<std::string> reasons;
+};
+
 // The grounds a hold may give, with the law it rests on (GDPR Art. 17(3)).
 struct HoldGround {
   std::string name, citation;
@@ -208,6 +232,19 @@ class RequestService {
   // resend_cooldown of the last code; Conflict after max_resends new codes; Refused when the
   // request is not awaiting verification.
   Result<store::RequestRow> ResendCode(const std::string& id, const std::string& actor, Millis& retry_after_ms);
+
+  // Staff record an authorized agent's authority (Cal. Code Regs. tit. 11 § 7063): `kind` one of
+  // AgentAuthorizationKinds(), `note` (required) what was seen, `evidence_ref` ("" = none) where
+  // the document is kept. Stored in agent_authorizations (migration 012) and recorded as an
+  // `agent_authorization_recorded` transition (kind, note, evidence_ref, citation); a request
+  // that waits for it in verifying (its data subject verified) then proceeds. Invalid for an
+  // unknown kind or no note; Unprocessable when the request has no agent (HasAgent); Refused
+  // when the request is closed or its workflow does not take the event; Conflict for a stale
+  // expected_version.
+  Result<store::RequestRow> RecordAgentAuthorization(const std::string& id, const std::string& kind,
+                                                     const std::string& note, const std::string& evidence_ref,
+                                                     const std::string& actor,
+                                                     std::optional<std::int64_t> expected_version);
 
   // The verification policy in force for `r` (workflows/verification/verification.yaml).
   workflow::VerificationPolicy PolicyFor(const store::RequestRow& r) const {
@@ -349,6 +386,9 @@ class RequestService {
   Status ApplyEffects(store::Tx& tx, store::RequestRow& request, const Decision& d, std::int64_t transition_seq,
                       const Event& event, std::vector<Event>& follow_ups);
   Result<store::RequestRow> CreateInTx(store::Tx& tx, const CreateRequestInput& in, Millis now);
+  // The opt-out fraud check at submission of `r` (its policy's fraud_check; none: not suspected).
+  // `r` is already inserted, so the count per hour includes it.
+  Result<FraudAssessment> AssessFraud(store::Tx& tx, const store::RequestRow& r, Millis now);
   // A new download link for `file_path` of request `r` (revoking its older links), and the mail
   // variables that announce it (download_url, download_expires, download_max).
   Result<IssuedLink> CreateDownloadLinkInTx(store::Tx& tx, const store::RequestRow& r, const std::string& file_path,

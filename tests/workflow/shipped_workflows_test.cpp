@@ -292,7 +292,7 @@ TEST_CASE("the shipped workflows drive the interpreter end to end", "[workflow][
     CHECK(dsar::Decide(wf, s, e, 0).status().message() ==
           "event 'verification_expired' refused in state 'verifying': a denial needs data.reason_code (one of "
           "insufficient_verification, no_match, exempt_data, manifestly_unfounded_or_excessive, too_many_requests, "
-          "agent_not_authorized, outside_scope) and a reason");
+          "agent_not_authorized, outside_scope, fraudulent_request) and a reason");
     e.data["reason_code"] = "bad_mood";
     CHECK(dsar::Decide(wf, s, e, 0).status().IsRefused());
     e.data["reason_code"] = "insufficient_verification";
