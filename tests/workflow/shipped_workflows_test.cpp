@@ -412,3 +412,89 @@ TEST_CASE("dsar workflows check", "[workflow][cli]") {
     CHECK(out.str().rfind("/nonexistent/workflows: cannot read the workflow directory: ", 0) == 0);
   }
 }
+
+namespace {
+
+dsar::RequestSnapshot Step(const Workflow& wf, const dsar::RequestSnapshot& s, const dsar::Event& e) {
+  auto d = dsar::Decide(wf, s, e, 0);
+  INFO(wf.id << ": event " << e.name << " in " << s.state << ": " << d.status().ToString());
+  REQUIRE(d.ok());
+  return dsar::Fold(s, *d);
+}
+
+}  // namespace
+
+TEST_CASE("agents and duplicates through the interpreter (issue 5 §1-§2)", "[workflow][shipped][agents]") {
+  using dsar::AgentAuthority;
+  for (const char* id : {"access", "deletion", "portability", "correction", "objection"}) {
+    INFO(id);
+    const Workflow& wf = Get(id);
+    const std::string proceeds = First(wf, "verifying", "identity_verified").to.value();
+    SECTION(std::string(id) + ": an agent with no authorization waits; a signed permission then lets it go") {
+      auto s = Walk(wf, {Ev("submit")});
+      s.agent = AgentAuthority::kMissing;
+      s = Step(wf, s, Ev("identity_verified"));
+      CHECK(s.state == "verifying");
+      CHECK(s.identity_verified);
+      s = Step(wf, s, Ev("agent_authorization_recorded"));  // still missing (e.g. an unreadable scan)
+      CHECK(s.state == "verifying");
+      s.agent = AgentAuthority::kSignedPermission;
+      s = Step(wf, s, Ev("agent_authorization_recorded"));
+      CHECK(s.state == proceeds);
+    }
+    SECTION(std::string(id) + ": a signed permission alone is not enough; the subject's own verification is") {
+      auto s = Walk(wf, {Ev("submit")});
+      s.agent = AgentAuthority::kSignedPermission;
+      s = Step(wf, s, Ev("agent_authorization_recorded"));
+      CHECK(s.state == "verifying");
+      CHECK_FALSE(s.identity_verified);
+      s = Step(wf, s, Ev("identity_verified"));  // this transition verifies the subject: § 7063(a)(2)
+      CHECK(s.state == proceeds);
+    }
+    SECTION(std::string(id) + ": a power of attorney needs no confirmation, but identity is still verified") {
+      auto s = Walk(wf, {Ev("submit")});
+      s.agent = AgentAuthority::kPowerOfAttorney;
+      s = Step(wf, s, Ev("agent_authorization_recorded"));
+      CHECK(s.state == "verifying");  // not verified yet
+      s = Step(wf, s, Ev("identity_verified"));
+      CHECK(s.state == proceeds);
+    }
+    SECTION(std::string(id) + ": a verified duplicate is promoted only while its primary is unverified") {
+      auto s = Walk(wf, {Ev("duplicate_detected")});
+      REQUIRE(s.state == "duplicate");
+      s = Step(wf, s, Ev("code_resent"));
+      CHECK(s.state == "duplicate");
+      auto kept = Step(wf, s, Ev("identity_verified"));  // primary verified (primary_unverified false)
+      CHECK(kept.state == "duplicate");
+      CHECK(kept.identity_verified);
+      CHECK(dsar::Decide(wf, kept, Ev("approve"), 0).status().IsRefused());
+      s.primary_unverified = true;
+      auto d = dsar::Decide(wf, s, Ev("identity_verified"), 0);
+      REQUIRE(d.ok());
+      CHECK(d->to == proceeds);
+      CHECK(d->effects.front().kind == "promote_duplicate");
+      s.agent = AgentAuthority::kMissing;
+      CHECK(Step(wf, s, Ev("identity_verified")).state == "verifying");
+      // The old primary: superseded from verifying or paused.
+      auto p = Walk(wf, {Ev("submit")});
+      CHECK(Step(wf, p, Ev("superseded")).state == "duplicate");
+    }
+  }
+}
+
+TEST_CASE("opt_out_sale: a submission the fraud check suspects waits for staff (Cal. Code Regs. tit. 11 § 7026)",
+          "[workflow][shipped][fraud]") {
+  const Workflow& wf = Get("opt_out_sale");
+  auto e = Ev("submit");
+  e.data["fraud_check"] = boost::json::object{{"suspected", true}, {"reasons", boost::json::array{"blocked domain"}}};
+  auto s = Walk(wf, {e});
+  CHECK(s.state == "awaiting_approval");
+  CHECK(dsar::Decide(wf, s, Ev("approve"), 0).status().IsRefused());  // a note is needed
+  CHECK(Step(wf, s, Ev("approve", "called back")).state == "fulfilling");
+  auto deny = Ev("deny", "forty opt-outs from one address in a minute");
+  deny.data["reason_code"] = "fraudulent_request";
+  CHECK(Step(wf, s, deny).state == "denied");
+  e.data["fraud_check"] = boost::json::object{{"suspected", false}};
+  CHECK(Walk(wf, {e}).state == "fulfilling");
+  CHECK(Walk(wf, {Ev("submit")}).state == "fulfilling");
+}
