@@ -312,11 +312,22 @@ Result<FraudAssessment> RequestService::AssessFraud(store::Tx& tx, const store::
       out.reasons.push_back(std::to_string(*n) + " " + r.type + " requests for this data subject within an hour (more than " +
                             std::to_string(fc.max_per_hour) + ")");
   }
-  const auto at = r.subject_email.rfind('@');
-  const std::string domain = at == std::string::npos ? "" : r.subject_email.substr(at + 1);
-  for (const auto& blocked : fc.blocked_domains)
-    if (domain == blocked || (domain.size() > blocked.size() && domain.ends_with("." + blocked)))
-      out.reasons.push_back("the data subject's address is at a blocked domain (" + blocked + ")");
+  auto domain_of = [](const std::string& email) {
+    const auto at = email.rfind('@');
+    return at == std::string::npos ? std::string() : NormalizeEmail(email.substr(at + 1));
+  };
+  auto blocked_at = [&](const std::string& domain) -> std::string {
+    for (const auto& blocked : fc.blocked_domains)
+      if (domain == blocked || (domain.size() > blocked.size() && domain.ends_with("." + blocked))) return blocked;
+    return "";
+  };
+  if (auto b = blocked_at(domain_of(r.subject_email)); !b.empty())
+    out.reasons.push_back("the data subject's address is at a blocked domain (" + b + ")");
+  if (HasAgent(r)) {
+    const std::string agent = StringField(ParseOr(r.requester_json, json::value()), "email");
+    if (auto b = blocked_at(domain_of(agent)); !b.empty())
+      out.reasons.push_back("the requester's address is at a blocked domain (" + b + ")");
+  }
   out.suspected = !out.reasons.empty();
   return out;
 }
@@ -2091,6 +2102,20 @@ json::object RequestService::RequestJson(const store::RequestRow& r) {
   o["paused_days"] = r.paused_days;
   o["identity_verified"] = r.identity_verified;
   o["duplicate_of"] = r.duplicate_of.empty() ? json::value(nullptr) : json::value(r.duplicate_of);
+  // An authorized agent's authority (Cal. Code Regs. tit. 11 § 7063): null when no agent asked,
+  // else "missing", "signed_permission" or "power_of_attorney" (the strongest recorded).
+  o["agent_authorization"] = nullptr;
+  if (HasAgent(r)) {
+    AgentAuthority a = AgentAuthority::kMissing;
+    store_.Read([&](store::Tx& tx) {
+      auto got = AgentAuthorityFor(tx, r);
+      if (got.ok()) a = *got;
+      return Status::Ok();
+    });
+    o["agent_authorization"] = a == AgentAuthority::kPowerOfAttorney   ? "power_of_attorney"
+                               : a == AgentAuthority::kSignedPermission ? "signed_permission"
+                                                                        : "missing";
+  }
   o["language"] = r.language.empty() ? json::value(nullptr) : json::value(r.language);
   o["details"] = ParseOr(r.details_json, json::object());
   o["version"] = r.version;

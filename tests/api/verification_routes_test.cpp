@@ -139,6 +139,7 @@ TEST_CASE("POST /requests/{id}/agent-authorization: staff only, problem+json err
   Response created = Handle(Req("POST", "/api/v1/requests", json::serialize(body), f.token), ctx);
   REQUIRE(created.status == 201);
   const std::string id(Body(created).at("id").as_string());
+  CHECK(Body(created).at("agent_authorization").as_string() == "missing");
   const std::string path = "/api/v1/requests/" + id + "/agent-authorization";
 
   // The data subject's code verifies them; the request waits for the agent's authorization.
@@ -161,6 +162,7 @@ TEST_CASE("POST /requests/{id}/agent-authorization: staff only, problem+json err
   REQUIRE(ok.status == 200);
   CHECK(ok.route == "POST /requests/{id}/agent-authorization");
   CHECK(Body(ok).at("state").as_string() == "fulfilling");
+  CHECK(Body(ok).at("agent_authorization").as_string() == "signed_permission");
   Response hist = Handle(Req("GET", "/api/v1/requests/" + id + "/transitions", "", f.token), ctx);
   const json::object h = Body(hist);  // kept: never iterate a temporary's array
   const auto& last = h.at("items").as_array().back().as_object();
@@ -171,6 +173,7 @@ TEST_CASE("POST /requests/{id}/agent-authorization: staff only, problem+json err
 
   // A request from the data subject has no agent: 422.
   const store::RequestRow own = f.CreateDirect("own@example.com", "access");
+  CHECK(Body(Handle(Req("GET", "/api/v1/requests/" + own.id, "", f.token), ctx)).at("agent_authorization").is_null());
   Response none = Handle(Req("POST", "/api/v1/requests/" + own.id + "/agent-authorization", good, f.token), ctx);
   CHECK(none.status == 422);
   CHECK(none.Header("Content-Type") == "application/problem+json");

@@ -413,6 +413,19 @@ TEST_CASE("fraud check: more opt-outs than max_per_hour for one subject waits fo
   f.svc->ApplyStaffEvent(fourth.id, Event{"cancel", "staff:a", "test", {}}, std::nullopt);
   f.clock.Advance(kMillisPerHour + 1);
   CHECK(f.Create("opt_out_sale", "busy@example.com", "ccpa").state == "fulfilling");
+  // An agent writing from a blocked domain for someone else is suspected too.
+  service::CreateRequestInput in;
+  in.type = "opt_out_sale";
+  in.jurisdiction = "ccpa";
+  in.subject.email = "real.person@example.com";
+  in.requester = Requester{"bulk@guerrillamail.com", "", "authorized_agent", ""};
+  auto agent = f.svc->CreateRequest(in);
+  REQUIRE(agent.ok());
+  CHECK(agent->request.state == "awaiting_approval");
+  auto sub = Events(f, agent->request.id, "submit");
+  REQUIRE(sub.size() == 1);
+  CHECK(json::serialize(Data(sub[0]).at("fraud_check").at("reasons")) ==
+        R"J(["the requester's address is at a blocked domain (guerrillamail.com)"])J");
   // Marketing opt-outs have no fraud check.
   CHECK(f.Create("opt_out_marketing", "x@mailinator.com", "ccpa").state == "fulfilling");
 }
