@@ -519,7 +519,8 @@ Response DataPointsRoute(Call& c) {
 // POST /requests/{id}/agent-authorization {kind, note, evidence_ref?, expected_version?} (staff):
 // records an authorized agent's authority (Cal. Code Regs. tit. 11 § 7063): kind
 // signed_permission (§ 7063(a); the data subject also verifies directly) or power_of_attorney
-// (§ 7063(b); Cal. Prob. Code §§ 4121-4130). 200 with the request resource; 400 for a bad kind
+// (§ 7063(b); Cal. Prob. Code §§ 4121-4130) or parental_responsibility (§ 7070; GDPR Art. 8(2)).
+// 200 with the request resource; 400 for a bad kind
 // or no note, 422 when the request has no agent, 409 when closed or the version is stale.
 Response AgentAuthorizationRoute(Call& c) {
   json::object body;

@@ -43,7 +43,8 @@ bool GuardHolds(const std::string& guard, const RequestSnapshot& s, const Event&
   if (guard == "agent_authorized") {
     switch (s.agent) {
       case AgentAuthority::kNotNeeded:
-      case AgentAuthority::kPowerOfAttorney: return true;
+      case AgentAuthority::kPowerOfAttorney:
+      case AgentAuthority::kParentalResponsibility: return true;
       case AgentAuthority::kSignedPermission: return s.identity_verified || Verifies(t);
       case AgentAuthority::kMissing: return false;
     }

@@ -22,7 +22,8 @@
 //                      and a `reason` (free text for the requester)
 //   agent_authorized   no authorized agent acts for the data subject, or one does and the
 //                      authority is recorded (Cal. Code Regs. tit. 11 § 7063): a power of attorney
-//                      under Cal. Prob. Code §§ 4121-4130 (§ 7063(b): nothing more), or a signed
+//                      under Cal. Prob. Code §§ 4121-4130 (§ 7063(b): nothing more), a parent's or
+//                      guardian's responsibility for a child (§ 7070; GDPR Art. 8(2)), or a signed
 //                      permission together with the data subject's own verification, already done
 //                      or done by this very transition (one whose effects include mark_verified:
 //                      § 7063(a)(1)-(2)). Input: RequestSnapshot::agent (computed by the caller)
@@ -54,6 +55,7 @@ enum class AgentAuthority {
   kMissing,           // an agent asked, and no authorization is recorded yet
   kSignedPermission,  // § 7063(a)(1): the data subject must also verify themselves (a)(2)
   kPowerOfAttorney,   // § 7063(b), Cal. Prob. Code §§ 4121-4130: no confirmation needed
+  kParentalResponsibility,  // a parent or guardian of a child (§ 7070; GDPR Art. 8): as above
 };
 
 struct RequestSnapshot {

@@ -497,6 +497,9 @@ const std::vector<AgentAuthorizationKind>& AgentAuthorizationKinds() {
       {"power_of_attorney",
        "Cal. Code Regs. tit. 11 § 7063(b); Cal. Prob. Code §§ 4121-4130 (a power of attorney: no confirmation by "
        "the consumer)"},
+      {"parental_responsibility",
+       "Cal. Code Regs. tit. 11 § 7070 (a parent or legal guardian of a consumer under 13, verified by a reasonable "
+       "method); GDPR Art. 8(2) (the holder of parental responsibility)"},
   };
   return kinds;
 }
@@ -516,6 +519,7 @@ Result<AgentAuthority> AgentAuthorityFor(store::Tx& tx, const store::RequestRow&
   AgentAuthority a = AgentAuthority::kMissing;
   for (const auto& row : *rows) {
     if (row.kind == "power_of_attorney") return AgentAuthority::kPowerOfAttorney;
+    if (row.kind == "parental_responsibility") return AgentAuthority::kParentalResponsibility;
     if (row.kind == "signed_permission") a = AgentAuthority::kSignedPermission;
   }
   return a;
@@ -934,7 +938,8 @@ Result<store::RequestRow> RequestService::RecordAgentAuthorization(const std::st
                                                                    std::optional<std::int64_t> expected_version) {
   const auto& kinds = AgentAuthorizationKinds();
   auto k = std::find_if(kinds.begin(), kinds.end(), [&](const auto& x) { return x.name == kind; });
-  if (k == kinds.end()) return Status::Invalid("kind must be 'signed_permission' or 'power_of_attorney'");
+  if (k == kinds.end())
+    return Status::Invalid("kind must be 'signed_permission', 'power_of_attorney' or 'parental_responsibility'");
   if (Trim(note).empty()) return Status::Invalid("a note on the evidence seen is required");
   store::RequestRow row;
   Status s = store_.Transact([&](store::Tx& tx) -> Status {
@@ -2112,9 +2117,10 @@ json::object RequestService::RequestJson(const store::RequestRow& r) {
       if (got.ok()) a = *got;
       return Status::Ok();
     });
-    o["agent_authorization"] = a == AgentAuthority::kPowerOfAttorney   ? "power_of_attorney"
-                               : a == AgentAuthority::kSignedPermission ? "signed_permission"
-                                                                        : "missing";
+    o["agent_authorization"] = a == AgentAuthority::kPowerOfAttorney          ? "power_of_attorney"
+                               : a == AgentAuthority::kParentalResponsibility ? "parental_responsibility"
+                               : a == AgentAuthority::kSignedPermission       ? "signed_permission"
+                                                                              : "missing";
   }
   o["language"] = r.language.empty() ? json::value(nullptr) : json::value(r.language);
   o["details"] = ParseOr(r.details_json, json::object());

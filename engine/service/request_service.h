@@ -90,6 +90,7 @@ struct HoldInput {
 // True when someone other than the data subject made the request (an authorized agent, a
 // parent): its `requester` names another address. Such a request leaves verification only once
 // an agent authorization is recorded (Cal. Code Regs. tit. 11 § 7063; guard agent_authorized).
+// A parent writing for a child counts as an agent too: staff record parental_responsibility.
 bool HasAgent(const store::RequestRow& r);
 
 // The kinds of agent authorization staff may record, with their legal source:
@@ -98,6 +99,8 @@ bool HasAgent(const store::RequestRow& r);
 //                      data subject (or data points) counts
 //   power_of_attorney  § 7063(b): a power of attorney under Cal. Prob. Code §§ 4121-4130; no
 //                      confirmation by the data subject is needed
+//   parental_responsibility  a parent or legal guardian acting for a child (§ 7070; GDPR
+//                      Art. 8(2)); no confirmation by the child is needed
 struct AgentAuthorizationKind {
   std::string name, citation;
 };

@@ -2,13 +2,14 @@
 
 -- An authorized agent's authority, recorded by staff (Cal. Code Regs. tit. 11 § 7063):
 -- `signed_permission` (§ 7063(a)(1); the data subject must also verify themselves, (a)(2)) or
--- `power_of_attorney` (§ 7063(b); Cal. Prob. Code §§ 4121-4130). `evidence_ref` points to where
+-- `power_of_attorney` (§ 7063(b); Cal. Prob. Code §§ 4121-4130) or `parental_responsibility` (a
+-- parent or guardian of a child: § 7070; GDPR Art. 8). `evidence_ref` points to where
 -- the document is kept (a document id), never the document itself. Deleted with the request by
 -- the records-retention purge (Tx::PurgeRequest).
 CREATE TABLE agent_authorizations (
   id           INTEGER PRIMARY KEY,
   request_id   TEXT NOT NULL REFERENCES requests(id),
-  kind         TEXT NOT NULL CHECK (kind IN ('signed_permission', 'power_of_attorney')),
+  kind         TEXT NOT NULL CHECK (kind IN ('signed_permission', 'power_of_attorney', 'parental_responsibility')),
   note         TEXT NOT NULL,
   evidence_ref TEXT,
   recorded_by  TEXT NOT NULL,

@@ -154,7 +154,7 @@ TEST_CASE("POST /requests/{id}/agent-authorization: staff only, problem+json err
   Response bad = Handle(Req("POST", path, R"({"kind":"letter","note":"x"})", f.token), ctx);
   CHECK(bad.status == 400);
   CHECK(bad.Header("Content-Type") == "application/problem+json");
-  CHECK(Body(bad).at("detail").as_string() == "kind must be 'signed_permission' or 'power_of_attorney'");
+  CHECK(Body(bad).at("detail").as_string() == "kind must be 'signed_permission', 'power_of_attorney' or 'parental_responsibility'");
   CHECK(Handle(Req("POST", path, R"({"kind":"signed_permission"})", f.token), ctx).status == 400);
   CHECK(Handle(Req("POST", path, R"({"kind":"signed_permission","note":"x","extra":1})", f.token), ctx).status == 400);
 

@@ -280,6 +280,31 @@ TEST_CASE("agents: a signed permission recorded first still needs the data subje
   CHECK(v2->state == "fulfilling");
 }
 
+TEST_CASE("agents: a parent writing for a child proceeds once parental responsibility is recorded",
+          "[service][agents]") {
+  Fixture f;
+  service::CreateRequestInput in;
+  in.type = "deletion";
+  in.jurisdiction = "gdpr";
+  in.subject.email = "kid@example.com";
+  in.requester = Requester{"parent@example.com", "Robin Parent", "parent", ""};
+  auto created = f.svc->CreateRequest(in);
+  REQUIRE(created.ok());
+  const auto id = created->request.id;
+  REQUIRE(f.svc->ApplyStaffEvent(id, Event{"verify_manually", "staff:bo", "", {{"note", "birth certificate seen"}}},
+                                 std::nullopt)
+              .ok());
+  CHECK(f.svc->Get(id)->state == "verifying");
+  auto rec = f.svc->RecordAgentAuthorization(id, "parental_responsibility", "birth certificate names Robin", "DMS-77",
+                                             "staff:bo", std::nullopt);
+  REQUIRE(rec.ok());
+  CHECK(rec->state == "fulfilling");
+  CHECK(f.Text("SELECT kind FROM agent_authorizations WHERE request_id = '" + id + "'") == "parental_responsibility");
+  auto ev = Events(f, id, "agent_authorization_recorded");
+  REQUIRE(ev.size() == 1);
+  CHECK(std::string(Data(ev[0]).at("citation").as_string()).find("GDPR Art. 8(2)") != std::string::npos);
+}
+
 TEST_CASE("agents: bad input, no agent, closed requests", "[service][agents]") {
   Fixture f;
   const auto own = f.Create("access", "own@example.com");
