@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <sstream>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
