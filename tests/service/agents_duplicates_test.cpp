@@ -175,6 +175,32 @@ TEST_CASE("duplicates: verified after its primary, a duplicate stays a duplicate
   }
 }
 
+TEST_CASE("duplicates: a primary paused for the requester (UK) is superseded and its clock released",
+          "[service][duplicates]") {
+  Fixture f;
+  const auto first = f.Create("access", "paused-dup@example.co.uk", "uk_gdpr");
+  auto paused = f.svc->ApplyStaffEvent(first.id, Event{"pause", "staff:a", "asked for a clarification", {}}, std::nullopt);
+  REQUIRE(paused.ok());
+  REQUIRE(paused->state == "paused");
+  REQUIRE(paused->paused_at.has_value());
+  const auto dup = f.Create("access", "paused-dup@example.co.uk", "uk_gdpr");
+  REQUIRE(dup.state == "duplicate");
+  Millis retry = 0;
+  REQUIRE(f.svc->ResendCode(dup.id, "requester", retry).ok());
+  auto v = f.svc->Verify(dup.id, NewestCode(f, dup.id), "requester");
+  REQUIRE(v.ok());
+  CHECK(v->state == "fulfilling");
+  const auto old = f.svc->Get(first.id);
+  CHECK(old->state == "duplicate");
+  CHECK(old->duplicate_of == dup.id);
+  CHECK_FALSE(old->paused_at.has_value());
+  CHECK_FALSE(old->due_at.has_value());
+  auto sup = Events(f, first.id, "superseded");
+  REQUIRE(sup.size() == 1);
+  CHECK(sup[0].from_state == std::optional<std::string>("paused"));
+  CHECK(sup[0].effects_json == R"([{"kind":"resume_clock"}])");
+}
+
 TEST_CASE("duplicates: a third request promoted over a chain supersedes the first request", "[service][duplicates]") {
   Fixture f;
   const auto first = f.Create("access", "chain@example.com");
