@@ -207,6 +207,15 @@ def main():
         line = run([dsar, "intake-mail"], stdin=reply.encode())
         log(f"  {r['reference']} {r['type']:18s} reply with code -> {line}")
 
+    # An authorized agent's request waits, verified, for staff to record the agent's authority
+    # (Cal. Code Regs. tit. 11 § 7063): here the signed permission attached to the agent's mail.
+    for r in api.all_requests():
+        if r.get("requester") and r["state"] == "verifying" and r.get("identity_verified"):
+            status, body = api.call("POST", f"/api/v1/requests/{r['id']}/agent-authorization", {
+                "kind": "signed_permission", "note": "demo: signed permission attached to the agent's mail"})
+            log(f"  staff recorded the agent's signed permission on {r['reference']} -> {status} "
+                f"{body.get('state') if isinstance(body, dict) else body}")
+
     def settle(pred, what):
         return wait_until(what, lambda: (lambda rs: rs if pred(rs) else None)(api.all_requests()))
 

@@ -474,6 +474,71 @@ Response ResendRoute(Call& c) {
   return JsonResponse(202, o);
 }
 
+// POST /requests/{id}/verification/data-points {points: {name: value}, signed_declaration?} (public,
+// rate-limited like /verify): verification by matching data points the company holds (Cal. Code
+// Regs. tit. 11 § 7062). 200 {reference, state, identity_verified} when enough matched; 409 with
+// the attempts left (or the denial at the policy's limit) otherwise. The answer never says which
+// points matched, and the values are never logged.
+Response DataPointsRoute(Call& c) {
+  Millis wait = 0;
+  auto too_many = [&](Millis retry_ms) {
+    Response r = Fail(c, 429, "too many verification attempts; try again later");
+    r.headers.emplace_back("Retry-After", std::to_string(std::max<Millis>(1, (retry_ms + 999) / 1000)));
+    return r;
+  };
+  if (!c.ctx.verify_by_client.Allow("client:" + c.req.client, &wait)) return too_many(wait);
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"points", "signed_declaration"}, ""); !s.ok()) return Fail(c, s);
+  Status st;
+  const json::object* pts = ObjectField(body, "points", "", true, st);
+  if (!st.ok()) return Fail(c, st);
+  if (pts->size() > 20) return Fail(c, 400, "field 'points' has too many entries (at most 20)");
+  std::map<std::string, std::string> points;
+  for (const auto& kv : *pts) {
+    if (!kv.value().is_string()) return Fail(c, 400, "field 'points." + std::string(kv.key()) + "' must be a string");
+    points[std::string(kv.key())] = std::string(kv.value().as_string());
+  }
+  bool declaration = false;
+  if (const json::value* d = body.if_contains("signed_declaration"); d != nullptr && !d->is_null()) {
+    if (!d->is_bool()) return Fail(c, 400, "field 'signed_declaration' must be true or false");
+    declaration = d->as_bool();
+  }
+  auto row = Svc(c).Get(c.params[0]);
+  if (!row.ok()) return Fail(c, row.status());
+  if (!c.ctx.verify_by_request.Allow("request:" + row->id, &wait)) return too_many(wait);
+  auto out = Svc(c).VerifyDataPoints(row->id, points, declaration, "requester");
+  if (!out.ok()) return Fail(c, out.status());
+  json::object o;  // a public route: nothing about the data subject or the points
+  o["reference"] = out->request.reference;
+  o["state"] = out->request.state;
+  o["identity_verified"] = out->request.identity_verified;
+  return JsonResponse(200, o);
+}
+
+// POST /requests/{id}/agent-authorization {kind, note, evidence_ref?, expected_version?} (staff):
+// records an authorized agent's authority (Cal. Code Regs. tit. 11 § 7063): kind
+// signed_permission (§ 7063(a); the data subject also verifies directly) or power_of_attorney
+// (§ 7063(b); Cal. Prob. Code §§ 4121-4130) or parental_responsibility (§ 7070; GDPR Art. 8(2)).
+// 200 with the request resource; 400 for a bad kind
+// or no note, 422 when the request has no agent, 409 when closed or the version is stale.
+Response AgentAuthorizationRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"kind", "note", "evidence_ref", "expected_version"}, ""); !s.ok()) return Fail(c, s);
+  std::string kind, note, evidence;
+  Status st;
+  if (st = StringField(body, "kind", "", true, kind); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "note", "", true, note); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "evidence_ref", "", false, evidence); !st.ok()) return Fail(c, st);
+  if (evidence.size() > 500) return Fail(c, 400, "field 'evidence_ref' is too long (at most 500 bytes)");
+  std::optional<std::int64_t> expected;
+  if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
+  auto row = Svc(c).RecordAgentAuthorization(c.params[0], kind, note, evidence, c.actor, expected);
+  if (!row.ok()) return Fail(c, row.status());
+  return JsonResponse(200, Svc(c).RequestJson(*row));
+}
+
 // GET /requests/{id}/export
 Response ExportRoute(Call& c) {
   auto file = Svc(c).Export(c.params[0]);
@@ -761,6 +826,10 @@ const std::vector<Route>& Routes() {
       {"POST", {"requests", "{}", "verify"}, true, VerifyRoute, "POST /requests/{id}/verify"},
       {"POST", {"requests", "{}", "verification", "resend"}, true, ResendRoute,
        "POST /requests/{id}/verification/resend"},
+      {"POST", {"requests", "{}", "verification", "data-points"}, true, DataPointsRoute,
+       "POST /requests/{id}/verification/data-points"},
+      {"POST", {"requests", "{}", "agent-authorization"}, false, AgentAuthorizationRoute,
+       "POST /requests/{id}/agent-authorization"},
       {"GET", {"requests", "{}", "export"}, false, ExportRoute, "GET /requests/{id}/export"},
       {"POST", {"requests", "{}", "download-link"}, false, IssueDownloadLinkRoute,
        "POST /requests/{id}/download-link"},

@@ -15,6 +15,7 @@
 #include "api/server.h"
 #include "core/time.h"
 #include "fulfillment/fulfillment.h"
+#include "fulfillment/systems_map.h"
 #include "service/maildir_intake.h"
 #include "service/request_service.h"
 #include "service/workers.h"
@@ -57,6 +58,17 @@ Result<std::shared_ptr<fulfillment::Fulfiller>> OpenCompanySystems(const service
   if (service != nullptr) {
     service->SetAccountResolver([fulfiller](const DataSubject& s) { return fulfiller->AccountIds(s); });
     service->SetHoldScopes(fulfiller->TableCategories());  // what table/category holds may name
+    // Verification by data points (Cal. Code Regs. tit. 11 § 7062): the map's verification_point columns.
+    service::DataPointSource points;
+    points.names = fulfiller->DataPointNames();
+    for (const auto& t : (*map)->tables)
+      for (const auto& f : t.fields)
+        if (!f.verification_point.empty()) {
+          points.columns[f.name] = f.verification_point;
+          points.columns[t.name + "." + f.name] = f.verification_point;
+        }
+    points.values = [fulfiller](const DataSubject& s) { return fulfiller->DataPointValues(s); };
+    service->SetDataPointSource(std::move(points));
   }
   return fulfiller;
 }

@@ -14,6 +14,10 @@ const std::vector<DenialReason>& DenialReasons() {
       {"too_many_requests", "Cal. Civ. Code § 1798.130(b) (twice in 12 months); GDPR Art. 12(5) (repetitive requests)"},
       {"agent_not_authorized", "Cal. Code Regs. tit. 11 § 7063(a); GDPR Art. 12(6)"},
       {"outside_scope", "GDPR Art. 2-3; Cal. Civ. Code § 1798.140(i) (consumer: a California resident)"},
+      // An opt-out of sale/sharing held for staff review by the fraud check (verification.yaml).
+      {"fraudulent_request",
+       "Cal. Code Regs. tit. 11 § 7026(d)-(e) (a good-faith, reasonable and documented belief that a request to "
+       "opt out of sale/sharing is fraudulent; the requester is told why); GDPR Art. 12(5)(b)"},
   };
   return reasons;
 }

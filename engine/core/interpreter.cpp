@@ -21,7 +21,11 @@ bool NonEmptyString(const boost::json::object& data, const char* key) {
   return it != data.end() && it->value().is_string() && Substantive(it->value().as_string());
 }
 
-bool GuardHolds(const std::string& guard, const RequestSnapshot& s, const Event& e) {
+bool Verifies(const TransitionDef& t) {
+  return std::any_of(t.effects.begin(), t.effects.end(), [](const EffectDef& e) { return e.kind == "mark_verified"; });
+}
+
+bool GuardHolds(const std::string& guard, const RequestSnapshot& s, const Event& e, const TransitionDef& t) {
   if (guard == "reason_given") return Substantive(e.reason);
   if (guard == "note_given") return Substantive(e.reason) || NonEmptyString(e.data, "note");
   if (guard == "identity_verified") return s.identity_verified;
@@ -35,6 +39,23 @@ bool GuardHolds(const std::string& guard, const RequestSnapshot& s, const Event&
     auto it = e.data.find("reason_code");
     return Substantive(e.reason) && it != e.data.end() && it->value().is_string() &&
            FindDenialReason(it->value().as_string()) != nullptr;
+  }
+  if (guard == "agent_authorized") {
+    switch (s.agent) {
+      case AgentAuthority::kNotNeeded:
+      case AgentAuthority::kPowerOfAttorney:
+      case AgentAuthority::kParentalResponsibility: return true;
+      case AgentAuthority::kSignedPermission: return s.identity_verified || Verifies(t);
+      case AgentAuthority::kMissing: return false;
+    }
+    return false;
+  }
+  if (guard == "primary_unverified") return s.primary_unverified;
+  if (guard == "fraud_suspected") {
+    auto it = e.data.find("fraud_check");
+    if (it == e.data.end() || !it->value().is_object()) return false;
+    auto* sus = it->value().as_object().if_contains("suspected");
+    return sus != nullptr && sus->is_bool() && sus->as_bool();
   }
   return false;  // unknown guards never hold (the validator rejects them at load time)
 }
@@ -57,6 +78,11 @@ std::string GuardFailure(const std::string& guard) {
     for (const auto& r : DenialReasons()) codes += (codes.empty() ? "" : ", ") + std::string(r.code);
     return "a denial needs data.reason_code (one of " + codes + ") and a reason";
   }
+  if (guard == "agent_authorized")
+    return "an authorized agent acts for the data subject and no authorization (a signed permission with the "
+           "data subject's own verification, or a power of attorney) is recorded";
+  if (guard == "primary_unverified") return "the request this one duplicates is already verified";
+  if (guard == "fraud_suspected") return "the request is not suspected of fraud";
   return "guard '" + guard + "' is unknown";
 }
 
@@ -73,7 +99,7 @@ Result<Decision> Decide(const Workflow& wf, const RequestSnapshot& s, const Even
   std::string first_failure;
   for (const TransitionDef& t : *candidates) {
     auto failed = std::find_if(t.guards.begin(), t.guards.end(),
-                               [&](const std::string& g) { return !GuardHolds(g, s, e); });
+                               [&](const std::string& g) { return !GuardHolds(g, s, e, t); });
     if (failed != t.guards.end()) {
       if (first_failure.empty()) first_failure = GuardFailure(*failed);
       continue;

@@ -20,6 +20,19 @@
 //                      (UK: Data (Use and Access) Act 2025; computed by the caller)
 //   denial_reason_given  the event carries `data.reason_code` from the fixed list (core/denial.h)
 //                      and a `reason` (free text for the requester)
+//   agent_authorized   no authorized agent acts for the data subject, or one does and the
+//                      authority is recorded (Cal. Code Regs. tit. 11 § 7063): a power of attorney
+//                      under Cal. Prob. Code §§ 4121-4130 (§ 7063(b): nothing more), a parent's or
+//                      guardian's responsibility for a child (§ 7070; GDPR Art. 8(2)), or a signed
+//                      permission together with the data subject's own verification, already done
+//                      or done by this very transition (one whose effects include mark_verified:
+//                      § 7063(a)(1)-(2)). Input: RequestSnapshot::agent (computed by the caller)
+//   primary_unverified  the request is a duplicate whose primary (the first request, followed
+//                      down the duplicate_of chain) is not verified: verifying the duplicate
+//                      promotes it (DESIGN.md §3, contract — duplicates). Input, by the caller
+//   fraud_suspected    the event carries `data.fraud_check.suspected: true` (set by the service at
+//                      submission of an opt-out from the request type's fraud_check policy:
+//                      Cal. Code Regs. tit. 11 § 7026(d)-(e))
 // A target state listing `requires: [reason]` also refuses an event without a reason.
 #pragma once
 
@@ -36,6 +49,15 @@ namespace dsar {
 
 // What the interpreter needs to know about a request. `active_holds` is computed by the caller
 // from the legal_holds table at decision time: it is input, recorded with the transition.
+// Who stands behind an authorized agent's request (Cal. Code Regs. tit. 11 § 7063).
+enum class AgentAuthority {
+  kNotNeeded,         // no requester other than the data subject
+  kMissing,           // an agent asked, and no authorization is recorded yet
+  kSignedPermission,  // § 7063(a)(1): the data subject must also verify themselves (a)(2)
+  kPowerOfAttorney,   // § 7063(b), Cal. Prob. Code §§ 4121-4130: no confirmation needed
+  kParentalResponsibility,  // a parent or guardian of a child (§ 7070; GDPR Art. 8): as above
+};
+
 struct RequestSnapshot {
   std::string state;
   std::int64_t version = 0;  // number of transitions applied so far
@@ -44,6 +66,8 @@ struct RequestSnapshot {
   int extensions = 0;              // extensions taken (folded from extend_deadline effects)
   bool extension_allowed = false;  // input: the jurisdiction rule at decision time
   bool pause_allowed = false;      // input: the jurisdiction rule
+  AgentAuthority agent = AgentAuthority::kNotNeeded;  // input: the agent_authorizations table
+  bool primary_unverified = false;  // input: for a duplicate, its primary is not verified
 };
 
 struct Event {

@@ -31,6 +31,7 @@ const std::vector<std::string>& KnownGuards() {
   static const std::vector<std::string> guards = {
       "reason_given", "note_given",  "identity_verified", "no_active_hold",   "hold_active",
       "task_named",   "staff_named", "extension_allowed", "pause_allowed",     "denial_reason_given",
+      "agent_authorized", "primary_unverified", "fraud_suspected",
   };
   return guards;
 }
@@ -46,6 +47,8 @@ const std::vector<EffectKind>& KnownEffects() {
       {"extend_deadline", false},    // take the jurisdiction's extension (GDPR Art. 12(3); § 7021(b))
       {"pause_clock", false},        // stop the clock while waiting for the requester
       {"resume_clock", false},       // restart it; the due day moves by the days paused
+      {"promote_duplicate", false},  // a verified duplicate becomes the primary; the old primary
+                                     // becomes its duplicate (DESIGN.md §3, contract — duplicates)
   };
   return effects;
 }

@@ -805,6 +805,40 @@ Result<std::vector<std::string>> Fulfiller::AccountIds(const DataSubject& subjec
   return ids;
 }
 
+Result<std::map<std::string, std::vector<std::string>>> Fulfiller::DataPointValues(const DataSubject& subject) const {
+  if (!map_) return Status::Invalid("no systems map");
+  auto opened = Db::Open(company_db_);
+  if (!opened.ok()) return opened.status();
+  Session session(*map_, **opened);
+  if (Status st = session.ResolveSubject(subject); !st.ok()) return st;
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& t : map_->tables) {
+    std::vector<std::string> columns, points;
+    for (const auto& f : t.fields)
+      if (!f.verification_point.empty()) {
+        columns.push_back(f.name);
+        points.push_back(f.verification_point);
+      }
+    if (columns.empty()) continue;
+    auto stmt = session.SelectLinked(t, columns);
+    if (!stmt.ok()) return stmt.status();
+    Status st;
+    while (stmt->Step(&st)) {
+      for (size_t i = 0; i < columns.size(); ++i) {
+        SqlValue v = stmt->Column(static_cast<int>(i));
+        if (v.type == SQLITE_INTEGER) out[points[i]].push_back(std::to_string(v.i));
+        else if (v.type == SQLITE_TEXT) out[points[i]].push_back(std::move(v.s));
+      }
+    }
+    if (!st.ok()) return st;
+  }
+  return out;
+}
+
+std::vector<std::string> Fulfiller::DataPointNames() const {
+  return map_ ? VerificationPointNames(*map_) : std::vector<std::string>{};
+}
+
 std::vector<std::pair<std::string, std::string>> Fulfiller::TableCategories() const {
   std::vector<std::pair<std::string, std::string>> out;
   if (map_)

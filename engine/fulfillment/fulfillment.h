@@ -14,6 +14,7 @@
 
 #include <boost/json/object.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -117,6 +118,13 @@ class Fulfiller {
   // The data subject's account ids in the company's systems: the given one, and those the map's
   // subject table holds for their email (matched case-insensitively). Reads only.
   Result<std::vector<std::string>> AccountIds(const DataSubject& subject) const;
+  // The values the company holds for the data subject in the map's verification data point
+  // columns (FieldSpec::verification_point; Cal. Code Regs. tit. 11 § 7062), by point name: every
+  // non-null value of every linked row, as text (integers in decimal), in map and row order. Reads
+  // only. The values are personal data: callers compare them and never log or store them.
+  Result<std::map<std::string, std::vector<std::string>>> DataPointValues(const DataSubject& subject) const;
+  // The point names the map declares (sorted).
+  std::vector<std::string> DataPointNames() const;
 
  private:
   std::shared_ptr<const SystemsMap> map_;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -25,6 +26,14 @@ const TableSpec* SystemsMap::Table(const std::string& table) const {
   for (const auto& t : tables)
     if (t.name == table) return &t;
   return nullptr;
+}
+
+std::vector<std::string> VerificationPointNames(const SystemsMap& map) {
+  std::set<std::string> names;
+  for (const auto& t : map.tables)
+    for (const auto& f : t.fields)
+      if (!f.verification_point.empty()) names.insert(f.verification_point);
+  return {names.begin(), names.end()};
 }
 
 bool IsValidIdentifier(const std::string& name) {
@@ -161,7 +170,7 @@ FieldSpec ParseField(const std::string& name, const YAML::Node& key, const YAML:
   RequireMap(n, what);
   CheckKeys(n, what,
             {"category", "provided_by_subject", "purpose", "source", "recipients", "retention", "erase", "reason",
-             "mask_with", "keep_last", "withheld", "description"});
+             "mask_with", "keep_last", "withheld", "description", "verification_point"});
   f.category = OptText(n, "category", what, f.category);
   f.purpose = OptText(n, "purpose", what, f.purpose);
   f.source = OptText(n, "source", what, f.source);
@@ -181,6 +190,15 @@ FieldSpec ParseField(const std::string& name, const YAML::Node& key, const YAML:
   if ((f.mask_with || f.keep_last) && f.erase != FieldErase::kMask)
     Fail(n, what + ": mask_with and keep_last go with erase: mask");
   if (f.mask_with && f.keep_last) Fail(n, what + ": give mask_with or keep_last, not both");
+  if (n["verification_point"].IsDefined()) {
+    f.verification_point = Text(n["verification_point"], what + ".verification_point");
+    static const std::regex kPoint("^[a-z][a-z0-9_]{0,39}$");
+    if (!std::regex_match(f.verification_point, kPoint))
+      Fail(n["verification_point"], what + ".verification_point must be a snake_case name (a-z, 0-9, _; at most 40)");
+    if (!f.withheld.empty())
+      Fail(n["verification_point"], what + ": a withheld field (" + f.withheld +
+                                        ") cannot be a verification data point");
+  }
   return f;
 }
 
@@ -380,6 +398,11 @@ SystemsMap Parse(const YAML::Node& root, const std::string& path) {
         if (!map.Table(f.table))
           throw MapError{f.line, "opt-out flag " + f.table + "." + f.field + ": table '" + f.table + "' is not in the map"};
   }
+  // The email a request names identifies the person; it cannot also count as proof of identity.
+  if (const TableSpec* st = map.Table(map.subject.table))
+    if (const FieldSpec* f = st->Field(map.subject.email_column); f && !f->verification_point.empty())
+      throw MapError{f->line, "field " + st->name + "." + f->name +
+                                  ": the subject's email column cannot be a verification data point"};
   return map;
 }
 

@@ -51,6 +51,11 @@ struct FieldSpec {
   std::optional<std::string> mask_with; // kMask: the replacement text (default "***" when neither is set)
   std::optional<int> keep_last;         // kMask: keep this many trailing characters, '*' for the rest
   std::string withheld;                 // non-empty: the value is left out of access exports, for this reason
+  // Non-empty: the column's value is a data point a requester may offer to verify their identity
+  // (Cal. Code Regs. tit. 11 § 7062: matching information the business holds), under this
+  // snake_case name ("name", "phone", "card_last4"). Several columns may share a name (any of
+  // them matches). Never on a withheld field (a credential) or the subject table's email column.
+  std::string verification_point;
   int line = 0;
 };
 
@@ -133,5 +138,9 @@ struct SystemsMap {
 
 // True when `name` may be used as a table or column name of a map.
 bool IsValidIdentifier(const std::string& name);
+
+// The verification data point names the map declares (FieldSpec::verification_point), sorted,
+// each once.
+std::vector<std::string> VerificationPointNames(const SystemsMap& map);
 
 }  // namespace dsar::fulfillment

@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <sstream>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -278,6 +279,18 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
     next.data["note"] = in.verification->note;
   } else {
     next.name = "submit";
+    auto fraud = AssessFraud(tx, r, now);
+    if (!fraud.ok()) return fraud.status();
+    if (fraud->suspected) {  // the documented reason, on the transition (§ 7026(d)-(e))
+      json::array reasons;
+      for (const auto& why : fraud->reasons) reasons.emplace_back(why);
+      json::object fc;
+      fc["suspected"] = true;
+      fc["reasons"] = std::move(reasons);
+      const auto policy = policies_.For(r.type, r.jurisdiction);
+      if (!policy.citations.empty()) fc["citation"] = policy.citations.front();
+      next.data["fraud_check"] = std::move(fc);
+    }
     if (in.verification) {  // a workflow without verification (opt-outs): the claim is kept as evidence
       next.data["verification_method"] = in.verification->method;
       next.data["verification_note"] = in.verification->note;
@@ -286,6 +299,38 @@ Result<store::RequestRow> RequestService::CreateInTx(store::Tx& tx, const Create
   if (Status s = ApplyInTx(tx, r, next, std::nullopt); !s.ok()) return s;
   if (Status s = ScheduleReminders(tx, r, now); !s.ok()) return s;
   return r;
+}
+
+Result<FraudAssessment> RequestService::AssessFraud(store::Tx& tx, const store::RequestRow& r, Millis now) {
+  FraudAssessment out;
+  const workflow::VerificationPolicy policy = policies_.For(r.type, r.jurisdiction);
+  if (!policy.fraud_check) return out;
+  const workflow::FraudCheck& fc = *policy.fraud_check;
+  if (fc.max_per_hour > 0) {
+    auto n = tx.CountRequestsSince(r.subject_email, r.type, now - kMillisPerHour);
+    if (!n.ok()) return n.status();
+    if (*n > fc.max_per_hour)
+      out.reasons.push_back(std::to_string(*n) + " " + r.type + " requests for this data subject within an hour (more than " +
+                            std::to_string(fc.max_per_hour) + ")");
+  }
+  auto domain_of = [](const std::string& email) {
+    const auto at = email.rfind('@');
+    return at == std::string::npos ? std::string() : NormalizeEmail(email.substr(at + 1));
+  };
+  auto blocked_at = [&](const std::string& domain) -> std::string {
+    for (const auto& blocked : fc.blocked_domains)
+      if (domain == blocked || (domain.size() > blocked.size() && domain.ends_with("." + blocked))) return blocked;
+    return "";
+  };
+  if (auto b = blocked_at(domain_of(r.subject_email)); !b.empty())
+    out.reasons.push_back("the data subject's address is at a blocked domain (" + b + ")");
+  if (HasAgent(r)) {
+    const std::string agent = StringField(ParseOr(r.requester_json, json::value()), "email");
+    if (auto b = blocked_at(domain_of(agent)); !b.empty())
+      out.reasons.push_back("the requester's address is at a blocked domain (" + b + ")");
+  }
+  out.suspected = !out.reasons.empty();
+  return out;
 }
 
 Result<CreateOutcome> RequestService::CreateRequest(const CreateRequestInput& in) {
@@ -443,6 +488,64 @@ Result<RequestService::IssuedLink> RequestService::CreateDownloadLinkInTx(store:
   return out;
 }
 
+// ---- snapshot inputs: authorized agents, duplicates ----
+
+const std::vector<AgentAuthorizationKind>& AgentAuthorizationKinds() {
+  static const std::vector<AgentAuthorizationKind> kinds = {
+      {"signed_permission",
+       "Cal. Code Regs. tit. 11 § 7063(a)(1)-(2) (the consumer's signed permission; the consumer also verifies "
+       "their own identity directly)"},
+      {"power_of_attorney",
+       "Cal. Code Regs. tit. 11 § 7063(b); Cal. Prob. Code §§ 4121-4130 (a power of attorney: no confirmation by "
+       "the consumer)"},
+      {"parental_responsibility",
+       "Cal. Code Regs. tit. 11 § 7070 (a parent or legal guardian of a consumer under 13, verified by a reasonable "
+       "method); GDPR Art. 8(2) (the holder of parental responsibility)"},
+  };
+  return kinds;
+}
+
+bool HasAgent(const store::RequestRow& r) {
+  const std::string agent = StringField(ParseOr(r.requester_json, json::value()), "email");
+  return !agent.empty() && NormalizeEmail(agent) != r.subject_email;
+}
+
+namespace {
+
+// Cal. Code Regs. tit. 11 § 7063: the strongest authorization recorded for the request.
+Result<AgentAuthority> AgentAuthorityFor(store::Tx& tx, const store::RequestRow& r) {
+  if (!HasAgent(r)) return AgentAuthority::kNotNeeded;
+  auto rows = tx.AgentAuthorizationsFor(r.id);
+  if (!rows.ok()) return rows.status();
+  AgentAuthority a = AgentAuthority::kMissing;
+  for (const auto& row : *rows) {
+    if (row.kind == "power_of_attorney") return AgentAuthority::kPowerOfAttorney;
+    if (row.kind == "parental_responsibility") return AgentAuthority::kParentalResponsibility;
+    if (row.kind == "signed_permission") a = AgentAuthority::kSignedPermission;
+  }
+  return a;
+}
+
+constexpr int kMaxDuplicateChain = 16;
+
+// The first request of a duplicate chain (r.duplicate_of, followed while it is itself a
+// duplicate); nullopt when r is no duplicate or the chain is broken (a purged primary).
+Result<std::optional<store::RequestRow>> PrimaryOf(store::Tx& tx, const store::RequestRow& r) {
+  std::string next = r.duplicate_of;
+  std::optional<store::RequestRow> found;
+  for (int i = 0; !next.empty() && i < kMaxDuplicateChain; ++i) {
+    auto p = tx.GetRequest(next);
+    if (!p.ok() && p.status().IsNotFound()) return found;
+    if (!p.ok()) return p.status();
+    if (p->id == r.id) break;  // a cycle: never written, but never followed either
+    found = std::move(p.value());
+    next = found->duplicate_of;
+  }
+  return found;
+}
+
+}  // namespace
+
 // ---- events ----
 
 Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Event& event,
@@ -471,6 +574,27 @@ Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Even
     snap.extensions = r.extensions;
     snap.extension_allowed = deadlines_->ExtensionAllowed(r, now);
     snap.pause_allowed = deadlines_->PauseAllowed(r, now);
+    auto agent = AgentAuthorityFor(tx, r);
+    if (!agent.ok()) return agent.status();
+    snap.agent = *agent;
+    if (r.state == "duplicate") {
+      // Promotion (contract — duplicates): the primary is not verified, and it is closed or
+      // waits in a state its own workflow lets a verified duplicate supersede.
+      auto primary = PrimaryOf(tx, r);
+      if (!primary.ok()) return primary.status();
+      if (!primary->has_value()) {
+        snap.primary_unverified = true;  // the primary is gone (purged): this one stands alone
+      } else if (!(*primary)->identity_verified) {
+        const store::RequestRow& p = **primary;
+        if (IsFinalState(p.state)) {
+          snap.primary_unverified = true;
+        } else {
+          auto pwf = PinnedWorkflow(tx, p.workflow_hash);
+          if (!pwf.ok()) return pwf.status();
+          snap.primary_unverified = (*pwf)->Candidates(p.state, "superseded") != nullptr;
+        }
+      }
+    }
     auto decision = Decide(**wf, snap, ev, now);
     if (!decision.ok()) return decision.status();
 
@@ -622,6 +746,27 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
       if (r.paused_at) r.paused_days += deadlines_->DaysBetween(*r.paused_at, now);
       r.paused_at.reset();
       deadlines_->Apply(r);
+    } else if (e.kind == "promote_duplicate") {
+      // Contract — duplicates: this verified duplicate becomes the primary, with a deadline of its
+      // own from its receipt; the old primary (unverified) becomes its duplicate, linked to it,
+      // through a `superseded` transition.
+      auto primary = PrimaryOf(tx, r);
+      if (!primary.ok()) return primary.status();
+      r.duplicate_of.clear();
+      deadlines_->Apply(r);
+      if (primary->has_value() && !IsFinalState((*primary)->state)) {
+        store::RequestRow old = std::move(**primary);
+        old.duplicate_of = r.id;
+        deadlines_->Apply(old);  // a duplicate has no deadline of its own
+        Event sup;
+        sup.name = "superseded";
+        sup.actor = "system";
+        sup.reason = "a later request of the same type for the same data subject was verified first";
+        sup.data["duplicate_of"] = r.id;
+        sup.data["promoted"] = r.reference;
+        if (Status s = ApplyInTx(tx, old, sup, std::nullopt); !s.ok()) return s;
+        if (Status s = ScheduleReminders(tx, old, now); !s.ok()) return s;  // none left: a duplicate
+      }
     } else if (e.kind == "mark_verified") {
       // Folded into the snapshot (core/interpreter.cpp Fold).
     } else {
@@ -787,6 +932,42 @@ Result<store::RequestRow> RequestService::ApplySystemEvent(const std::string& id
   return row;
 }
 
+Result<store::RequestRow> RequestService::RecordAgentAuthorization(const std::string& id, const std::string& kind,
+                                                                   const std::string& note,
+                                                                   const std::string& evidence_ref,
+                                                                   const std::string& actor,
+                                                                   std::optional<std::int64_t> expected_version) {
+  const auto& kinds = AgentAuthorizationKinds();
+  auto k = std::find_if(kinds.begin(), kinds.end(), [&](const auto& x) { return x.name == kind; });
+  if (k == kinds.end())
+    return Status::Invalid("kind must be 'signed_permission', 'power_of_attorney' or 'parental_responsibility'");
+  if (Trim(note).empty()) return Status::Invalid("a note on the evidence seen is required");
+  store::RequestRow row;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    if (IsFinalState(row.state)) return Status::Refused("request " + row.reference + " is closed");
+    if (!HasAgent(row))
+      return Status::Unprocessable("request " + row.reference +
+                                   " was made by the data subject: there is no authorized agent to authorize");
+    const Millis now = clock_.Now();
+    store::AgentAuthorizationRow a{0, row.id, kind, Trim(note), Trim(evidence_ref), actor, now};
+    if (Status st = tx.InsertAgentAuthorization(a); !st.ok()) return st;
+    Event ev;
+    ev.name = "agent_authorization_recorded";
+    ev.actor = actor;
+    ev.reason = a.note;
+    ev.data["kind"] = kind;
+    ev.data["note"] = a.note;
+    if (!a.evidence_ref.empty()) ev.data["evidence_ref"] = a.evidence_ref;
+    ev.data["citation"] = k->citation;
+    return ApplyInTx(tx, row, ev, expected_version);
+  });
+  if (!s.ok()) return s;
+  return row;
+}
+
 // ---- verification ----
 
 namespace {
@@ -798,6 +979,10 @@ Status VerifyInTx(RequestService& svc, store::Tx& tx, store::RequestRow& r, cons
   if (!wf.ok()) return wf.status();
   if ((*wf)->Candidates(r.state, "identity_verified") == nullptr) {
     refusal = Status::Refused("request " + r.reference + " is not awaiting identity verification");
+    return Status::Ok();
+  }
+  if (r.identity_verified) {
+    refusal = Status::Refused("the data subject's identity is already verified on request " + r.reference);
     return Status::Ok();
   }
   auto latest = tx.LatestVerification(r.id);
@@ -878,6 +1063,8 @@ Result<store::RequestRow> RequestService::ResendCode(const std::string& id, cons
     if ((*wf)->Candidates(row.state, "identity_verified") == nullptr ||
         (*wf)->Candidates(row.state, "code_resent") == nullptr)
       return Status::Refused("request " + row.reference + " is not awaiting identity verification");
+    if (row.identity_verified)
+      return Status::Refused("the data subject's identity is already verified on request " + row.reference);
     const workflow::VerificationPolicy policy = policies_.For(row.type, row.jurisdiction);
     auto latest = tx.LatestVerification(row.id);
     if (!latest.ok()) return latest.status();
@@ -905,6 +1092,184 @@ Result<store::RequestRow> RequestService::ResendCode(const std::string& id, cons
   });
   if (!s.ok()) return s;
   return row;
+}
+
+// ---- verification by data points (Cal. Code Regs. tit. 11 § 7062) ----
+
+std::string NormalizeDataPoint(std::string_view name, std::string_view value) {
+  const bool digits_only = name.find("phone") != std::string_view::npos ||
+                           name.find("card") != std::string_view::npos || name.ends_with("last4");
+  std::string out;
+  bool blank = false;
+  for (char ch : value) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (digits_only) {
+      if (u >= '0' && u <= '9') out += ch;
+      continue;
+    }
+    if (std::isspace(u)) {
+      blank = !out.empty();
+      continue;
+    }
+    if (blank) out += ' ';
+    blank = false;
+    out += static_cast<char>(u < 0x80 ? std::tolower(u) : u);
+  }
+  return out;
+}
+
+namespace {
+
+// The point names a correction request names in details.corrections (an object keyed by field or
+// point name, or a list of names), mapped to points through the systems map's columns.
+std::set<std::string> CorrectedPoints(const store::RequestRow& r, const DataPointSource& src) {
+  std::set<std::string> out;
+  if (r.type != "correction") return out;
+  const json::value details = ParseOr(r.details_json, json::object());
+  const json::value* c = details.is_object() ? details.as_object().if_contains("corrections") : nullptr;
+  if (c == nullptr) return out;
+  std::vector<std::string> names;
+  if (c->is_object())
+    for (const auto& kv : c->as_object()) names.emplace_back(kv.key());
+  else if (c->is_array())
+    for (const auto& v : c->as_array())
+      if (v.is_string()) names.emplace_back(v.as_string());
+  for (const auto& n : names) {
+    if (std::find(src.names.begin(), src.names.end(), n) != src.names.end()) out.insert(n);
+    if (auto it = src.columns.find(n); it != src.columns.end()) out.insert(it->second);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<DataPointOutcome> RequestService::VerifyDataPoints(const std::string& id,
+                                                          const std::map<std::string, std::string>& points,
+                                                          bool signed_declaration, const std::string& actor) {
+  if (!data_points_.values) return Status::Unprocessable("no systems map is configured: data points cannot be checked");
+  if (points.empty()) return Status::Invalid("field 'points' must name at least one data point");
+  for (const auto& [name, value] : points) {
+    if (std::find(data_points_.names.begin(), data_points_.names.end(), name) == data_points_.names.end()) {
+      std::string known;
+      for (const auto& n : data_points_.names) known += (known.empty() ? "" : ", ") + n;
+      return Status::Invalid("unknown data point '" + name + "' (expected: " + known + ")");
+    }
+    if (value.size() > 500) return Status::Invalid("data point '" + name + "' is too long");
+  }
+  auto before = Get(id);
+  if (!before.ok()) return before.status();
+  // What the company holds, read before the transaction (the company database is another file).
+  const json::value subject_json = ParseOr(before->subject_json, json::object());
+  DataSubject subject;
+  subject.email = StringField(subject_json, "email");
+  subject.account_id = before->subject_account;
+  auto held = data_points_.values(subject);
+  if (!held.ok()) return held.status();
+
+  DataPointOutcome out;
+  Status refusal;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    store::RequestRow row = std::move(r.value());
+    auto wf = PinnedWorkflow(tx, row.workflow_hash);
+    if (!wf.ok()) return wf.status();
+    if ((*wf)->Candidates(row.state, "identity_verified") == nullptr || row.identity_verified)
+      return Status::Refused("request " + row.reference + " is not awaiting identity verification");
+    const workflow::VerificationPolicy policy = policies_.For(row.type, row.jurisdiction);
+    if (!policy.data_points)
+      return Status::Refused("verification by data points is not offered for " + row.type + " requests" +
+                             (row.jurisdiction.empty() ? "" : " under " + row.jurisdiction));
+    const workflow::DataPointRule rule = *policy.data_points;
+    auto earlier = tx.DataPointAttemptsFor(row.id);
+    if (!earlier.ok()) return earlier.status();
+    int failed = 0;
+    for (const auto& a : *earlier) failed += a.success ? 0 : 1;
+    if (failed >= rule.max_attempts)
+      return Status::Refused("no data-point attempts left for request " + row.reference);
+
+    // Compare every offered point with every held value of its name, as keyed hashes (equal
+    // lengths, sodium_memcmp): no early exit on the first match.
+    const std::set<std::string> excluded = CorrectedPoints(row, data_points_);
+    store::DataPointAttemptRow attempt;
+    attempt.request_id = row.id;
+    attempt.at = clock_.Now();
+    for (const auto& [name, value] : points) {
+      attempt.offered.push_back(name);
+      const std::string offered = NormalizeDataPoint(name, value);
+      const std::string offered_hash = secrets_.KeyedHash("dp:" + name + ":" + offered);
+      bool match = false;
+      if (auto it = held->find(name); it != held->end())
+        for (const auto& h : it->second) {
+          std::string norm = NormalizeDataPoint(name, h);
+          // A phone number given without its country code matches the held number's last digits.
+          if (name.find("phone") != std::string::npos && offered.size() >= 7 && norm.size() > offered.size())
+            norm = norm.substr(norm.size() - offered.size());
+          const bool eq = Secrets::HashesEqual(secrets_.KeyedHash("dp:" + name + ":" + norm), offered_hash);
+          match = match || (eq && !offered.empty());
+        }
+      if (excluded.count(name)) {
+        out.excluded.push_back(name);
+        continue;
+      }
+      if (match) attempt.matched.push_back(name);
+    }
+    out.matched = attempt.matched;
+    out.required = rule.required_points();
+    attempt.required = out.required;
+    attempt.signed_declaration = signed_declaration;
+    attempt.success = static_cast<int>(attempt.matched.size()) >= out.required &&
+                      (!rule.needs_declaration() || signed_declaration);
+    if (Status st = tx.InsertDataPointAttempt(attempt); !st.ok()) return st;
+    const std::string citation =
+        rule.needs_declaration()
+            ? "Cal. Code Regs. tit. 11 § 7062(c) (a reasonably high degree of certainty: three matching data points "
+              "and a signed declaration under penalty of perjury)"
+            : "Cal. Code Regs. tit. 11 § 7062(b), (d) (a reasonable degree of certainty: two matching data points)";
+    if (attempt.success) {
+      out.verified = true;
+      Event ev;
+      ev.name = "identity_verified";
+      ev.actor = actor;
+      json::array names;
+      for (const auto& n : attempt.matched) names.emplace_back(n);
+      ev.data["method"] = "data_points";
+      ev.data["degree"] = rule.degree;
+      ev.data["points"] = std::move(names);
+      ev.data["matched"] = static_cast<std::int64_t>(attempt.matched.size());
+      ev.data["required"] = out.required;
+      ev.data["signed_declaration"] = signed_declaration;
+      ev.data["citation"] = citation;
+      if (Status st = ApplyInTx(tx, row, ev, std::nullopt); !st.ok()) return st;
+      out.request = row;
+      return Status::Ok();
+    }
+    ++failed;
+    out.attempts_left = std::max(0, rule.max_attempts - failed);
+    const std::string why = rule.needs_declaration() && !signed_declaration
+                                ? "the signed declaration under penalty of perjury is required"
+                                : "not enough of the details given match the information we hold";
+    if (out.attempts_left == 0 && (*wf)->Candidates(row.state, "verification_failed") != nullptr) {
+      Event ev;
+      ev.name = "verification_failed";
+      ev.actor = "system";
+      ev.reason = "the details given to confirm your identity did not match the information we hold, after " +
+                  std::to_string(rule.max_attempts) + " attempt(s)";
+      ev.data["reason_code"] = "insufficient_verification";
+      ev.data["method"] = "data_points";
+      ev.data["attempts"] = failed;
+      ev.data["citation"] = citation;
+      if (Status st = ApplyInTx(tx, row, ev, std::nullopt); !st.ok()) return st;
+      refusal = Status::Refused(why + "; no attempts left: the request is denied for insufficient verification");
+    } else {
+      refusal = Status::Refused(why + "; " + std::to_string(out.attempts_left) + " attempt(s) left");
+    }
+    out.request = row;
+    return Status::Ok();  // the failed attempt is recorded
+  });
+  if (!s.ok()) return s;
+  if (!refusal.ok()) return refusal;
+  return out;
 }
 
 Result<std::string> RequestService::VerificationFailure(store::Tx& tx, const store::RequestRow& r) {
@@ -1749,6 +2114,21 @@ json::object RequestService::RequestJson(const store::RequestRow& r) {
   o["paused_days"] = r.paused_days;
   o["identity_verified"] = r.identity_verified;
   o["duplicate_of"] = r.duplicate_of.empty() ? json::value(nullptr) : json::value(r.duplicate_of);
+  // An authorized agent's authority (Cal. Code Regs. tit. 11 § 7063): null when no agent asked,
+  // else "missing", "signed_permission" or "power_of_attorney" (the strongest recorded).
+  o["agent_authorization"] = nullptr;
+  if (HasAgent(r)) {
+    AgentAuthority a = AgentAuthority::kMissing;
+    store_.Read([&](store::Tx& tx) {
+      auto got = AgentAuthorityFor(tx, r);
+      if (got.ok()) a = *got;
+      return Status::Ok();
+    });
+    o["agent_authorization"] = a == AgentAuthority::kPowerOfAttorney          ? "power_of_attorney"
+                               : a == AgentAuthority::kParentalResponsibility ? "parental_responsibility"
+                               : a == AgentAuthority::kSignedPermission       ? "signed_permission"
+                                                                              : "missing";
+  }
   o["language"] = r.language.empty() ? json::value(nullptr) : json::value(r.language);
   o["details"] = ParseOr(r.details_json, json::object());
   o["version"] = r.version;

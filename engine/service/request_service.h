@@ -87,6 +87,62 @@ struct HoldInput {
   std::string ground;    // "" = legal_claims
 };
 
+// True when someone other than the data subject made the request (an authorized agent, a
+// parent): its `requester` names another address. Such a request leaves verification only once
+// an agent authorization is recorded (Cal. Code Regs. tit. 11 § 7063; guard agent_authorized).
+// A parent writing for a child counts as an agent too: staff record parental_responsibility.
+bool HasAgent(const store::RequestRow& r);
+
+// The kinds of agent authorization staff may record, with their legal source:
+//   signed_permission  § 7063(a)(1): the consumer's signed permission; the data subject must also
+//                      verify their own identity directly (§ 7063(a)(2)): the code mailed to the
+//                      data subject (or data points) counts
+//   power_of_attorney  § 7063(b): a power of attorney under Cal. Prob. Code §§ 4121-4130; no
+//                      confirmation by the data subject is needed
+//   parental_responsibility  a parent or legal guardian acting for a child (§ 7070; GDPR
+//                      Art. 8(2)); no confirmation by the child is needed
+struct AgentAuthorizationKind {
+  std::string name, citation;
+};
+const std::vector<AgentAuthorizationKind>& AgentAuthorizationKinds();
+
+// An opt-out suspected of fraud by the request type's fraud_check (Cal. Code Regs. tit. 11
+// § 7026(d)-(e)): `reasons` documents why ("more than N opt-out requests for this data subject
+// within an hour", "the address is at a blocked domain (d)"); empty when not suspected.
+struct FraudAssessment {
+  bool suspected = false;
+  std::vector<std::string> reasons;
+};
+
+// Where the company's verification data points come from (Cal. Code Regs. tit. 11 § 7062): the
+// systems map's verification_point columns (fulfillment::Fulfiller::DataPointNames /
+// DataPointValues). `names`: the point names a requester may offer; `columns`: column name (both
+// "column" and "table.column") -> point name, to find the points a correction names; `values`:
+// what the company holds for a data subject, by point name (personal data: compared, never logged
+// or stored).
+struct DataPointSource {
+  std::vector<std::string> names;
+  std::map<std::string, std::string> columns;
+  std::function<Result<std::map<std::string, std::vector<std::string>>>(const DataSubject&)> values;
+};
+
+// A data point's value as compared: ASCII case folded, blanks trimmed and runs of blanks made one
+// space; for phone numbers (a name containing "phone") and card digits (a name containing "card"
+// or ending in "last4") only the digits.
+std::string NormalizeDataPoint(std::string_view name, std::string_view value);
+
+// What one data-point attempt found (never the values): the names of the points that matched,
+// sorted; those offered but not counted because the correction request names them (§ 7062(e):
+// a correction is not verified with the data it corrects); the points needed; whether it
+// verified; and, when it did not, the failed attempts left (0: the request was denied).
+struct DataPointOutcome {
+  store::RequestRow request;
+  std::vector<std::string> matched, excluded;
+  int required = 0;
+  bool verified = false;
+  int attempts_left = 0;
+};
+
 // The grounds a hold may give, with the law it rests on (GDPR Art. 17(3)).
 struct HoldGround {
   std::string name, citation;
@@ -208,6 +264,38 @@ class RequestService {
   // resend_cooldown of the last code; Conflict after max_resends new codes; Refused when the
   // request is not awaiting verification.
   Result<store::RequestRow> ResendCode(const std::string& id, const std::string& actor, Millis& retry_after_ms);
+
+  // Staff record an authorized agent's authority (Cal. Code Regs. tit. 11 § 7063): `kind` one of
+  // AgentAuthorizationKinds(), `note` (required) what was seen, `evidence_ref` ("" = none) where
+  // the document is kept. Stored in agent_authorizations (migration 012) and recorded as an
+  // `agent_authorization_recorded` transition (kind, note, evidence_ref, citation); a request
+  // that waits for it in verifying (its data subject verified) then proceeds. Invalid for an
+  // unknown kind or no note; Unprocessable when the request has no agent (HasAgent); Refused
+  // when the request is closed or its workflow does not take the event; Conflict for a stale
+  // expected_version.
+  Result<store::RequestRow> RecordAgentAuthorization(const std::string& id, const std::string& kind,
+                                                     const std::string& note, const std::string& evidence_ref,
+                                                     const std::string& actor,
+                                                     std::optional<std::int64_t> expected_version);
+
+  // Verification by matching data points (Cal. Code Regs. tit. 11 § 7062; the policy's
+  // data_points). `points`: point name -> the value the requester offers; `signed_declaration`:
+  // the requester signed the declaration under penalty of perjury (§ 7062(c)). Each point the
+  // company holds for the data subject (DataPointSource) that equals the offered value after
+  // NormalizeDataPoint counts once; values are compared as keyed hashes in constant time and are
+  // never logged or stored: data_point_attempts (migration 012) keeps only the names offered and
+  // matched. Enough points (2, or 3 and the declaration for a reasonably high degree) verify the
+  // data subject: `identity_verified` with data {method: data_points, degree, points (the names),
+  // matched, required, signed_declaration, citation}, on the existing path (promotion, agents).
+  // Too few: a failed attempt; at the policy's max_attempts the request is denied
+  // (`verification_failed`, reason_code insufficient_verification, the requester told why)
+  // where the state allows it. Invalid for unknown point names or no points; Refused when the
+  // request is not awaiting verification or the policy offers no data points; Unprocessable when
+  // no systems map is configured.
+  Result<DataPointOutcome> VerifyDataPoints(const std::string& id, const std::map<std::string, std::string>& points,
+                                            bool signed_declaration, const std::string& actor);
+  // Set once at start (from the fulfiller), before any request is served.
+  void SetDataPointSource(DataPointSource source) { data_points_ = std::move(source); }
 
   // The verification policy in force for `r` (workflows/verification/verification.yaml).
   workflow::VerificationPolicy PolicyFor(const store::RequestRow& r) const {
@@ -349,6 +437,9 @@ class RequestService {
   Status ApplyEffects(store::Tx& tx, store::RequestRow& request, const Decision& d, std::int64_t transition_seq,
                       const Event& event, std::vector<Event>& follow_ups);
   Result<store::RequestRow> CreateInTx(store::Tx& tx, const CreateRequestInput& in, Millis now);
+  // The opt-out fraud check at submission of `r` (its policy's fraud_check; none: not suspected).
+  // `r` is already inserted, so the count per hour includes it.
+  Result<FraudAssessment> AssessFraud(store::Tx& tx, const store::RequestRow& r, Millis now);
   // A new download link for `file_path` of request `r` (revoking its older links), and the mail
   // variables that announce it (download_url, download_expires, download_max).
   Result<IssuedLink> CreateDownloadLinkInTx(store::Tx& tx, const store::RequestRow& r, const std::string& file_path,
@@ -365,6 +456,7 @@ class RequestService {
   workflow::VerificationPolicies policies_;  // fixed after Create
   AccountResolver account_resolver_;
   std::vector<std::pair<std::string, std::string>> hold_scopes_;  // (table, category); fixed after start
+  DataPointSource data_points_;  // fixed after start
   std::map<std::string, std::shared_ptr<const Workflow>> current_;  // by request type; fixed after Create
   std::mutex pinned_mu_;
   std::map<std::string, std::shared_ptr<const Workflow>> pinned_;   // by hash; guarded by pinned_mu_

@@ -252,7 +252,12 @@ Result<int> Workers::FireTimers() {
       Event ev;
       ev.name = t.event;
       ev.actor = "timer";
-      if (t.event == "verification_expired") {  // a denial: its reason from the fixed list (core/denial.h)
+      if (t.event == "verification_expired" && row.identity_verified) {
+        // The data subject verified, but their agent's authority was never recorded (Cal. Code
+        // Regs. tit. 11 § 7063(a)): denied for that, not for the verification.
+        ev.data["reason_code"] = "agent_not_authorized";
+        ev.reason = "the authorized agent's permission or power of attorney was not received in the time allowed";
+      } else if (t.event == "verification_expired") {  // a denial: its reason from the fixed list (core/denial.h)
         ev.data["reason_code"] = "insufficient_verification";
         // Why, for the requester (the denied mail prints it): expired, locked, or never confirmed.
         auto why = svc_.VerificationFailure(tx, row);

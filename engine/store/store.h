@@ -111,6 +111,25 @@ struct VerificationRow {
   std::optional<Millis> consumed_at, locked_at;
 };
 
+// An authorized agent's authority as staff recorded it (migration 012; Cal. Code Regs. tit. 11
+// § 7063). kind: signed_permission | power_of_attorney. evidence_ref "" when none.
+struct AgentAuthorizationRow {
+  std::int64_t id = 0;
+  std::string request_id, kind, note, evidence_ref, recorded_by;
+  Millis recorded_at = 0;
+};
+
+// One data-point verification attempt (migration 012; Cal. Code Regs. tit. 11 § 7062): the names
+// of the points offered and matched, never their values.
+struct DataPointAttemptRow {
+  std::int64_t id = 0;
+  std::string request_id;
+  Millis at = 0;
+  std::vector<std::string> offered, matched;  // point names, sorted
+  int required = 0;
+  bool signed_declaration = false, success = false;
+};
+
 // A legal hold (migrations 001, 010). Scope: a data subject (subject_email and/or account_id),
 // a table or a table category of the systems map (scope_table / scope_category: everyone's rows
 // there), or both (only that person's rows there). "" = not set. `ground`: one of the fixed list
@@ -227,6 +246,16 @@ class Tx {
   Status UpdateVerification(const VerificationRow& v);
   // How many codes were issued for the request (the first and every resend).
   Result<int> VerificationCount(const std::string& request_id);
+
+  // Authorized agents (migration 012): the request's authorizations, oldest first.
+  Status InsertAgentAuthorization(const AgentAuthorizationRow& a);
+  Result<std::vector<AgentAuthorizationRow>> AgentAuthorizationsFor(const std::string& request_id);
+  // Data-point verification attempts (migration 012), oldest first.
+  Status InsertDataPointAttempt(const DataPointAttemptRow& a);
+  Result<std::vector<DataPointAttemptRow>> DataPointAttemptsFor(const std::string& request_id);
+  // Requests of `type` for the data subject entered at or after `since` (any state): the opt-out
+  // fraud check's count per hour (Cal. Code Regs. tit. 11 § 7026).
+  Result<int> CountRequestsSince(const std::string& subject_email, const std::string& type, Millis since);
 
   // Legal holds.
   Status InsertHold(const HoldRow& h);

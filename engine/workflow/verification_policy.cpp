@@ -121,11 +121,13 @@ PolicyRule ReadRule(Reader& rd, const YAML::Node& node, const std::string& what,
   r.line = Line(node.Mark());
   if (allow_jurisdictions)
     rd.CheckKeys(node,
-                 {"method", "code_ttl", "max_attempts", "resend_cooldown", "max_resends", "fraud_check", "citation",
-                  "jurisdictions"},
+                 {"method", "code_ttl", "max_attempts", "resend_cooldown", "max_resends", "fraud_check", "data_points",
+                  "citation", "jurisdictions"},
                  what);
   else
-    rd.CheckKeys(node, {"method", "code_ttl", "max_attempts", "resend_cooldown", "max_resends", "fraud_check", "citation"},
+    rd.CheckKeys(node,
+                 {"method", "code_ttl", "max_attempts", "resend_cooldown", "max_resends", "fraud_check", "data_points",
+                  "citation"},
                  what);
   r.method = rd.String(node, "method", false, what);
   if (r.method && *r.method != "email_code" && *r.method != "none") {
@@ -162,6 +164,21 @@ PolicyRule ReadRule(Reader& rd, const YAML::Node& node, const std::string& what,
       r.fraud_check = std::move(f);
     }
   }
+  if (const YAML::Node dp = node["data_points"]; dp.IsDefined()) {
+    const std::string dwhat = "data_points of " + what;
+    if (rd.ExpectMap(dp, dwhat)) {
+      rd.CheckKeys(dp, {"degree", "max_attempts"}, dwhat);
+      DataPointRule d;
+      if (auto degree = rd.String(dp, "degree", true, dwhat)) {
+        if (*degree != "reasonable" && *degree != "reasonably_high")
+          rd.Error(dp["degree"], "unknown degree '" + *degree + "' in " + dwhat + " (expected: reasonable, reasonably_high)");
+        else
+          d.degree = *degree;
+      }
+      d.max_attempts = rd.Int(dp, "max_attempts", 1, 10, dwhat).value_or(3);
+      r.data_points = d;
+    }
+  }
   if (auto c = rd.String(node, "citation", true, what)) r.citation = *c;
   return r;
 }
@@ -173,6 +190,7 @@ void Apply(const PolicyRule& r, VerificationPolicy& p) {
   if (r.resend_cooldown) p.resend_cooldown = *r.resend_cooldown;
   if (r.max_resends) p.max_resends = *r.max_resends;
   if (r.fraud_check) p.fraud_check = r.fraud_check;
+  if (r.data_points) p.data_points = r.data_points;
   if (!r.citation.empty()) p.citations.insert(p.citations.begin(), r.citation);
 }
 
@@ -259,6 +277,8 @@ VerificationPolicyLoad LoadVerificationPolicySource(const std::string& source, c
     auto p = out.policies.For(type, "");
     if (p.fraud_check && p.method != "none")
       rd.Error(rule.line, "fraud_check applies only to method none (request type '" + type + "' uses " + p.method + ")");
+    if (p.data_points && p.method == "none")
+      rd.Error(rule.line, "data_points needs a verifying method (request type '" + type + "' uses none)");
   }
   if (!out.errors.empty()) out.policies = VerificationPolicies(out.policies.fallback_);
   return out;

@@ -16,6 +16,13 @@
 //         max_per_hour: 3          #   when more opt-outs than this came for the same subject
 //                                  #   in the last hour (1..1000)
 //         blocked_domains: [..]    #   or the subject's address is at one of these domains
+//       data_points:           # verification by matching data points the business holds
+//         degree: reasonable       #   (Cal. Code Regs. tit. 11 § 7062): reasonable = 2 matching
+//                                  #   points (§ 7062(b), (d)); reasonably_high = 3 matching
+//                                  #   points and a signed declaration under penalty of perjury
+//                                  #   (§ 7062(c)); the points are the systems map's
+//                                  #   verification_point columns
+//         max_attempts: 3          #   failed attempts before the request is denied (1..10)
 //       jurisdictions:
 //         <contract jurisdiction>: # the same keys again (no nested jurisdictions), replacing
 //           code_ttl: 48h          # the request type's for requests of that jurisdiction
@@ -43,6 +50,18 @@
 
 namespace dsar::workflow {
 
+// Data-point verification (Cal. Code Regs. tit. 11 § 7062). A correction is never verified with
+// the data it corrects: the fields a correction request names do not count (§ 7062(e) with
+// § 7060(b)-(c)).
+struct DataPointRule {
+  std::string degree = "reasonable";  // reasonable | reasonably_high
+  int max_attempts = 3;               // failed attempts before the request is denied
+  // Matching points needed: 2 for a reasonable degree of certainty (§ 7062(b), (d)), 3 for a
+  // reasonably high degree (§ 7062(c)), which also needs the signed declaration.
+  int required_points() const { return degree == "reasonably_high" ? 3 : 2; }
+  bool needs_declaration() const { return degree == "reasonably_high"; }
+};
+
 struct FraudCheck {
   int max_per_hour = 0;                      // 0 = no limit on the count
   std::vector<std::string> blocked_domains;  // lower-case
@@ -54,6 +73,7 @@ struct PolicyRule {
   std::optional<Millis> code_ttl, resend_cooldown;
   std::optional<int> max_attempts, max_resends;
   std::optional<FraudCheck> fraud_check;
+  std::optional<DataPointRule> data_points;
   std::string citation;
   int line = 0;
 };
@@ -66,6 +86,7 @@ struct VerificationPolicy {
   Millis resend_cooldown = 60 * 1000;
   int max_resends = 3;
   std::optional<FraudCheck> fraud_check;
+  std::optional<DataPointRule> data_points;  // nullopt: data-point verification is not offered
   std::vector<std::string> citations;  // of the rules that set it, most specific first
 };
 

@@ -229,6 +229,16 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
     CHECK(d.Cli({"--test-clock", kClock, "intake-mail"}, FillTemplate(ref, codes[ref].first, codes[ref].second, n++)) == ref + " (reply)");
   }
 
+  // 3b. The authorized agent's deletion waits, verified, until staff record the agent's authority
+  // (issue 5 §2, Cal. Code Regs. tit. 11 § 7063(a): a signed permission, and the data subject
+  // confirmed with the code mailed to them).
+  const std::string dana = id_of["agent_en_ccpa_deletion.eml"];
+  REQUIRE(WaitFor([&] { return api.Request(dana).at("identity_verified").as_bool(); }));
+  CHECK(api.State(dana) == "verifying");
+  auto authorized = api.Call("POST", "/api/v1/requests/" + dana + "/agent-authorization",
+                             R"J({"kind":"signed_permission","note":"signed permission attached to the request (PDF)","evidence_ref":"agent_en_ccpa_deletion.eml"})J");
+  CHECK(authorized.status == 200);
+
   // 4. Fulfillment runs in the server's workers; staff complete the correction's task.
   REQUIRE(WaitFor([&] { return api.State(alex) == "completed" && api.State(sean) == "completed" &&
                                api.State(javier) == "completed" && api.State(jordan) == "completed" &&

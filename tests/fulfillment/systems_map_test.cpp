@@ -47,6 +47,12 @@ TEST_CASE("the demo systems map loads with every table, link and erasure rule", 
   CHECK(tickets->links.size() == 2);
 
   CHECK_FALSE(m.Table("accounts")->Field("password_hash")->withheld.empty());
+  // Verification data points (Cal. Code Regs. tit. 11 § 7062): never the withheld hash or the email.
+  CHECK(VerificationPointNames(m) ==
+        std::vector<std::string>{"billing_address", "card_last4", "country", "name", "phone", "plan", "region"});
+  CHECK(m.Table("billing")->Field("billing_name")->verification_point == "name");
+  CHECK(m.Table("accounts")->Field("password_hash")->verification_point.empty());
+  CHECK(m.Table("accounts")->Field("email")->verification_point.empty());
 
   // What an access package tells the person beyond the tables (GDPR Art. 15(1)(e)-(h)).
   CHECK(m.system == "Nimbus Cloud production database");
@@ -185,6 +191,15 @@ TEST_CASE("a broken systems map is refused with file:line and the reason", "[ful
       {"automated decision-making not a text", "tables:", "automated_decision_making:\n  - none\ntables:",
        "4: automated_decision_making must be a text"},
       {"rights not a text", "tables:", "rights: { how: mail }\ntables:", "3: rights must be a text"},
+      {"verification point on the subject's email column", "      email: { provided_by_subject: true }",
+       "      email: { provided_by_subject: true, verification_point: email }",
+       "14: field people.email: the subject's email column cannot be a verification data point"},
+      {"verification point on a withheld field", "      name: { provided_by_subject: true }",
+       "      name: { withheld: a secret, verification_point: name }",
+       "15: field people.name: a withheld field (a secret) cannot be a verification data point"},
+      {"verification point not snake_case", "      name: { provided_by_subject: true }",
+       "      name: { verification_point: Full Name }",
+       "15: field people.name.verification_point must be a snake_case name (a-z, 0-9, _; at most 40)"},
       {"opt-out flag on a table not in the map", "tables:",
        "opt_outs:\n  sale:\n    - { table: ghosts, field: sold, value: 1 }\ntables:",
        "5: opt-out flag ghosts.sold: table 'ghosts' is not in the map"},
@@ -222,4 +237,33 @@ TEST_CASE("a broken systems map is refused with file:line and the reason", "[ful
     CHECK(map.status().IsInvalid());
     CHECK_THAT(map.status().message(), Catch::StartsWith(dir / "nope.yaml"));
   }
+}
+
+TEST_CASE("the data points the demo company holds for a data subject", "[fulfillment][map][data_points]") {
+  TempDir dir;
+  const std::string db = MakeSmallCompanyDb(dir);
+  auto map = LoadSystemsMap(DemoMapPath());
+  REQUIRE(map.ok());
+  Fulfiller f(*map, db, dir / "exports");
+  CHECK(f.DataPointNames() ==
+        std::vector<std::string>{"billing_address", "card_last4", "country", "name", "phone", "plan", "region"});
+  DataSubject alex;
+  alex.email = "alex.morgan@example.com";
+  auto v = f.DataPointValues(alex);
+  INFO(v.status().ToString());
+  REQUIRE(v.ok());
+  // Accounts first (map order), then one value per invoice; NULLs are left out.
+  CHECK(v->at("name") == std::vector<std::string>{"Alex Morgan", "Alex Morgan", "Alex Morgan", "Alex Morgan"});
+  CHECK(v->at("phone") == std::vector<std::string>{"+44 7700 900123"});
+  CHECK(v->at("country") == std::vector<std::string>{"GB"});
+  CHECK(v->count("region") == 0);
+  CHECK(v->at("plan") == std::vector<std::string>{"pro"});
+  CHECK(v->at("card_last4") == std::vector<std::string>{"4242", "4242"});
+  CHECK(v->at("billing_address").size() == 3);
+  // Someone the company does not know: nothing held.
+  DataSubject nobody;
+  nobody.email = "nobody@example.com";
+  auto none = f.DataPointValues(nobody);
+  REQUIRE(none.ok());
+  CHECK(none->empty());
 }

@@ -173,8 +173,14 @@ TEST_CASE("resend: a new code after the cooldown, the old one stops working, at 
   const std::string last = NewestCode(f, r.id);
   auto ok = f.svc->Verify(r.id, last, "requester");
   REQUIRE(ok.ok());
-  CHECK(ok->state == "fulfilling");
+  // An agent's request (issue 5 §2, Cal. Code Regs. tit. 11 § 7063): verified, it waits for the
+  // agent's authorization, then proceeds.
+  CHECK(ok->state == "verifying");
   CHECK(ok->identity_verified);
+  auto authorized =
+      f.svc->RecordAgentAuthorization(r.id, "signed_permission", "signed form", "", "staff:ann", std::nullopt);
+  REQUIRE(authorized.ok());
+  CHECK(authorized->state == "fulfilling");
   // Not awaiting verification any more: refused.
   f.clock.Advance(60 * 1000);
   CHECK(f.svc->ResendCode(r.id, "requester", retry).status().IsRefused());

@@ -50,6 +50,45 @@ TEST_CASE("the shipped verification policies load and resolve", "[workflow][veri
   CHECK(r.policies.For("opt_out_marketing", "").method == "none");
   for (const char* t : {"access", "deletion", "portability", "correction", "objection"})
     CHECK(r.policies.For(t, "").method == "email_code");
+  // Data points (Cal. Code Regs. tit. 11 § 7062): 2 points for a reasonable degree, 3 and the
+  // declaration for a reasonably high one; none for objections and opt-outs.
+  REQUIRE(access_ccpa.data_points.has_value());
+  CHECK(access_ccpa.data_points->degree == "reasonably_high");
+  CHECK(access_ccpa.data_points->required_points() == 3);
+  CHECK(access_ccpa.data_points->needs_declaration());
+  REQUIRE(access_gdpr.data_points.has_value());
+  CHECK(access_gdpr.data_points->degree == "reasonable");
+  CHECK(access_gdpr.data_points->required_points() == 2);
+  CHECK_FALSE(access_gdpr.data_points->needs_declaration());
+  CHECK(r.policies.For("deletion", "ccpa").data_points->degree == "reasonable");
+  CHECK(r.policies.For("portability", "gdpr").data_points->degree == "reasonably_high");
+  CHECK(r.policies.For("correction", "ccpa").data_points->max_attempts == 3);
+  CHECK_FALSE(r.policies.For("objection", "gdpr").data_points.has_value());
+  CHECK_FALSE(opt_out.data_points.has_value());
+}
+
+TEST_CASE("bad data_points rules: file:line: message", "[workflow][verification]") {
+  CHECK(Errors("request_types:\n  access:\n    data_points: { degree: certain }\n    citation: x\n") ==
+        std::vector<std::string>{
+            "v.yaml:3: unknown degree 'certain' in data_points of request type 'access' (expected: reasonable, "
+            "reasonably_high)"});
+  CHECK(Errors("request_types:\n  access:\n    data_points: { degree: reasonable, max_attempts: 0 }\n    citation: x\n") ==
+        std::vector<std::string>{
+            "v.yaml:3: 'max_attempts' in data_points of request type 'access' must be an integer from 1 to 10, not integer 0"});
+  CHECK(Errors("request_types:\n  access:\n    data_points: { points: 2 }\n    citation: x\n") ==
+        std::vector<std::string>{
+            "v.yaml:3: unknown key 'points' in data_points of request type 'access' (expected: degree, max_attempts)",
+            "v.yaml:3: data_points of request type 'access' needs 'degree'"});
+  CHECK(Errors("request_types:\n  opt_out_marketing:\n    method: none\n    data_points: { degree: reasonable }\n"
+               "    citation: x\n") ==
+        std::vector<std::string>{"v.yaml:3: data_points needs a verifying method (request type 'opt_out_marketing' uses none)"});
+  auto ok = LoadVerificationPolicySource(
+      "request_types:\n  deletion:\n    data_points: { degree: reasonably_high, max_attempts: 5 }\n    citation: x\n",
+      "v.yaml");
+  REQUIRE(ok.ok());
+  CHECK(ok.policies.For("deletion", "").data_points->max_attempts == 5);
+  CHECK(ok.policies.For("deletion", "").data_points->required_points() == 3);
+  CHECK_FALSE(ok.policies.For("access", "").data_points.has_value());
 }
 
 TEST_CASE("no policy file: the fallback alone", "[workflow][verification]") {
@@ -74,7 +113,8 @@ TEST_CASE("durations", "[workflow][verification]") {
 TEST_CASE("bad verification policy files: file:line: message", "[workflow][verification]") {
   CHECK(Errors("defaults:\n  method: email_code\n  colour: red\n  citation: x\n") ==
         std::vector<std::string>{"v.yaml:3: unknown key 'colour' in defaults (expected: method, code_ttl, "
-                                 "max_attempts, resend_cooldown, max_resends, fraud_check, citation)"});
+                                 "max_attempts, resend_cooldown, max_resends, fraud_check, data_points, "
+                                 "citation)"});
   CHECK(Errors("request_types:\n  erasure:\n    citation: x\n") ==
         std::vector<std::string>{"v.yaml:2: unknown request type 'erasure' (expected one of access, deletion, "
                                  "portability, correction, opt_out_sale, opt_out_marketing, objection)"});
