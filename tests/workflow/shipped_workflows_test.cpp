@@ -95,9 +95,12 @@ TEST_CASE("the shipped workflows load with no diagnostics", "[workflow][shipped]
     CHECK(wf.id == wf.request_type);
     CHECK(dsar::ParseRequestType(wf.request_type).has_value());
     // 2: message_received and mail_failed (issue 4); 3: denial reasons (issue 5 §7); 4: verification
-    // (issue 5 §1: submit_verified, code_resent) in the workflows that verify.
+    // (issue 5 §1: submit_verified, code_resent) in the workflows that verify; +1 for the
+    // connectors (issue 5 §4: task_opened, callback_received, awaiting_task) in deletion and the
+    // opt-outs.
     const bool verifies = wf.FindState("verifying") != nullptr;
-    CHECK(wf.version == (verifies ? 4 : 3));
+    const bool connectors = wf.id == "deletion" || wf.id == "opt_out_sale" || wf.id == "opt_out_marketing";
+    CHECK(wf.version == (verifies ? 4 : 3) + (connectors ? 1 : 0));
     CHECK(wf.initial == "received");
     CHECK(wf.hash == dsar::Sha256Hex(wf.source));
     CHECK(wf.hash.size() == 64);
@@ -153,7 +156,15 @@ TEST_CASE("the shipped workflows use only contract state names and staff events"
 TEST_CASE("deletion: states, transitions and the verification timeout", "[workflow][shipped]") {
   const Workflow& wf = Get("deletion");
   CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "hold_check", "on_hold", "fulfilling",
-                                                "error", "duplicate", "completed", "denied", "cancelled"});
+                                                "awaiting_task", "error", "duplicate", "completed", "denied",
+                                                "cancelled"});
+  // Connectors (issue 5 §4): a manual system's task, a webhook's callback, a failed step.
+  CHECK(Only(wf, "fulfilling", "task_opened").to == "awaiting_task");
+  CHECK(Effects(Only(wf, "fulfilling", "callback_received").effects) == std::vector<std::string>{"fulfill:erase"});
+  CHECK(Only(wf, "awaiting_task", "complete_task").to == "fulfilling");
+  CHECK(Effects(Only(wf, "awaiting_task", "complete_task").effects) == std::vector<std::string>{"fulfill:erase"});
+  CHECK(Only(wf, "fulfilling", "step_failed").to == "error");
+  CHECK(Effects(Only(wf, "error", "retry").effects) == std::vector<std::string>{"fulfill:erase"});
   CHECK(Only(wf, "received", "submit").to == "verifying");
   CHECK(Effects(Only(wf, "received", "submit").effects) ==
         std::vector<std::string>{"mail:acknowledgment", "start_verification"});
@@ -227,8 +238,8 @@ TEST_CASE("opt-outs act on submission without identity verification", "[workflow
   for (const char* id : {"opt_out_sale", "opt_out_marketing"}) {
     INFO(id);
     const Workflow& wf = Get(id);
-    CHECK(StateNames(wf) == std::set<std::string>{"received", "fulfilling", "error", "duplicate", "completed",
-                                                  "denied", "cancelled"});
+    CHECK(StateNames(wf) == std::set<std::string>{"received", "fulfilling", "awaiting_task", "error", "duplicate",
+                                                  "completed", "denied", "cancelled"});
     CHECK(Only(wf, "received", "submit").to == "fulfilling");
     CHECK(Effects(Only(wf, "received", "submit").effects) ==
           std::vector<std::string>{"mail:acknowledgment", std::string("fulfill:") + id});
@@ -334,7 +345,7 @@ TEST_CASE("dsar workflows check", "[workflow][cli]") {
   SECTION("the shipped directory passes") {
     std::ostringstream out;
     CHECK(dsar::workflow::CheckWorkflowsCommand(kWorkflowsDir, out) == 0);
-    CHECK(out.str().find(kWorkflowsDir + "/deletion.yaml: ok (id deletion, version 4, sha256 " +
+    CHECK(out.str().find(kWorkflowsDir + "/deletion.yaml: ok (id deletion, version 5, sha256 " +
                          Get("deletion").hash + ")\n") != std::string::npos);
   }
   SECTION("a bad directory fails with file:line lines") {
