@@ -255,7 +255,34 @@ class Session {
     o["rows"] = std::move(rows);
     return o;
   }
-  Status LoadSnapshot(const json::value& v) {
+  // Keeps only the recorded rows of `t` that still link to the subject directly (by email or
+  // account id), so that a rowid reused by a new row since the resolution is never erased; a
+  // table linked through another table (whose rows may be erased already) keeps its recorded
+  // rows as they are.
+  Status Recheck(const TableSpec& t) {
+    for (const auto& l : t.links)
+      if (l.kind == Link::Kind::kVia) return Status::Ok();
+    std::vector<std::int64_t>& rows = linked_[t.name];
+    if (rows.empty()) return Status::Ok();
+    if (email_.empty() && account_ids_.empty()) {
+      rows.clear();
+      return Status::Ok();
+    }
+    std::set<std::int64_t> still;  // the rows that link to the subject now
+    auto stmt = SelectLinked(t, {});
+    if (!stmt.ok()) return stmt.status();
+    Status st;
+    while (stmt->Step(&st)) still.insert(stmt->Column(0).i);
+    if (!st.ok()) return st;
+    std::vector<std::int64_t> kept;
+    for (auto id : rows)
+      if (still.count(id)) kept.push_back(id);
+    rows = std::move(kept);
+    return Status::Ok();
+  }
+
+  Status LoadSnapshot(const json::value& v, const DataSubject& subject) {
+    email_ = NormalizeEmail(subject.email);
     if (!v.is_object()) return Status::IoError("the recorded resolution of the data subject is unreadable");
     const json::object& o = v.as_object();
     const auto* ids = o.if_contains("account_ids");
@@ -1035,7 +1062,8 @@ Result<StepResult> Fulfiller::RunUnit(const std::string& step, const std::string
     if (!snap.ok()) return snap.status();
     if (Status st = run.CheckSchema(); !st.ok()) return st;
     if (*snap) {
-      if (Status st = run.LoadSnapshot((*snap)->result.summary); !st.ok()) return st;
+      if (Status st = run.LoadSnapshot((*snap)->result.summary, subject); !st.ok()) return st;
+      if (Status st = run.Recheck(*table); !st.ok()) return st;
     } else {
       if (Status st = run.ResolveSubject(subject); !st.ok()) return st;
       if (Status st = run.LinkAll(); !st.ok()) return st;

@@ -585,3 +585,25 @@ TEST_CASE("bad calls are refused with a named kind", "[fulfillment]") {
   CHECK(Fulfiller::Steps() ==
         std::vector<std::string>{"export_access", "export_portability", "erase", "opt_out_sale", "opt_out_marketing"});
 }
+
+TEST_CASE("a resumed erasure never erases a row that took over a recorded rowid in between", "[fulfillment]") {
+  TempDir dir;
+  const std::string db = MakeSmallCompanyDb(dir);
+  // The fourth table fails, after the subject and every table's rows were resolved and recorded.
+  Sql(db, "CREATE TRIGGER billing_ro BEFORE DELETE ON billing BEGIN SELECT RAISE(ABORT, 'billing is locked'); END;");
+  Fulfiller fulfiller(DemoMap(), db, dir / "exports");
+  auto r = fulfiller.Run("erase", "REF-11", Alex());
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("billing is locked"));
+  // Meanwhile Alex unsubscribed on their own, and a new reader got the freed row id 1.
+  Sql(db, "DELETE FROM newsletter_subscriptions WHERE id = 1; "
+          "INSERT INTO newsletter_subscriptions (id, email, subscribed, topics, source, subscribed_at, consent_ip) "
+          "VALUES (1, 'new.reader@example.net', 1, 'tips', 'footer_form', '2026-11-20T00:00:00Z', NULL); "
+          "DROP TRIGGER billing_ro;");
+  auto ok = fulfiller.Run("erase", "REF-11", Alex());
+  REQUIRE(ok.ok());
+  CHECK(Column(db, "SELECT id || ':' || email FROM newsletter_subscriptions ORDER BY rowid") ==
+        std::vector<std::string>{"1:new.reader@example.net", "2:blake.rivers@example.org", "3:reader@example.net"});
+  CHECK(ok->summary.at("tables").at("newsletter_subscriptions").at("linked") == 0);
+  CHECK(ok->summary.at("tables").at("billing").at("deleted") == 1);
+}
