@@ -113,6 +113,8 @@ Result<std::vector<TaskView>> RequestService::Tasks(const std::string& request_i
     for (auto& j : jobs) {
       auto req = tx.GetRequest(j.request_id);
       if (!req.ok()) return req.status();
+      // The open-task queue leaves out tasks of closed requests (cancelled or denied meanwhile).
+      if (request_id.empty() && IsFinalState(req->state)) continue;
       out.push_back({std::move(j), req->reference, req->type, req->state});
     }
     return Status::Ok();

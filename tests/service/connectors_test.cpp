@@ -404,3 +404,54 @@ backups:
     CHECK(Data(failed[0]).at("system") == "crm");
   }
 }
+
+TEST_CASE("connectors: an opt-out is passed on to the processors that receive it, and to no one else "
+          "(Cal. Code Regs. tit. 11 § 7026(f))",
+          "[service][connectors][processors]") {
+  Fixture f;
+  ft::TempDir hooks;
+  const std::string secret_file = hooks / "hook.secret";
+  ft::WriteFile(secret_file, "whsec-test-0123456789\n");
+  Receiver rx(hooks.str(), secret_file);
+  Company c(f, R"(
+systems:
+  crm:
+    kind: webhook
+    endpoint: )" + rx.Url("/complete") + R"(
+    secret_file: )" + secret_file + R"(
+    actions: [erase]
+processors:
+  mailer:
+    description: Newsletter mailing service
+    endpoint: )" + rx.Url("/complete") + R"(
+    secret_file: )" + secret_file + R"(
+    receives: [deletion, opt_out_marketing]
+  adsnet:
+    description: Advertising partner
+    endpoint: )" + rx.Url("/complete") + R"(
+    secret_file: )" + secret_file + R"(
+    receives: [opt_out_sale]
+)");
+  const auto r = f.Create("opt_out_marketing", "alex.morgan@example.com");
+  REQUIRE(r.state == "fulfilling");
+  service::Workers w(*f.svc, c.fulfiller);
+  REQUIRE(*w.RunJobs() == 1);
+  CHECK(f.svc->Get(r.id)->state == "completed");
+  CHECK(LedgerLines(f, r.id) == std::vector<std::string>{"company_db/ done 1", "mailer/ done 1"});
+  CHECK(c.Ids("newsletter_subscriptions", "id || ':' || subscribed") ==
+        std::vector<std::string>{"1:0", "2:1", "3:0"});
+  const auto calls = rx.Calls();
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].at("signature_ok") == true);
+  const json::object body = json::parse(Str(calls[0].at("body"))).as_object();
+  CHECK(body.at("system") == "mailer");
+  CHECK(body.at("action") == "opt_out_marketing");
+  CHECK(body.at("request_type") == "opt_out_marketing");
+  CHECK(body.at("processor") == true);
+  const json::object s = Summary(f, r.id);
+  REQUIRE(s.at("systems").as_array().size() == 1);
+  CHECK(s.at("systems").at(0).at("kind") == "processor");
+  CHECK(s.at("systems").at(0).at("description") == "Newsletter mailing service");
+  CHECK(s.at("systems").at(0).at("result").at("status") == "completed");
+  CHECK_FALSE(s.contains("backups_retention_days"));  // said for deletions only
+}
