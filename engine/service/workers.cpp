@@ -461,7 +461,8 @@ Workers::PlanOutcome Workers::RunPlan(const store::JobRow& job, const store::Req
       while (!base.empty() && base.back() == '/') base.pop_back();
       body["callback_url"] = base + "/api/v1/callbacks/" + token;
       body["callback_expires_at"] = FormatRfc3339(*deadline);
-      // Only the token's keyed hash is stored; an older token of the step stops working.
+      // Only the token's keyed hash is stored; an older token of the step stops working. The step
+      // waits from before the POST, so a callback that arrives before the answer finds it waiting.
       Status cs = svc_.store().Transact([&](store::Tx& tx) -> Status {
         if (Status c = tx.CloseCallbacks(ledger_id, now, "replaced"); !c.ok()) return c;
         store::CallbackRow cb;
@@ -470,7 +471,8 @@ Workers::PlanOutcome Workers::RunPlan(const store::JobRow& job, const store::Req
         cb.token_hash = svc_.secrets().KeyedHash(CallbackHashInput(token));
         cb.created_at = now;
         cb.expires_at = *deadline;
-        return tx.InsertCallback(cb);
+        if (Status c = tx.InsertCallback(cb); !c.ok()) return c;
+        return tx.LedgerWait(ledger_id, std::nullopt, deadline);
       });
       if (!cs.ok()) return fail(step, ledger_id, cs.message());
     }
@@ -482,37 +484,55 @@ Workers::PlanOutcome Workers::RunPlan(const store::JobRow& job, const store::Req
     call.connect_timeout = connector->webhook.connect_timeout;
     call.timeout = connector->webhook.timeout;
     const WebhookAnswer answer = webhooks_->Post(call, *secret);
-    if (!answer.reached) return fail(step, ledger_id, "the webhook was not answered: " + answer.error);
-    if (answer.status < 200 || answer.status > 299)
-      return fail(step, ledger_id, "the webhook answered HTTP " + std::to_string(answer.status));
-    const json::value reply = ParseOrNull(answer.body);
+    const json::value reply = answer.reached ? ParseOrNull(answer.body) : json::value(nullptr);
     const std::string status = reply.is_object() && reply.as_object().contains("status") &&
                                        reply.as_object().at("status").is_string()
                                    ? std::string(reply.as_object().at("status").as_string())
                                    : "";
-    if (status == "completed") {
-      const std::string text = json::serialize(reply);
-      Status f = svc_.store().Transact([&](store::Tx& tx) -> Status {
-        if (connector->webhook.callback)
-          if (Status c = tx.CloseCallbacks(ledger_id, svc_.clock().Now(), "replaced"); !c.ok()) return c;
-        return tx.LedgerFinish(ledger_id, "done", text, "", svc_.clock().Now());
-      });
-      if (!f.ok()) return fail(step, ledger_id, f.message());
+    std::string cause;
+    if (!answer.reached) cause = "the webhook was not answered: " + answer.error;
+    else if (answer.status < 200 || answer.status > 299) cause = "the webhook answered HTTP " + std::to_string(answer.status);
+    else if (status != "completed" && !connector->webhook.callback)
+      cause = "the webhook answered HTTP " + std::to_string(answer.status) + " without {\"status\":\"completed\"}" +
+              (status.empty() ? "" : " (status '" + status + "')");
+    // One transaction decides, against the step as it is now (its callback may have come first).
+    store::LedgerRow cur;
+    Status decided = svc_.store().Transact([&](store::Tx& tx) -> Status {
+      auto l = tx.LedgerById(ledger_id);
+      if (!l.ok()) return l.status();
+      cur = std::move(l.value());
+      if (cur.status == "done" || cur.status == "failed") return Status::Ok();  // the callback decided
+      const Millis at = svc_.clock().Now();
+      if (!cause.empty()) {
+        if (Status c = tx.CloseCallbacks(ledger_id, at, "failed"); !c.ok()) return c;
+        cur.status = "failed";
+        cur.error = cause;
+        return tx.LedgerFinish(ledger_id, "failed", "", cause, at);
+      }
+      if (status == "completed") {
+        if (Status c = tx.CloseCallbacks(ledger_id, at, "replaced"); !c.ok()) return c;
+        cur.status = "done";
+        cur.result_json = json::serialize(reply);
+        return tx.LedgerFinish(ledger_id, "done", cur.result_json, "", at);
+      }
+      return Status::Ok();  // accepted: waits for its callback
+    });
+    if (!decided.ok()) return fail(step, ledger_id, decided.message());
+    if (cur.status == "failed") {
+      out.kind = PlanOutcome::Kind::kFailed;
+      out.step = step;
+      out.cause = cur.error;
+      return out;
+    }
+    if (cur.status == "done") {
       json::object e;
       e["system"] = step.system;
       e["kind"] = step.kind;
       if (!connector->description.empty()) e["description"] = connector->description;
-      e["result"] = reply;
+      e["result"] = ParseOrNull(cur.result_json);
       systems.push_back(std::move(e));
       continue;
     }
-    if (!connector->webhook.callback)
-      return fail(step, ledger_id,
-                  "the webhook answered HTTP " + std::to_string(answer.status) +
-                      " without {\"status\":\"completed\"}" + (status.empty() ? "" : " (status '" + status + "')"));
-    if (Status w = svc_.store().Transact([&](store::Tx& tx) { return tx.LedgerWait(ledger_id, std::nullopt, deadline); });
-        !w.ok())
-      return fail(step, ledger_id, w.message());
     out.kind = PlanOutcome::Kind::kWaitingCallback;
     out.step = step;
     return out;

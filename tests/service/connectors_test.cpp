@@ -455,3 +455,59 @@ processors:
   CHECK(s.at("systems").at(0).at("result").at("status") == "completed");
   CHECK_FALSE(s.contains("backups_retention_days"));  // said for deletions only
 }
+
+namespace {
+
+// The webhook seam (service/webhook.h) with a function in place of the network.
+class FakeWebhooks : public service::WebhookClient {
+ public:
+  explicit FakeWebhooks(std::function<service::WebhookAnswer(const service::WebhookCall&)> fn) : fn_(std::move(fn)) {}
+  service::WebhookAnswer Post(const service::WebhookCall& call, std::string_view) override { return fn_(call); }
+
+ private:
+  std::function<service::WebhookAnswer(const service::WebhookCall&)> fn_;
+};
+
+}  // namespace
+
+TEST_CASE("connectors: a callback that arrives before the webhook's answer completes the step once",
+          "[service][connectors][webhook]") {
+  Fixture f;
+  ft::TempDir hooks;
+  const std::string secret_file = hooks / "hook.secret";
+  ft::WriteFile(secret_file, "whsec-test-0123456789\n");
+  Company c(f, R"(
+processors:
+  mailer:
+    endpoint: http://127.0.0.1:9/hook
+    secret_file: )" + secret_file + R"(
+    completion: callback
+    receives: [deletion]
+)");
+  const auto r = VerifiedDeletion(f);
+  service::Workers w(*f.svc, c.fulfiller);
+  int posts = 0;
+  w.SetWebhookClient(std::make_unique<FakeWebhooks>([&](const service::WebhookCall& call) {
+    ++posts;
+    const std::string url = Str(json::parse(call.body).at("callback_url"));
+    bool gone = false;
+    auto cb = f.svc->Callback(url.substr(url.rfind('/') + 1), json::object{{"status", "completed"}, {"n", 1}}, gone);
+    CHECK(cb.ok());
+    service::WebhookAnswer a;
+    a.reached = true;
+    a.status = 202;
+    a.body = R"({"status":"accepted"})";
+    return a;
+  }));
+  REQUIRE(*w.RunJobs() == 1);
+  CHECK(f.svc->Get(r.id)->state == "completed");
+  CHECK(LedgerLines(f, r.id).back() == "mailer/ done 1");
+  CHECK(Events(f, r.id, "callback_received").size() == 1);
+  CHECK(Events(f, r.id, "fulfilled").size() == 1);
+  CHECK(Summary(f, r.id).at("systems").at(0).at("result").at("n") == 1);
+  // The job the callback scheduled finds the request completed and runs nothing.
+  REQUIRE(*w.RunJobs() == 1);
+  CHECK(posts == 1);
+  CHECK(Events(f, r.id, "fulfilled").size() == 1);
+  CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "' AND status = 'cancelled'") == 1);
+}
