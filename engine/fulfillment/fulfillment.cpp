@@ -1,17 +1,21 @@
 // Fulfillment steps against a company SQLite database described by a systems map.
 //
-// Every step runs inside one BEGIN IMMEDIATE transaction of the company database:
-//   1. the journal table dsar_fulfillment_log is consulted: a step that already succeeded for
+// A step is made of units (Fulfiller::Units: erase has one per table, the others one), and every
+// unit runs inside one BEGIN IMMEDIATE transaction of the company database:
+//   1. the journal table dsar_fulfillment_log is consulted: a unit that already succeeded for
 //      this reference returns its recorded summary and changes nothing (an export is redone
 //      only when its file has gone);
 //   2. the rows linked to the data subject are found by one SQL condition per table (the map's
-//      links; a link through another table is a subquery): steps that change rows resolve the
-//      rowids of every table before anything changes (so erasing accounts does not hide the
-//      projects linked through them); exports read the rows with that condition as they go;
-//   3. the step reads or changes exactly those rows, with bound parameters only;
+//      links; a link through another table is a subquery): erase resolves the rowids of every
+//      table in its first unit, before anything changes, and records them (journal row
+//      "erase/_subject") for the later units, so erasing accounts does not hide the projects
+//      linked through them, even when a later unit runs in a retry; exports read the rows with
+//      that condition as they go;
+//   3. the unit reads or changes exactly those rows, with bound parameters only;
 //   4. the summary is recorded in the journal and the transaction commits.
-// A failure rolls everything back; export files are renamed into place and synced before the
-// commit, so a crash leaves either no journal row (and the step is redone) or a complete file.
+// A failure rolls the unit back (the units before it stay done); export files are renamed into
+// place and synced before the commit, so a crash leaves either no journal row (and the unit is
+// redone) or a complete file.
 
 #include "fulfillment/fulfillment.h"
 

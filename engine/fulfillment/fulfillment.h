@@ -51,7 +51,8 @@ struct EraseOptions {
   // its holds on every call, so a hold placed while the step runs keeps the rows not yet erased.
   // A table some hold covers is left untouched (no row deleted, nulled or masked) and reported
   // in the summary's "retained" list. Unset, or an empty answer: the table is erased as the map
-  // says. An error fails the step and nothing is erased (one transaction). Called on the
+  // says. An error fails the step at that table, which is left untouched (the tables before it
+  // stay erased and recorded; running the step again resumes at that table). Called on the
   // Fulfiller's calling thread; it must not run a fulfillment step itself.
   std::function<Result<std::vector<HoldRef>>(const std::string& table, const std::string& category)> holds_for;
 };

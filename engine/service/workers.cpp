@@ -682,6 +682,7 @@ Result<int> Workers::PurgeExpired() {
       if (Status p = svc_.store().Transact([&](store::Tx& tx) { return tx.PurgeRequest(r, now); }); !p.ok()) return p;
       std::error_code ec;
       fs::remove_all(fs::path(cfg.exports_dir) / r.reference, ec);
+      fs::remove_all(fs::path(cfg.evidence_dir) / r.reference, ec);  // task evidence goes with its request
       ++purged;
     }
     if (closed.size() < 100) break;

@@ -274,6 +274,13 @@ systems:
   CHECK(s.at("systems").at(0).at("system") == "paper_archive");
   CHECK(s.at("systems").at(0).at("result").at("completed").at("note") == "shredded on 2026-11-20");
   CHECK(f.svc->Tasks("")->empty());
+
+  // Purged with its request (records retention), the evidence file too.
+  f.clock.Advance(731 * kMillisPerDay);
+  REQUIRE(w.PurgeExpired().ok());
+  CHECK(f.Count("SELECT count(*) FROM step_ledger") == 0);
+  CHECK(f.Count("SELECT count(*) FROM task_evidence") == 0);
+  CHECK_FALSE(fs::exists(f.dir / "evidence" / r.reference));
 }
 
 TEST_CASE("connectors: webhook systems and processors get a signed POST; completion in the answer, or by a "
