@@ -223,6 +223,18 @@ Result<CallbackOutcome> RequestService::Callback(const std::string& token, const
       ev.reason = l->action + " failed at " + l->system + ": " + why;
     }
     Status a = ApplyInTx(tx, row, ev, std::nullopt);
+    if (a.IsRefused() && ev.name == "callback_received") {
+      // A request pinned to a definition without callback_received (started before connectors):
+      // the job is resumed directly; a request that moved on (cancelled) never runs it.
+      store::JobRow j;
+      j.request_id = row.id;
+      j.kind = "fulfill";
+      j.step = l->action;
+      j.idempotency_key = row.id + ":" + l->action + ":callback:" + std::to_string(l->id) + ":" + std::to_string(l->runs);
+      j.status = "pending";
+      j.created_at = now;
+      return tx.InsertJob(j);
+    }
     return a.IsRefused() ? Status::Ok() : a;  // a request that moved on keeps the ledger's record
   });
   if (!s.ok()) return s;

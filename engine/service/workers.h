@@ -28,6 +28,11 @@
 //                  kind, ledger_step, cause), which puts the request in `error`; `fulfilled`
 //                  carries the summary assembled from the ledger's results alone, so a resumed
 //                  job reports what an undisturbed one does.
+//                  A crash while a step runs leaves it `running`: Recover releases the job and the
+//                  step starts again (runs + 1); the company database's journal still makes each
+//                  table's erasure happen once, and a webhook gets the same Idempotency-Key. A
+//                  step completed by callback waits from before its POST, so a callback that
+//                  beats the answer is not lost.
 //   ExpireCallbacks  webhook steps still waiting for their callback after the deadline
 //                  (callback_timeout) fail: the token stops working and `step_failed` is applied.
 //   FireTimers     fires each due timer once, in fire_at order: marking it fired and applying its
@@ -67,8 +72,8 @@ class Workers {
   // verification rows and package folders past their shorter periods. Returns how many items
   // were purged.
   Result<int> PurgeExpired();
-  // Timers, jobs and mail once, and the purge when an hour has passed since the last; returns the
-  // total handled.
+  // Timers, expired callbacks, jobs and mail once, and the purge when an hour has passed since
+  // the last; returns the total handled.
   Result<int> RunOnce();
   // At start: jobs left `running` by a crash go back to `pending` (their steps are idempotent).
   Result<int> Recover();

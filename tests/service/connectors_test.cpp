@@ -396,6 +396,23 @@ backups:
     const std::string late_url = Str(json::parse(Str(rx.Calls().back().at("body"))).at("callback_url"));
     CHECK_FALSE(f.svc->Callback(late_url.substr(prefix.size()), json::object{{"status", "completed"}}, gone).ok());
     CHECK(gone);
+    // retry posts again, with the same Idempotency-Key and a new token; the tables are not run again.
+    Event retry;
+    retry.name = "retry";
+    retry.actor = "staff:alice";
+    REQUIRE(f.svc->ApplyStaffEvent(late.id, retry, std::nullopt).ok());
+    REQUIRE(*w.RunJobs() == 1);
+    const auto again = rx.Calls();
+    REQUIRE(again.size() == 5);  // crm and mailer for each deletion, then mailer once more
+    CHECK(again[4].at("idempotency_key") == again[3].at("idempotency_key"));
+    CHECK(Str(again[4].at("idempotency_key")) == late.id + "/erase/mailer/");
+    const std::string new_url = Str(json::parse(Str(again[4].at("body"))).at("callback_url"));
+    CHECK(new_url != late_url);
+    CHECK(LedgerLines(f, late.id).at(0) == "company_db/accounts done 1");
+    CHECK(LedgerLines(f, late.id).at(8) == "mailer/ waiting 2");
+    REQUIRE(f.svc->Callback(new_url.substr(prefix.size()), json::object{{"status", "completed"}}, gone).ok());
+    REQUIRE(*w.RunJobs() == 1);
+    CHECK(f.svc->Get(late.id)->state == "completed");
   }
   SECTION("a webhook that answers 500 fails the step") {
     Fixture g;
