@@ -414,6 +414,20 @@ backups:
     REQUIRE(*w.RunJobs() == 1);
     CHECK(f.svc->Get(late.id)->state == "completed");
   }
+  SECTION("a webhook that does not answer within its timeout fails the step") {
+    Fixture g;
+    Company slow(g, "systems:\n  crm:\n    kind: webhook\n    endpoint: " + rx.Url("/slow") +
+                        "\n    secret_file: " + secret_file +
+                        "\n    connect_timeout: 1s\n    timeout: 1s\n    actions: [erase]\n");
+    const auto b = VerifiedDeletion(g);
+    service::Workers wb(*g.svc, slow.fulfiller);
+    REQUIRE(*wb.RunJobs() == 1);
+    CHECK(g.svc->Get(b.id)->state == "error");
+    auto failed = Events(g, b.id, "step_failed");
+    REQUIRE(failed.size() == 1);
+    CHECK_THAT(Str(Data(failed[0]).at("cause")), Catch::StartsWith("the webhook was not answered: Timeout was reached"));
+    CHECK(LedgerLines(g, b.id).back() == "crm/ failed 1");
+  }
   SECTION("a webhook that answers 500 fails the step") {
     Fixture g;
     Company broken(g, "systems:\n  crm:\n    kind: webhook\n    endpoint: " + rx.Url("/fail") +
@@ -534,4 +548,32 @@ processors:
   CHECK(posts == 1);
   CHECK(Events(f, r.id, "fulfilled").size() == 1);
   CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "' AND status = 'cancelled'") == 1);
+}
+
+TEST_CASE("connectors: the deletion's completion mail states the backups' retention in every language",
+          "[service][connectors][mail]") {
+  auto t = service::MailTemplates::Load(std::string(DSAR_SOURCE_DIR) + "/templates/mail");
+  REQUIRE(t.ok());
+  const std::map<std::string, std::string> expected = {
+      {"en", "at the latest 35 days from now."},
+      {"de", "spätestens in 35 Tagen."},
+      {"fr", "au plus tard dans 35 jours."},
+      {"es", "a más tardar dentro de 35 días."},
+      {"it", "al più tardi tra 35 giorni."},
+      {"nl", "uiterlijk over 35 dagen."},
+      {"pt", "o mais tardar dentro de 35 dias."},
+      {"ja", "遅くとも35日後までに削除されます。"},
+  };
+  for (const auto& [lang, text] : expected) {
+    INFO(lang);
+    std::map<std::string, std::string> vars{{"reference", "DSR-TEST-0001"}, {"controller", "Nimbus Cloud"}};
+    auto without = t->Render("completed", lang, "deletion", vars);
+    REQUIRE(without.ok());
+    CHECK(without->body.find(text) == std::string::npos);
+    vars["backups_days"] = "35";
+    auto with = t->Render("completed", lang, "deletion", vars);
+    REQUIRE(with.ok());
+    CHECK(with->language == lang);
+    CHECK_THAT(with->body, Catch::Contains(text));
+  }
 }
