@@ -809,6 +809,88 @@ Response DenialReasonsRoute(Call&) {
   return JsonResponse(200, out);
 }
 
+// ---- tasks, the step ledger, webhook callbacks (issue 5 §4) ----
+
+// GET /tasks: the open staff tasks of every request, oldest first.
+Response ListTasksRoute(Call& c) {
+  auto tasks = Svc(c).Tasks("");
+  if (!tasks.ok()) return Fail(c, tasks.status());
+  json::array items;
+  for (const auto& t : *tasks) items.push_back(service::RequestService::TaskJson(t));
+  json::object o;
+  o["items"] = std::move(items);
+  return JsonResponse(200, o);
+}
+
+// GET /requests/{id}/tasks: every task of the request (open and completed).
+Response RequestTasksRoute(Call& c) {
+  auto tasks = Svc(c).Tasks(c.params[0]);
+  if (!tasks.ok()) return Fail(c, tasks.status());
+  json::array items;
+  for (const auto& t : *tasks) items.push_back(service::RequestService::TaskJson(t));
+  json::object o;
+  o["items"] = std::move(items);
+  return JsonResponse(200, o);
+}
+
+// POST /requests/{id}/tasks/{task}/complete: JSON {note, expected_version?}, or any other
+// Content-Type: the body is the evidence file (stored with its SHA-256), `?note=` optional.
+Response CompleteTaskRoute(Call& c) {
+  const std::string media = MediaType(c.req.Header("Content-Type"));
+  std::string note;
+  std::optional<std::int64_t> expected;
+  std::optional<service::EvidenceUpload> file;
+  if (media == "application/json" || media.empty()) {
+    json::object body;
+    if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+    if (Status s = OnlyKeys(body, {"note", "expected_version"}, ""); !s.ok()) return Fail(c, s);
+    if (Status s = StringField(body, "note", "", true, note); !s.ok()) return Fail(c, s);
+    if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
+  } else {
+    if (c.req.body.empty()) return Fail(c, 400, "the evidence file is empty");
+    for (const auto& p : c.url.params()) {
+      if (std::string(p.key) == "note" && p.has_value) note = std::string(p.value);
+      else return Fail(c, 400, "unknown query parameter '" + std::string(p.key) + "' (expected: note)");
+    }
+    file = service::EvidenceUpload{c.req.body, media};
+  }
+  auto row = Svc(c).CompleteTask(c.params[0], c.params[1], note, file, c.actor, expected);
+  if (!row.ok()) return Fail(c, row.status());
+  return JsonResponse(200, Svc(c).RequestJson(*row));
+}
+
+// GET /requests/{id}/steps: the step ledger, oldest first.
+Response StepsRoute(Call& c) {
+  auto rows = Svc(c).Ledger(c.params[0]);
+  if (!rows.ok()) return Fail(c, rows.status());
+  json::array items;
+  for (const auto& l : *rows) items.push_back(service::RequestService::LedgerJson(l));
+  json::object o;
+  o["items"] = std::move(items);
+  return JsonResponse(200, o);
+}
+
+// POST /callbacks/{token} (PUBLIC: the one-time token is the credential): {"status":
+// "completed"|"failed", ...}. 200 {reference, system, action, status}; 404 unknown token; 410
+// used, replaced or expired; 400 a body without a known status.
+Response CallbackRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  bool gone = false;
+  auto out = Svc(c).Callback(c.params[0], body, gone);
+  if (!out.ok()) {
+    if (gone) return Fail(c, 410, out.status().message());
+    if (out.status().IsNotFound()) return Fail(c, 404, "no such callback");
+    return Fail(c, out.status());
+  }
+  json::object o;
+  o["reference"] = out->reference;
+  o["system"] = out->system;
+  o["action"] = out->action;
+  o["status"] = out->status;
+  return JsonResponse(200, o);
+}
+
 Response HealthRoute(Call&) {
   json::object o;
   o["status"] = "ok";
@@ -840,6 +922,12 @@ const std::vector<Route>& Routes() {
       {"GET", {"intake", "messages"}, false, ListInboundRoute, "GET /intake/messages"},
       {"GET", {"intake", "messages", "{}"}, false, GetInboundRoute, "GET /intake/messages/{id}"},
       {"GET", {"denial-reasons"}, false, DenialReasonsRoute, "GET /denial-reasons"},
+      {"GET", {"tasks"}, false, ListTasksRoute, "GET /tasks"},
+      {"GET", {"requests", "{}", "tasks"}, false, RequestTasksRoute, "GET /requests/{id}/tasks"},
+      {"POST", {"requests", "{}", "tasks", "{}", "complete"}, false, CompleteTaskRoute,
+       "POST /requests/{id}/tasks/{task}/complete"},
+      {"GET", {"requests", "{}", "steps"}, false, StepsRoute, "GET /requests/{id}/steps"},
+      {"POST", {"callbacks", "{}"}, true, CallbackRoute, "POST /callbacks/{token}"},
       {"GET", {"healthz"}, true, HealthRoute, "GET /healthz"},
   };
   return routes;
@@ -1009,6 +1097,10 @@ std::size_t BodyLimitFor(std::string_view method, std::string_view target, std::
   std::string_view path = target.substr(0, target.find('?'));
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   if (method == "POST" && path == "/api/v1/intake/mail") return mail_limit;
+  // An evidence file for a task: POST /api/v1/requests/{id}/tasks/{task}/complete.
+  if (method == "POST" && path.rfind("/api/v1/requests/", 0) == 0 && path.size() > 9 &&
+      path.substr(path.size() - 9) == "/complete" && path.find("/tasks/") != std::string_view::npos)
+    return mail_limit;
   return kJsonBodyLimit;
 }
 

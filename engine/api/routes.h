@@ -23,6 +23,17 @@
 //                                             limit, cursor: keyset by row id, oldest first; each item
 //                                             decoded from the stored raw message at read time
 //   GET    /intake/messages/{id}       staff  one item (404 unknown)
+//   GET    /tasks                      staff  open staff tasks of every request {"items":[...]} (issue 5 §4)
+//   GET    /requests/{id}/tasks        staff  the request's tasks, open and completed
+//   POST   /requests/{id}/tasks/{task}/complete staff  JSON {note, expected_version?}, or a file as the
+//                                             body (any other Content-Type; up to the mail limit;
+//                                             `?note=`): stored under evidence_dir by its SHA-256, 0600;
+//                                             a complete_task transition; 200 + resource
+//   GET    /requests/{id}/steps        staff  the step ledger {"items":[{action, system, table, kind,
+//                                             idempotency_key, status, runs, result, error, ...}]}
+//   POST   /callbacks/{token}          PUBLIC a webhook system's one-time callback {"status":
+//                                             "completed"|"failed", ...}: 200, 404 unknown, 410 used or
+//                                             expired (service/webhook.h)
 //   GET    /healthz                    PUBLIC (also at /healthz)
 // Outside the prefix (the link mailed to requesters, `<public_base_url>/d/<token>`):
 //   GET    /d/{token}                  PUBLIC the package (attachment), counted; rate-limited per client;

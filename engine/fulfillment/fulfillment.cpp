@@ -1,17 +1,21 @@
 // Fulfillment steps against a company SQLite database described by a systems map.
 //
-// Every step runs inside one BEGIN IMMEDIATE transaction of the company database:
-//   1. the journal table dsar_fulfillment_log is consulted: a step that already succeeded for
+// A step is made of units (Fulfiller::Units: erase has one per table, the others one), and every
+// unit runs inside one BEGIN IMMEDIATE transaction of the company database:
+//   1. the journal table dsar_fulfillment_log is consulted: a unit that already succeeded for
 //      this reference returns its recorded summary and changes nothing (an export is redone
 //      only when its file has gone);
 //   2. the rows linked to the data subject are found by one SQL condition per table (the map's
-//      links; a link through another table is a subquery): steps that change rows resolve the
-//      rowids of every table before anything changes (so erasing accounts does not hide the
-//      projects linked through them); exports read the rows with that condition as they go;
-//   3. the step reads or changes exactly those rows, with bound parameters only;
+//      links; a link through another table is a subquery): erase resolves the rowids of every
+//      table in its first unit, before anything changes, and records them (journal row
+//      "erase/_subject") for the later units, so erasing accounts does not hide the projects
+//      linked through them, even when a later unit runs in a retry; exports read the rows with
+//      that condition as they go;
+//   3. the unit reads or changes exactly those rows, with bound parameters only;
 //   4. the summary is recorded in the journal and the transaction commits.
-// A failure rolls everything back; export files are renamed into place and synced before the
-// commit, so a crash leaves either no journal row (and the step is redone) or a complete file.
+// A failure rolls the unit back (the units before it stay done); export files are renamed into
+// place and synced before the commit, so a crash leaves either no journal row (and the unit is
+// redone) or a complete file.
 
 #include "fulfillment/fulfillment.h"
 
@@ -238,6 +242,71 @@ class Session {
   }
 
   const std::vector<std::int64_t>& Rows(const std::string& table) { return linked_[table]; }
+
+  // The resolution recorded by the first erase unit of a reference (Fulfiller::RunUnit):
+  // {"account_ids": [...], "rows": {table: [rowid, ...]}}.
+  json::object Snapshot() const {
+    json::object o;
+    json::array ids;
+    for (const auto& a : account_ids_) ids.push_back(ToJson(a));
+    o["account_ids"] = std::move(ids);
+    json::object rows;
+    for (const auto& [table, r] : linked_) {
+      json::array a;
+      for (auto id : r) a.emplace_back(id);
+      rows[table] = std::move(a);
+    }
+    o["rows"] = std::move(rows);
+    return o;
+  }
+  // Keeps only the recorded rows of `t` that still link to the subject directly (by email or
+  // account id), so that a rowid reused by a new row since the resolution is never erased; a
+  // table linked through another table (whose rows may be erased already) keeps its recorded
+  // rows as they are.
+  Status Recheck(const TableSpec& t) {
+    for (const auto& l : t.links)
+      if (l.kind == Link::Kind::kVia) return Status::Ok();
+    std::vector<std::int64_t>& rows = linked_[t.name];
+    if (rows.empty()) return Status::Ok();
+    if (email_.empty() && account_ids_.empty()) {
+      rows.clear();
+      return Status::Ok();
+    }
+    std::set<std::int64_t> still;  // the rows that link to the subject now
+    auto stmt = SelectLinked(t, {});
+    if (!stmt.ok()) return stmt.status();
+    Status st;
+    while (stmt->Step(&st)) still.insert(stmt->Column(0).i);
+    if (!st.ok()) return st;
+    std::vector<std::int64_t> kept;
+    for (auto id : rows)
+      if (still.count(id)) kept.push_back(id);
+    rows = std::move(kept);
+    return Status::Ok();
+  }
+
+  Status LoadSnapshot(const json::value& v, const DataSubject& subject) {
+    email_ = NormalizeEmail(subject.email);
+    if (!v.is_object()) return Status::IoError("the recorded resolution of the data subject is unreadable");
+    const json::object& o = v.as_object();
+    const auto* ids = o.if_contains("account_ids");
+    const auto* rows = o.if_contains("rows");
+    if (!ids || !ids->is_array() || !rows || !rows->is_object())
+      return Status::IoError("the recorded resolution of the data subject is unreadable");
+    account_ids_.clear();
+    for (const auto& a : ids->as_array()) {
+      if (a.is_int64()) AddAccountId(SqlValue::Int(a.as_int64()));
+      else if (a.is_string()) AddAccountId(SqlValue::Text(std::string(a.as_string())));
+    }
+    linked_.clear();
+    for (const auto& t : map_.tables) {
+      std::vector<std::int64_t>& out = linked_[t.name];
+      if (const auto* r = rows->as_object().if_contains(t.name); r && r->is_array())
+        for (const auto& id : r->as_array())
+          if (id.is_int64()) out.push_back(id.as_int64());
+    }
+    return Status::Ok();
+  }
 
   static std::vector<SqlValue> RowidValues(const std::vector<std::int64_t>& ids) {
     std::vector<SqlValue> v;
@@ -644,101 +713,124 @@ Status EraseFields(Session& run, const TableSpec& t, const std::vector<std::int6
   return Status::Ok();
 }
 
-// erase: per table, as the map says, except the tables a legal hold covers (asked right before
-// each table). Linked rows were resolved before this runs.
-Status Erase(Session& run, const EraseOptions& options, json::object& summary) {
+// What erasing one table did: its entry of the summary's "tables", and the "retained" entry when
+// a legal hold kept rows there.
+struct TableErasure {
+  json::object table;
+  std::optional<json::object> retained;
+};
+
+// erase, one table: as the map says, unless a legal hold covers it (asked right before the
+// table). Linked rows were resolved before this runs.
+Status EraseTable(Session& run, const TableSpec& t, const EraseOptions& options, TableErasure& out) {
+  const auto& rows = run.Rows(t.name);
+  json::object& ts = out.table;
+  ts["strategy"] = t.erase == TableErase::kDelete ? "delete" : t.erase == TableErase::kKeep ? "keep" : "fields";
+  ts["linked"] = static_cast<std::int64_t>(rows.size());
+  std::vector<HoldRef> holds;
+  if (options.holds_for) {
+    auto h = options.holds_for(t.name, t.category);
+    if (!h.ok()) return h.status();
+    holds = std::move(h.value());
+  }
+  if (!holds.empty()) {
+    // Held: every linked row stays exactly as it is, whatever the map says.
+    const auto n = static_cast<std::int64_t>(rows.size());
+    json::array ids;
+    for (const auto& h : holds) ids.emplace_back(h.id);
+    ts["held"] = true;
+    ts["deleted"] = 0;
+    ts["nulled"] = 0;
+    ts["masked"] = 0;
+    ts["kept"] = n;
+    ts["holds"] = ids;
+    if (n > 0) {
+      const HoldRef& first = holds.front();
+      json::object e;
+      e["table"] = t.name;
+      e["rows"] = n;
+      e["category"] = t.category;
+      e["hold_id"] = first.id;
+      e["ground"] = first.ground;
+      e["citation"] = first.citation;
+      e["matter"] = first.matter;
+      e["holds"] = std::move(ids);
+      out.retained = std::move(e);
+    }
+    return Status::Ok();
+  }
+  std::vector<std::int64_t> keep, drop;
+  if (t.erase == TableErase::kKeep) {
+    keep = rows;
+  } else if (t.erase == TableErase::kFields) {
+    keep = rows;
+  } else if (!t.keep_if) {
+    drop = rows;
+  } else {
+    std::set<std::int64_t> kept;
+    Status st = ForChunks(run.db(),
+                          "SELECT rowid, CAST(" + QuoteIdent(t.keep_if->column) + " AS TEXT) FROM " +
+                              QuoteIdent(t.name) + " WHERE rowid IN ",
+                          Session::RowidValues(rows), "", {}, [&](Stmt& s) {
+                            const SqlValue v = s.Column(1);
+                            if (v.is_null()) return;
+                            for (const auto& want : t.keep_if->values)
+                              if (v.s == want) kept.insert(s.Column(0).i);
+                          });
+    if (!st.ok()) return st;
+    for (auto id : rows) (kept.count(id) ? keep : drop).push_back(id);
+  }
+  if (!drop.empty()) {
+    Status st = ForChunks(run.db(), "DELETE FROM " + QuoteIdent(t.name) + " WHERE rowid IN ",
+                          Session::RowidValues(drop), "", {}, [](Stmt&) {});
+    if (!st.ok()) return st;
+  }
+  ts["deleted"] = static_cast<std::int64_t>(drop.size());
+  if (t.erase == TableErase::kKeep) {
+    ts["nulled"] = 0;
+    ts["masked"] = 0;
+    ts["kept"] = static_cast<std::int64_t>(keep.size());
+    if (!keep.empty()) ts["reason"] = t.erase_reason;
+    return Status::Ok();
+  }
+  return EraseFields(run, t, keep, ts);
+}
+
+std::int64_t IntAt(const json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_int64() ? v->as_int64() : 0;
+}
+
+// The erase summary from the tables' results, in map order (Fulfiller::Assemble).
+void AssembleErase(const SystemsMap& map, const std::vector<TableErasure>& parts, bool with_holds,
+                   json::object& summary) {
   json::object tables;
   json::array retained;
   std::int64_t linked_total = 0, deleted_total = 0, kept_total = 0, retained_total = 0;
   std::string retained_text;  // for the person: "billing (2 records, financial data): ..."
-  for (const auto& t : run.map().tables) {
-    const auto& rows = run.Rows(t.name);
-    json::object ts;
-    ts["strategy"] = t.erase == TableErase::kDelete ? "delete" : t.erase == TableErase::kKeep ? "keep" : "fields";
-    ts["linked"] = static_cast<std::int64_t>(rows.size());
-    std::vector<HoldRef> holds;
-    if (options.holds_for) {
-      auto h = options.holds_for(t.name, t.category);
-      if (!h.ok()) return h.status();
-      holds = std::move(h.value());
-    }
-    if (!holds.empty()) {
-      // Held: every linked row stays exactly as it is, whatever the map says.
-      const auto n = static_cast<std::int64_t>(rows.size());
-      json::array ids;
-      for (const auto& h : holds) ids.emplace_back(h.id);
-      ts["held"] = true;
-      ts["deleted"] = 0;
-      ts["nulled"] = 0;
-      ts["masked"] = 0;
-      ts["kept"] = n;
-      ts["holds"] = ids;
-      if (n > 0) {
-        const HoldRef& first = holds.front();
-        json::object e;
-        e["table"] = t.name;
-        e["rows"] = n;
-        e["category"] = t.category;
-        e["hold_id"] = first.id;
-        e["ground"] = first.ground;
-        e["citation"] = first.citation;
-        e["matter"] = first.matter;
-        e["holds"] = std::move(ids);
-        retained.push_back(std::move(e));
-        retained_text += std::string(retained_text.empty() ? "" : "; ") + t.name + " (" +
-                         Count(n, "record", "records") + ", " + t.category + "): " + first.citation;
-      }
-      linked_total += n;
-      kept_total += n;
+  for (size_t i = 0; i < parts.size() && i < map.tables.size(); ++i) {
+    const TableSpec& t = map.tables[i];
+    const json::object& ts = parts[i].table;
+    linked_total += IntAt(ts, "linked");
+    deleted_total += IntAt(ts, "deleted");
+    kept_total += IntAt(ts, "kept");
+    if (parts[i].retained) {
+      const json::object& e = *parts[i].retained;
+      const std::int64_t n = IntAt(e, "rows");
       retained_total += n;
-      tables[t.name] = std::move(ts);
-      continue;
+      const auto* citation = e.if_contains("citation");
+      retained_text += std::string(retained_text.empty() ? "" : "; ") + t.name + " (" +
+                       Count(n, "record", "records") + ", " + t.category +
+                       "): " + (citation && citation->is_string() ? std::string(citation->as_string()) : "");
+      retained.push_back(e);
     }
-    std::vector<std::int64_t> keep, drop;
-    if (t.erase == TableErase::kKeep) {
-      keep = rows;
-    } else if (t.erase == TableErase::kFields) {
-      keep = rows;
-    } else if (!t.keep_if) {
-      drop = rows;
-    } else {
-      std::set<std::int64_t> kept;
-      Status st = ForChunks(run.db(),
-                            "SELECT rowid, CAST(" + QuoteIdent(t.keep_if->column) + " AS TEXT) FROM " +
-                                QuoteIdent(t.name) + " WHERE rowid IN ",
-                            Session::RowidValues(rows), "", {}, [&](Stmt& s) {
-                              const SqlValue v = s.Column(1);
-                              if (v.is_null()) return;
-                              for (const auto& want : t.keep_if->values)
-                                if (v.s == want) kept.insert(s.Column(0).i);
-                            });
-      if (!st.ok()) return st;
-      for (auto id : rows) (kept.count(id) ? keep : drop).push_back(id);
-    }
-    if (!drop.empty()) {
-      Status st = ForChunks(run.db(), "DELETE FROM " + QuoteIdent(t.name) + " WHERE rowid IN ",
-                            Session::RowidValues(drop), "", {}, [](Stmt&) {});
-      if (!st.ok()) return st;
-    }
-    ts["deleted"] = static_cast<std::int64_t>(drop.size());
-    if (t.erase == TableErase::kKeep) {
-      ts["nulled"] = 0;
-      ts["masked"] = 0;
-      ts["kept"] = static_cast<std::int64_t>(keep.size());
-      if (!keep.empty()) ts["reason"] = t.erase_reason;
-    } else {
-      if (Status st = EraseFields(run, t, keep, ts); !st.ok()) return st;
-    }
-    linked_total += static_cast<std::int64_t>(rows.size());
-    deleted_total += static_cast<std::int64_t>(drop.size());
-    kept_total += static_cast<std::int64_t>(keep.size());
-    tables[t.name] = std::move(ts);
+    tables[t.name] = ts;
   }
   summary["tables"] = std::move(tables);
   summary["total_linked"] = linked_total;
   summary["total_deleted"] = deleted_total;
   summary["total_kept"] = kept_total;
-  if (options.holds_for) {
+  if (with_holds) {
     summary["retained"] = std::move(retained);
     summary["total_retained"] = retained_total;
     if (retained_total > 0)
@@ -746,7 +838,6 @@ Status Erase(Session& run, const EraseOptions& options, json::object& summary) {
                            " we must keep under a legal hold, which we will erase when the hold ends if no other "
                            "ground applies: " + retained_text + ".";
   }
-  return Status::Ok();
 }
 
 // opt_out_sale / opt_out_marketing: sets each flag on the linked rows where it differs.
@@ -851,101 +942,208 @@ Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& re
   return Run(step, reference, subject, now, EraseOptions{});
 }
 
+namespace {
+
+Status EnsureJournal(Db& db) {
+  return db.Exec(std::string("CREATE TABLE IF NOT EXISTS ") + kJournal +
+                 " (reference TEXT NOT NULL, step TEXT NOT NULL, summary TEXT NOT NULL,"
+                 " files TEXT NOT NULL, PRIMARY KEY (reference, step))");
+}
+
+// A journal row: its result, whether every file it names still exists, and (exports) the
+// instant the package was dated with.
+struct Journaled {
+  StepResult result;
+  bool complete = false;
+  std::optional<Millis> generated_at;
+};
+
+Result<std::optional<Journaled>> ReadJournal(Db& db, const std::string& reference, const std::string& key) {
+  auto q = db.Prepare(std::string("SELECT summary, files FROM ") + kJournal + " WHERE reference = ?1 AND step = ?2");
+  if (!q.ok()) return q.status();
+  q->Bind(1, reference);
+  q->Bind(2, key);
+  Status st;
+  std::optional<Journaled> out;
+  if (q->Step(&st)) {
+    Journaled j;
+    std::error_code ec;
+    json::value summary = json::parse(q->Column(0).s, ec);
+    json::value files = ec ? json::value() : json::parse(q->Column(1).s, ec);
+    bool complete = !ec && summary.is_object() && files.is_array();
+    if (complete) {
+      j.result.summary = summary.as_object();
+      for (const auto& f : files.as_array()) {
+        if (!f.is_string()) complete = false;
+        if (!complete) break;
+        j.result.files.emplace_back(f.as_string().c_str());
+        if (!std::filesystem::exists(j.result.files.back())) complete = false;
+      }
+    }
+    j.complete = complete;
+    j.result.replayed = complete;
+    if (summary.is_object())
+      if (const auto* g = summary.as_object().if_contains("generated_at"); g && g->is_string())
+        j.generated_at = ParseRfc3339(std::string_view(g->as_string()));
+    out = std::move(j);
+  }
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status WriteJournal(Db& db, const std::string& reference, const std::string& key, const json::object& summary,
+                    const std::vector<std::string>& file_list) {
+  json::array files;
+  for (const auto& f : file_list) files.emplace_back(f);
+  auto ins = db.Prepare(std::string("INSERT OR REPLACE INTO ") + kJournal +
+                        " (reference, step, summary, files) VALUES (?1, ?2, ?3, ?4)");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, reference);
+  ins->Bind(2, key);
+  ins->Bind(3, json::serialize(summary));
+  ins->Bind(4, json::serialize(files));
+  Status st;
+  ins->Step(&st);
+  return st;
+}
+
+constexpr const char* kSubjectUnit = "erase/_subject";
+
+}  // namespace
+
+std::vector<std::string> Fulfiller::Units(const std::string& step) const {
+  if (step != "erase") return {""};
+  std::vector<std::string> out;
+  if (map_)
+    for (const auto& t : map_->tables) out.push_back(t.name);
+  return out;
+}
+
 Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& reference,
                                   const DataSubject& subject, std::optional<Millis> now,
                                   const EraseOptions& erase) const {
   const auto& steps = Steps();
   if (std::find(steps.begin(), steps.end(), step) == steps.end())
     return Status::NotFound("unknown fulfillment step '" + step + "'");
+  if (!map_) return Status::Invalid("no systems map");
+  std::vector<StepResult> parts;
+  for (const std::string& unit : Units(step)) {
+    auto r = RunUnit(step, unit, reference, subject, now, erase);
+    if (!r.ok()) return r.status();
+    parts.push_back(std::move(r.value()));
+  }
+  return Assemble(*map_, step, reference, parts, static_cast<bool>(erase.holds_for));
+}
+
+StepResult Fulfiller::Assemble(const SystemsMap& map, const std::string& step, const std::string& reference,
+                               const std::vector<StepResult>& units, bool with_holds) {
+  if (step != "erase") {
+    StepResult r = units.empty() ? StepResult{} : units.front();
+    r.replayed = false;
+    return r;
+  }
+  std::vector<TableErasure> parts;
+  for (const StepResult& u : units) {
+    TableErasure te;
+    if (const auto* t = u.summary.if_contains("table"); t && t->is_object()) te.table = t->as_object();
+    if (const auto* e = u.summary.if_contains("retained"); e && e->is_object()) te.retained = e->as_object();
+    parts.push_back(std::move(te));
+  }
+  StepResult result;
+  result.summary["step"] = step;
+  result.summary["reference"] = reference;
+  AssembleErase(map, parts, with_holds, result.summary);
+  return result;
+}
+
+Result<StepResult> Fulfiller::RunUnit(const std::string& step, const std::string& unit, const std::string& reference,
+                                      const DataSubject& subject, std::optional<Millis> now,
+                                      const EraseOptions& erase) const {
+  const auto& steps = Steps();
+  if (std::find(steps.begin(), steps.end(), step) == steps.end())
+    return Status::NotFound("unknown fulfillment step '" + step + "'");
   if (!IsSafeReference(reference)) return Status::Invalid("request reference is not usable as a folder name");
   if (!map_) return Status::Invalid("no systems map");
+  const TableSpec* table = nullptr;
+  if (step == "erase") {
+    table = map_->Table(unit);
+    if (table == nullptr) return Status::NotFound("the systems map has no table '" + unit + "' to erase");
+  } else if (!unit.empty()) {
+    return Status::NotFound("step '" + step + "' has no unit '" + unit + "'");
+  }
+  const std::string key = step == "erase" ? step + "/" + unit : step;
 
   auto opened = Db::Open(company_db_);
   if (!opened.ok()) return opened.status();
   Db& db = **opened;
   Transaction tx(db);
   if (Status st = tx.Begin(); !st.ok()) return st;
-  if (Status st = db.Exec(std::string("CREATE TABLE IF NOT EXISTS ") + kJournal +
-                          " (reference TEXT NOT NULL, step TEXT NOT NULL, summary TEXT NOT NULL,"
-                          " files TEXT NOT NULL, PRIMARY KEY (reference, step))");
-      !st.ok())
-    return st;
+  if (Status st = EnsureJournal(db); !st.ok()) return st;
 
   // 1. Already done for this reference?
   std::optional<Millis> recorded_at;
   {
-    auto q = db.Prepare(std::string("SELECT summary, files FROM ") + kJournal + " WHERE reference = ?1 AND step = ?2");
-    if (!q.ok()) return q.status();
-    q->Bind(1, reference);
-    q->Bind(2, step);
-    Status st;
-    if (q->Step(&st)) {
-      StepResult done;
-      std::error_code ec;
-      json::value summary = json::parse(q->Column(0).s, ec);
-      json::value files = ec ? json::value() : json::parse(q->Column(1).s, ec);
-      bool complete = !ec && summary.is_object() && files.is_array();
-      if (complete) {
-        done.summary = summary.as_object();
-        for (const auto& f : files.as_array()) {
-          if (!f.is_string()) complete = false;
-          if (!complete) break;
-          done.files.emplace_back(f.as_string().c_str());
-          if (!std::filesystem::exists(done.files.back())) complete = false;
-        }
-      }
-      if (complete) return done;  // the transaction rolls back: nothing changed
-      // An export whose file has gone is written again, dated as before: the same bytes.
-      if (summary.is_object())
-        if (const auto* g = summary.as_object().if_contains("generated_at"); g && g->is_string())
-          recorded_at = ParseRfc3339(std::string_view(g->as_string()));
-    }
-    if (!st.ok()) return st;
+    auto j = ReadJournal(db, reference, key);
+    if (!j.ok()) return j.status();
+    if (*j && (*j)->complete) return std::move((*j)->result);  // the transaction rolls back: nothing changed
+    // An export whose file has gone is written again, dated as before: the same bytes.
+    if (*j) recorded_at = (*j)->generated_at;
   }
 
   // 2. Who is the subject, which rows are theirs (exports read them as they go; the other steps
-  // resolve them all before changing anything).
+  // resolve them all before changing anything; erase units use the resolution the reference's
+  // first erase unit recorded).
   const bool is_export = step == "export_access" || step == "export_portability";
   Session run(*map_, db);
-  if (Status st = run.ResolveSubject(subject); !st.ok()) return st;
-  if (Status st = run.CheckSchema(); !st.ok()) return st;
-  if (!is_export)
-    if (Status st = run.LinkAll(); !st.ok()) return st;
+  if (table != nullptr) {
+    auto snap = ReadJournal(db, reference, kSubjectUnit);
+    if (!snap.ok()) return snap.status();
+    if (Status st = run.CheckSchema(); !st.ok()) return st;
+    if (*snap) {
+      if (Status st = run.LoadSnapshot((*snap)->result.summary, subject); !st.ok()) return st;
+      if (Status st = run.Recheck(*table); !st.ok()) return st;
+    } else {
+      if (Status st = run.ResolveSubject(subject); !st.ok()) return st;
+      if (Status st = run.LinkAll(); !st.ok()) return st;
+      if (Status st = WriteJournal(db, reference, kSubjectUnit, run.Snapshot(), {}); !st.ok()) return st;
+    }
+  } else {
+    if (Status st = run.ResolveSubject(subject); !st.ok()) return st;
+    if (Status st = run.CheckSchema(); !st.ok()) return st;
+    if (!is_export)
+      if (Status st = run.LinkAll(); !st.ok()) return st;
+  }
 
   // 3. The step.
   StepResult result;
-  result.summary["step"] = step;
-  result.summary["reference"] = reference;
   Status st;
-  if (is_export) {
-    std::error_code ec;
-    const std::filesystem::path dir = std::filesystem::absolute(std::filesystem::path(exports_dir_) / reference, ec);
-    if (!ec) std::filesystem::create_directories(dir, ec);
-    if (ec) return Status::IoError("cannot create export folder for " + reference + ": " + ec.message());
-    const ExportContext ctx{step, reference, subject, recorded_at ? recorded_at : now, dir};
-    st = step == "export_access" ? ExportAccess(run, ctx, result) : ExportPortability(run, ctx, result);
-    if (st.ok() && result.files.empty()) std::filesystem::remove(dir, ec);  // nothing written: no empty folder
-  } else if (step == "erase") {
-    st = Erase(run, erase, result.summary);
-  } else if (step == "opt_out_sale") {
-    st = SetFlags(run, map_->sale_opt_outs, step, result.summary);
+  if (table != nullptr) {
+    TableErasure te;
+    st = EraseTable(run, *table, erase, te);
+    result.summary["table"] = std::move(te.table);
+    if (te.retained) result.summary["retained"] = std::move(*te.retained);
   } else {
-    st = SetFlags(run, map_->marketing_opt_outs, step, result.summary);
+    result.summary["step"] = step;
+    result.summary["reference"] = reference;
+    if (is_export) {
+      std::error_code ec;
+      const std::filesystem::path dir =
+          std::filesystem::absolute(std::filesystem::path(exports_dir_) / reference, ec);
+      if (!ec) std::filesystem::create_directories(dir, ec);
+      if (ec) return Status::IoError("cannot create export folder for " + reference + ": " + ec.message());
+      const ExportContext ctx{step, reference, subject, recorded_at ? recorded_at : now, dir};
+      st = step == "export_access" ? ExportAccess(run, ctx, result) : ExportPortability(run, ctx, result);
+      if (st.ok() && result.files.empty()) std::filesystem::remove(dir, ec);  // nothing written: no empty folder
+    } else if (step == "opt_out_sale") {
+      st = SetFlags(run, map_->sale_opt_outs, step, result.summary);
+    } else {
+      st = SetFlags(run, map_->marketing_opt_outs, step, result.summary);
+    }
   }
   if (!st.ok()) return st;
 
   // 4. Record, commit.
-  json::array files;
-  for (const auto& f : result.files) files.emplace_back(f);
-  auto ins = db.Prepare(std::string("INSERT OR REPLACE INTO ") + kJournal +
-                        " (reference, step, summary, files) VALUES (?1, ?2, ?3, ?4)");
-  if (!ins.ok()) return ins.status();
-  ins->Bind(1, reference);
-  ins->Bind(2, step);
-  ins->Bind(3, json::serialize(result.summary));
-  ins->Bind(4, json::serialize(files));
-  ins->Step(&st);
-  if (!st.ok()) return st;
+  if (Status w = WriteJournal(db, reference, key, result.summary, result.files); !w.ok()) return w;
   if (Status c = tx.Commit(); !c.ok()) return c;
   return result;
 }

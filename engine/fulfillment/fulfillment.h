@@ -34,6 +34,7 @@ Result<std::shared_ptr<const SystemsMap>> LoadSystemsMap(const std::string& path
 struct StepResult {
   boost::json::object summary;     // what was done, per table: rows exported/erased/kept and why
   std::vector<std::string> files;  // files written (absolute paths), e.g. the export
+  bool replayed = false;           // the journal already had it: nothing was done this time
 };
 
 // A legal hold as the erase step sees it (the service reads holds from its own store).
@@ -51,7 +52,8 @@ struct EraseOptions {
   // its holds on every call, so a hold placed while the step runs keeps the rows not yet erased.
   // A table some hold covers is left untouched (no row deleted, nulled or masked) and reported
   // in the summary's "retained" list. Unset, or an empty answer: the table is erased as the map
-  // says. An error fails the step and nothing is erased (one transaction). Called on the
+  // says. An error fails the step at that table, which is left untouched (the tables before it
+  // stay erased and recorded; running the step again resumes at that table). Called on the
   // Fulfiller's calling thread; it must not run a fulfillment step itself.
   std::function<Result<std::vector<HoldRef>>(const std::string& table, const std::string& category)> holds_for;
 };
@@ -74,7 +76,9 @@ class Fulfiller {
   //   opt_out_sale        the map's sale/sharing opt-out flags set
   //   opt_out_marketing   the map's marketing opt-out flags set (newsletter unsubscribed)
   // NotFound for an unknown step; IoError when a database or the file system fails (nothing
-  // half-applied: each step runs in one transaction of the company database).
+  // half-applied within a unit: each unit (see Units) runs in one transaction of the company
+  // database; an erasure that fails at a table keeps the tables before it erased and recorded,
+  // and running it again resumes at that table).
   // The subject's rows are those linked to NormalizeEmail(subject.email) and/or to
   // subject.account_id plus the account ids the map's `subject` lookup finds for the email;
   // Invalid when the subject has neither, or when the map names a table or column the database
@@ -108,6 +112,38 @@ class Fulfiller {
   // the person, used by the completed mail) says what was kept and on which ground.
   Result<StepResult> Run(const std::string& step, const std::string& reference, const DataSubject& subject,
                          std::optional<Millis> now, const EraseOptions& erase) const;
+
+  // Steps are made of units, each run and recorded on its own (issue 5 §4: a failure resumes at
+  // the failed unit, and a unit that finished is never run again):
+  //   erase       one unit per table of the map, in map order (the unit is the table's name)
+  //   the others  one unit, "" (the whole step)
+  std::vector<std::string> Units(const std::string& step) const;
+
+  // Runs one unit of `step` in its own transaction of the company database, recorded in the
+  // journal dsar_fulfillment_log under (reference, "<step>/<unit>") for erase units and
+  // (reference, step) otherwise: run again, it returns the recorded summary (`replayed`) and
+  // changes nothing.
+  // Erase units: the first erase unit that runs for a reference resolves the data subject (their
+  // account ids) and the rowids linked to them in every table, and records that resolution under
+  // (reference, "erase/_subject") in the same transaction as its table's erasure; every later
+  // unit of the reference (also after a failure, in a retry) erases exactly the rows recorded
+  // then, so erasing `accounts` first does not hide the projects linked through it. An erase
+  // unit's summary is {"table": {the table's entry as in the erase summary below},
+  // "retained": {the retained entry}} (retained only when a hold kept rows; with holds_for set
+  // "holds_checked": true). Caveat: rows inserted between the resolution and a retry are not
+  // part of this erasure (a new request finds them).
+  // NotFound for an unknown step or unit; otherwise as Run.
+  Result<StepResult> RunUnit(const std::string& step, const std::string& unit, const std::string& reference,
+                             const DataSubject& subject, std::optional<Millis> now, const EraseOptions& erase) const;
+
+  // The step's result from its units' results, in Units() order: the summary Run returns (for
+  // erase: per-table entries, totals, retained tables and the message; `with_holds` when the
+  // step ran with holds_for). Whether the units ran in one go or across a failure and a retry,
+  // the same unit results give the same summary.
+  static StepResult Assemble(const SystemsMap& map, const std::string& step, const std::string& reference,
+                             const std::vector<StepResult>& units, bool with_holds);
+
+  const SystemsMap& map() const { return *map_; }
 
   // Every table of the map with its (table-level) category, in map order: what a table or
   // category hold may name.

@@ -36,6 +36,10 @@ std::vector<std::string> VerificationPointNames(const SystemsMap& map) {
   return {names.begin(), names.end()};
 }
 
+bool ConnectorSpec::Takes(const std::string& action) const {
+  return std::find(actions.begin(), actions.end(), action) != actions.end();
+}
+
 bool IsValidIdentifier(const std::string& name) {
   if (name.empty() || name.size() > 128) return false;
   auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
@@ -316,13 +320,131 @@ std::vector<OptOutFlag> ParseFlags(const YAML::Node& n, const std::string& what)
   return out;
 }
 
+// "250ms", "5s", "15m", "24h", "2d" → milliseconds (> 0).
+Millis Duration(const YAML::Node& n, const std::string& what) {
+  const std::string s = Text(n, what);
+  size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  const std::string unit = s.substr(digits);
+  Millis per = 0;
+  if (unit == "ms") per = 1;
+  else if (unit == "s") per = kMillisPerSecond;
+  else if (unit == "m") per = kMillisPerMinute;
+  else if (unit == "h") per = kMillisPerHour;
+  else if (unit == "d") per = kMillisPerDay;
+  if (digits == 0 || digits > 9 || per == 0)
+    Fail(n, what + ": '" + s + "' is not a duration (a whole number with ms, s, m, h or d, e.g. 30s)");
+  const Millis v = std::stoll(s.substr(0, digits)) * per;
+  if (v <= 0) Fail(n, what + " must be more than zero");
+  return v;
+}
+
+const std::vector<std::string>& ConnectorActions() {
+  static const std::vector<std::string> kActions = {"erase", "opt_out_sale", "opt_out_marketing"};
+  return kActions;
+}
+
+void ParseWebhook(const YAML::Node& key, const YAML::Node& n, const std::string& what, WebhookSpec& w) {
+  const YAML::Node endpoint = n["endpoint"];
+  if (!endpoint.IsDefined() || endpoint.IsNull()) Fail(key, what + " needs 'endpoint' (an http:// or https:// URL)");
+  w.endpoint = Text(endpoint, what + ".endpoint");
+  if (w.endpoint.rfind("http://", 0) != 0 && w.endpoint.rfind("https://", 0) != 0)
+    Fail(endpoint, what + ".endpoint must be an http:// or https:// URL");
+  const YAML::Node secret = n["secret_file"];
+  if (!secret.IsDefined() || secret.IsNull())
+    Fail(key, what + " needs 'secret_file' (a file holding the HMAC key on its first line)");
+  w.secret_file = Text(secret, what + ".secret_file");
+  if (w.secret_file.empty()) Fail(secret, what + ".secret_file must not be empty");
+  if (const YAML::Node c = n["completion"]; c.IsDefined()) {
+    const std::string v = Text(c, what + ".completion");
+    if (v == "callback") w.callback = true;
+    else if (v != "response") Fail(c, what + ".completion: unknown '" + v + "' (expected response or callback)");
+  }
+  if (n["connect_timeout"].IsDefined()) w.connect_timeout = Duration(n["connect_timeout"], what + ".connect_timeout");
+  if (n["timeout"].IsDefined()) w.timeout = Duration(n["timeout"], what + ".timeout");
+  if (n["callback_timeout"].IsDefined()) {
+    if (!w.callback) Fail(n["callback_timeout"], what + ": callback_timeout goes with completion: callback");
+    w.callback_timeout = Duration(n["callback_timeout"], what + ".callback_timeout");
+  }
+  if (w.connect_timeout > w.timeout) Fail(key, what + ": connect_timeout is longer than timeout");
+}
+
+// `systems:` (webhook and manual systems) and `processors:`, each a mapping of names.
+void ParseConnectors(const YAML::Node& root, SystemsMap& map) {
+  std::set<std::string> names;
+  for (const char* section : {"systems", "processors"}) {
+    const YAML::Node list = root[section];
+    if (!list.IsDefined() || list.IsNull()) continue;
+    const bool processors = std::string(section) == "processors";
+    if (!list.IsMap()) Fail(list, std::string(section) + " must be a mapping of names");
+    for (const auto& kv : list) {
+      ConnectorSpec c;
+      c.processor = processors;
+      c.line = LineOf(kv.first);
+      c.name = Identifier(kv.first, std::string(processors ? "processor" : "system") + " name");
+      const std::string what = std::string(processors ? "processor " : "system ") + c.name;
+      if (!names.insert(c.name).second) Fail(kv.first, what + " appears twice (system and processor names are one list)");
+      if (c.name == "company_db") Fail(kv.first, "the name 'company_db' is the company database's own");
+      const YAML::Node n = kv.second;
+      RequireMap(n, what);
+      c.description = OptText(n, "description", what, "");
+      if (processors) {
+        CheckKeys(n, what,
+                  {"description", "endpoint", "secret_file", "completion", "connect_timeout", "timeout",
+                   "callback_timeout", "receives"});
+        c.kind = ConnectorSpec::Kind::kWebhook;
+        const YAML::Node receives = n["receives"];
+        if (!receives.IsDefined() || receives.IsNull())
+          Fail(kv.first, what + " needs 'receives' (deletion, opt_out_sale, opt_out_marketing)");
+        for (const std::string& type : TextList(receives, what + ".receives")) {
+          if (type == "deletion") c.actions.push_back("erase");
+          else if (type == "opt_out_sale" || type == "opt_out_marketing") c.actions.push_back(type);
+          else Fail(receives, what + ".receives: unknown request type '" + type +
+                                  "' (expected deletion, opt_out_sale or opt_out_marketing)");
+        }
+        ParseWebhook(kv.first, n, what, c.webhook);
+      } else {
+        const YAML::Node kind = n["kind"];
+        if (!kind.IsDefined()) Fail(kv.first, what + " needs 'kind' (webhook or manual)");
+        const std::string k = Text(kind, what + ".kind");
+        if (k == "webhook") {
+          c.kind = ConnectorSpec::Kind::kWebhook;
+          CheckKeys(n, what,
+                    {"kind", "description", "endpoint", "secret_file", "completion", "connect_timeout", "timeout",
+                     "callback_timeout", "actions"});
+          ParseWebhook(kv.first, n, what, c.webhook);
+        } else if (k == "manual") {
+          c.kind = ConnectorSpec::Kind::kManual;
+          CheckKeys(n, what, {"kind", "description", "instructions", "actions"});
+          const YAML::Node ins = n["instructions"];
+          if (!ins.IsDefined() || ins.IsNull()) Fail(kv.first, what + " needs 'instructions' (what staff are to do)");
+          c.instructions = Text(ins, what + ".instructions");
+        } else {
+          Fail(kind, what + ".kind: unknown '" + k + "' (expected webhook or manual)");
+        }
+        const YAML::Node actions = n["actions"];
+        if (!actions.IsDefined() || actions.IsNull())
+          Fail(kv.first, what + " needs 'actions' (erase, opt_out_sale, opt_out_marketing)");
+        for (const std::string& a : TextList(actions, what + ".actions")) {
+          const auto& known = ConnectorActions();
+          if (std::find(known.begin(), known.end(), a) == known.end())
+            Fail(actions, what + ".actions: unknown '" + a + "' (expected erase, opt_out_sale or opt_out_marketing)");
+          c.actions.push_back(a);
+        }
+      }
+      if (c.actions.empty()) Fail(kv.first, what + " takes part in no action");
+      map.connectors.push_back(std::move(c));
+    }
+  }
+}
+
 SystemsMap Parse(const YAML::Node& root, const std::string& path) {
   SystemsMap map;
   map.path = path;
   RequireMap(root, "a systems map");
   CheckKeys(root, "the systems map",
             {"version", "system", "description", "controller", "automated_decision_making", "rights", "subject",
-             "opt_outs", "tables"});
+             "opt_outs", "tables", "systems", "processors", "backups"});
   if (root["version"].IsDefined() && Text(root["version"], "version") != "1")
     Fail(root["version"], "unsupported systems map version '" + root["version"].Scalar() + "' (expected 1)");
   map.system = OptText(root, "system", "the systems map", "");
@@ -403,6 +525,17 @@ SystemsMap Parse(const YAML::Node& root, const std::string& path) {
     if (const FieldSpec* f = st->Field(map.subject.email_column); f && !f->verification_point.empty())
       throw MapError{f->line, "field " + st->name + "." + f->name +
                                   ": the subject's email column cannot be a verification data point"};
+  ParseConnectors(root, map);
+  if (const YAML::Node b = root["backups"]; b.IsDefined() && !b.IsNull()) {
+    RequireMap(b, "backups");
+    CheckKeys(b, "backups", {"retention_days"});
+    const YAML::Node d = b["retention_days"];
+    int days = 0;
+    if (!d.IsDefined() || !d.IsScalar() || !YAML::convert<int>::decode(d, days) || days < 1 || days > 3650)
+      Fail(d.IsDefined() ? d : b, "backups.retention_days must be a whole number of days from 1 to 3650");
+    map.backups.retention_days = days;
+    map.backups.line = LineOf(d);
+  }
   return map;
 }
 

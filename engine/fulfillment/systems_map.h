@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <optional>
+
+#include "core/time.h"
 #include <string>
 #include <vector>
 
@@ -116,6 +118,52 @@ struct Controller {
   std::string dpo;      // the data protection officer's contact (GDPR Art. 37-39), if any
 };
 
+// How fulfillment reaches a webhook system or a processor (issue 5 §4; README "Systems map"):
+// a JSON POST to `endpoint`, signed with HMAC-SHA-256 under the key in `secret_file` (see
+// service/webhook.h for the exact signed bytes). Completion comes in the 2xx answer
+// ({"status":"completed"}), or, with `callback`, later through a one-time callback URL.
+struct WebhookSpec {
+  std::string endpoint;     // http:// or https:// URL
+  std::string secret_file;  // the HMAC key: the file's first line (relative paths: to the working directory)
+  bool callback = false;    // completion: false = in the answer, true = by callback
+  Millis connect_timeout = 5 * kMillisPerSecond;    // `connect_timeout` (default 5s)
+  Millis timeout = 30 * kMillisPerSecond;           // `timeout`: the whole exchange (default 30s)
+  Millis callback_timeout = 7 * kMillisPerDay;      // `callback_timeout`: no callback by then fails the step (default 7d)
+};
+
+// A system outside the company database that takes part in fulfillment (`systems:`), or a
+// processor the controller passes requests on to (`processors:`).
+struct ConnectorSpec {
+  enum class Kind {
+    kWebhook,  // a signed HTTP POST (WebhookSpec)
+    kManual,   // a task for staff, completed with a note or a file as evidence
+  };
+  std::string name;  // [A-Za-z_][A-Za-z0-9_]*: the ledger's `system`
+  Kind kind = Kind::kWebhook;
+  // A processor (GDPR Art. 28; Art. 19: the controller communicates an erasure to each recipient;
+  // Cal. Code Regs. tit. 11 § 7022(b)(3): notify service providers and contractors to delete;
+  // § 7026(f): notify the third parties personal information was sold or shared to of an
+  // opt-out). Always a webhook.
+  bool processor = false;
+  std::string description;
+  // The fulfillment steps it takes part in: erase, opt_out_sale, opt_out_marketing (a processor's
+  // `receives` names request types: deletion → erase, opt_out_sale, opt_out_marketing).
+  std::vector<std::string> actions;
+  WebhookSpec webhook;       // kWebhook
+  std::string instructions;  // kManual: what staff are asked to do
+  int line = 0;
+
+  bool Takes(const std::string& action) const;
+};
+
+// How long backups keep copies of erased data (DESIGN.md §5: "backups kept for a limited time");
+// stated in the completion mail of a deletion (GDPR Art. 17 with Art. 12(1): the person is told
+// what was done; the data in backups is erased as the backups expire).
+struct BackupsSpec {
+  int retention_days = 0;  // 0: the map does not say, and the mail says nothing about backups
+  int line = 0;
+};
+
 struct SystemsMap {
   std::string path;  // the file it was loaded from
   std::string system;
@@ -131,6 +179,9 @@ struct SystemsMap {
   std::vector<TableSpec> tables;  // in map order: exports list tables in this order
   std::vector<OptOutFlag> sale_opt_outs;
   std::vector<OptOutFlag> marketing_opt_outs;
+  // Webhook and manual systems (`systems:`), then processors (`processors:`), in map order.
+  std::vector<ConnectorSpec> connectors;
+  BackupsSpec backups;
 
   // nullptr when the map has no such table.
   const TableSpec* Table(const std::string& name) const;

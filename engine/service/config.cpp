@@ -41,6 +41,7 @@ Result<Config> LoadConfig(const std::string& path) {
         if (c.max_message_bytes < 65536) return Status::Invalid(where + "'max_message_bytes' must be at least 65536");
       }
       else if (key == "exports_dir") c.exports_dir = v.as<std::string>();
+      else if (key == "evidence_dir") c.evidence_dir = v.as<std::string>();
       else if (key == "company_db") c.company_db = v.as<std::string>();
       else if (key == "systems_map") c.systems_map = v.as<std::string>();
       else if (key == "listen") c.listen = v.as<std::string>();

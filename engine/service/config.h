@@ -42,6 +42,9 @@ struct Config {
   // answers 413 above it (request_service.h, IntakeMail). At least 65536.
   std::int64_t max_message_bytes = 25 * 1024 * 1024;
   std::string exports_dir = "var/exports";
+  // Files staff upload as evidence when they complete a task (issue 5 §4), one folder per request
+  // reference, each file named by its SHA-256; folders 0700, files 0600.
+  std::string evidence_dir = "var/evidence";
   std::string company_db = "var/nimbus.db";        // the demo company's systems (fulfillment target)
   std::string systems_map = "demo/systems.yaml";
   std::string listen = "127.0.0.1:8080";

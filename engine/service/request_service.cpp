@@ -676,10 +676,14 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
         }
       }
       if (verifies) vars["verification"] = "yes";
-      // A fulfillment step's own sentence for the requester (e.g. that nothing was found).
-      if (auto sum = event.data.find("summary"); sum != event.data.end() && sum->value().is_object())
+      // A fulfillment step's own sentence for the requester (e.g. that nothing was found), and
+      // for an erasure how long backups keep copies (the systems map's `backups`).
+      if (auto sum = event.data.find("summary"); sum != event.data.end() && sum->value().is_object()) {
         if (auto* msg = sum->value().as_object().if_contains("message"); msg && msg->is_string())
           vars["summary"] = std::string(msg->as_string());
+        if (auto* b = sum->value().as_object().if_contains("backups_retention_days"); b && b->is_int64())
+          vars["backups_days"] = std::to_string(b->as_int64());
+      }
       // The completion of an export step with a package: the requester downloads it through an
       // expiring link, created here in the transition's transaction (issue 5 §5). When the
       // export found nothing there is no package and no link.
@@ -869,10 +873,27 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
       const std::string task = event.data.contains("task") && event.data.at("task").is_string()
                                    ? std::string(event.data.at("task").as_string())
                                    : "";
-      for (const auto& j : *jobs)
-        if (j.kind == "task" && j.status == "open" && (task.empty() || j.step == task))
-          if (Status st = tx.FinishJob(j.id, "closed", json::serialize(event.data), "", clock_.Now()); !st.ok())
-            return st;
+      for (const auto& j : *jobs) {
+        if (j.kind != "task" || j.status != "open" || !(task.empty() || j.step == task)) continue;
+        if (Status st = tx.FinishJob(j.id, "closed", json::serialize(event.data), "", clock_.Now()); !st.ok())
+          return st;
+        // The evidence given with it (issue 5 §4): a note and/or a stored file.
+        store::EvidenceRow e;
+        e.request_id = row.id;
+        e.task_job_id = j.id;
+        e.actor = event.actor;
+        e.at = clock_.Now();
+        if (auto* n = event.data.if_contains("note"); n && n->is_string()) e.note = std::string(n->as_string());
+        if (auto* f = event.data.if_contains("evidence"); f && f->is_object()) {
+          const json::object& fo = f->as_object();
+          e.file_path = StringField(fo, "file");
+          e.sha256 = StringField(fo, "sha256");
+          e.content_type = StringField(fo, "content_type");
+          if (auto* sz = fo.if_contains("size"); sz && sz->is_int64()) e.size = sz->as_int64();
+        }
+        if (!e.note.empty() || !e.file_path.empty())
+          if (Status st = tx.InsertEvidence(e); !st.ok()) return st;
+      }
     }
     return Status::Ok();
   });

@@ -103,6 +103,39 @@ struct JobRow {
   std::string result_json, error;
 };
 
+// One step of a fulfillment job (schemas/migrations/013_step_ledger.sql): a system, table and
+// action, with its outcome. `status`: running, done, failed, waiting (a manual task or a webhook
+// callback). `runs`: how many times it was started; a done step is never started again.
+struct LedgerRow {
+  std::int64_t id = 0;
+  std::string request_id, action, system, table_name, kind, idempotency_key, status;
+  int runs = 0;
+  std::optional<std::int64_t> job_id, task_job_id;
+  std::optional<Millis> deadline_at;
+  std::string result_json, error;
+  Millis started_at = 0;
+  std::optional<Millis> finished_at;
+};
+
+// A webhook step's one-time callback (migration 013): only the token's keyed hash is stored.
+struct CallbackRow {
+  std::int64_t id = 0, ledger_id = 0;
+  std::string request_id, token_hash;
+  Millis created_at = 0, expires_at = 0;
+  std::optional<Millis> used_at;
+  std::string outcome;
+};
+
+// Evidence given with a completed task (migration 013): a note and/or a stored file.
+struct EvidenceRow {
+  std::int64_t id = 0;
+  std::string request_id;
+  std::int64_t task_job_id = 0;
+  std::string note, file_path, sha256, content_type, actor;
+  std::int64_t size = 0;
+  Millis at = 0;
+};
+
 struct VerificationRow {
   std::int64_t id = 0;
   std::string request_id, code_hash;
@@ -239,6 +272,35 @@ class Tx {
   Result<std::vector<JobRow>> JobsFor(const std::string& request_id);
   Status FinishJob(std::int64_t id, const std::string& status, const std::string& result_json,
                    const std::string& error, Millis now);
+  // Open staff tasks (jobs of kind 'task', status 'open') of every request, oldest first.
+  Result<std::vector<JobRow>> OpenTasks(int limit);
+
+  // The step ledger (issue 5 §4).
+  Result<std::optional<LedgerRow>> LedgerByKey(const std::string& idempotency_key);
+  Result<LedgerRow> LedgerById(std::int64_t id);
+  Result<std::vector<LedgerRow>> LedgerFor(const std::string& request_id);  // oldest first
+  // Starts a step: a new row `running` with runs = 1, or an existing (failed / waiting) row
+  // set `running` again with runs + 1, its error cleared and `job_id` recorded. Returns its id.
+  Result<std::int64_t> LedgerStart(const LedgerRow& step, Millis now);
+  // done (with the result) or failed (with the error).
+  Status LedgerFinish(std::int64_t id, const std::string& status, const std::string& result_json,
+                      const std::string& error, Millis now);
+  // The step waits: for a staff task (`task_job_id`) or for a callback until `deadline_at`.
+  Status LedgerWait(std::int64_t id, std::optional<std::int64_t> task_job_id, std::optional<Millis> deadline_at);
+  // Steps waiting for a callback whose deadline is before `now`, oldest deadline first.
+  Result<std::vector<LedgerRow>> LedgerOverdue(Millis now, int limit);
+
+  // Webhook callbacks (lookup by the keyed hash, never by the token).
+  Status InsertCallback(const CallbackRow& c);
+  Result<std::optional<CallbackRow>> CallbackByHash(const std::string& token_hash);
+  // Marks the callback used at `now` with `outcome`; Conflict when it was used already.
+  Status UseCallback(std::int64_t id, Millis now, const std::string& outcome);
+  // Marks every unused callback of the ledger step with `outcome` (expired, replaced): they stop working.
+  Status CloseCallbacks(std::int64_t ledger_id, Millis now, const std::string& outcome);
+
+  // Task evidence.
+  Status InsertEvidence(const EvidenceRow& e);
+  Result<std::vector<EvidenceRow>> EvidenceFor(const std::string& request_id);
 
   // Verification codes.
   Status InsertVerification(const VerificationRow& v);

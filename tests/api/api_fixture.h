@@ -65,6 +65,7 @@ struct ServiceFixture {
     c.secret_key_file = (dir / "secret.key").string();
     c.outbox_maildir = (dir / "outbox").string();
     c.exports_dir = (dir / "exports").string();
+    c.evidence_dir = (dir / "evidence").string();
     auto s = service::RequestService::Create(c, *store, clock);
     INFO(s.status().ToString());
     REQUIRE(s.ok());

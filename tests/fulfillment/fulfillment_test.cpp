@@ -524,11 +524,12 @@ TEST_CASE("a map naming a column the database lacks fails before changing anythi
   CHECK(DumpAll(db, DemoTables()) == before);
 }
 
-TEST_CASE("a step that fails half-way leaves the company database as it was", "[fulfillment]") {
+TEST_CASE("an erasure that fails at a table keeps the tables before it erased and resumes there", "[fulfillment]") {
   TempDir dir;
   const std::string db = MakeSmallCompanyDb(dir);
-  // support_tickets.status is NOT NULL: nulling it fails after accounts, projects, ... were
-  // already deleted inside the transaction.
+  // support_tickets.status is NOT NULL: nulling it fails at the sixth table, after accounts,
+  // projects, deployments, billing and newsletter_subscriptions were erased, each in its own
+  // transaction (issue 5 §4: units of a step).
   const std::string map_path = dir / "systems.yaml";
   std::string text = ReadFile(DemoMapPath());
   const std::string from = "      status: { provided_by_subject: false, source: Nimbus Cloud, erase: keep }";
@@ -544,16 +545,30 @@ TEST_CASE("a step that fails half-way leaves the company database as it was", "[
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().IsIoError());
   CHECK_THAT(r.status().message(), Catch::Contains("NOT NULL constraint failed: support_tickets.status"));
-  CHECK(DumpAll(db, DemoTables()) == before);
-  // Even the journal table, created in the same transaction, is gone.
-  CHECK(Column(db, "SELECT count(*) FROM sqlite_master WHERE name = 'dsar_fulfillment_log'") ==
-        std::vector<std::string>{"0"});
+  const auto mid = DumpAll(db, DemoTables());
+  CHECK(mid.at("support_tickets") == before.at("support_tickets"));
+  CHECK(mid.at("analytics_identifiers") == before.at("analytics_identifiers"));
+  CHECK(Column(db, "SELECT id FROM accounts ORDER BY rowid") == std::vector<std::string>{"acc_blake", "acc_xalex"});
+  CHECK(Column(db, "SELECT step FROM dsar_fulfillment_log WHERE reference = 'REF-10' ORDER BY rowid") ==
+        std::vector<std::string>{"erase/_subject", "erase/accounts", "erase/projects", "erase/deployments",
+                                 "erase/billing", "erase/newsletter_subscriptions"});
 
-  // With the map fixed, the same request's step runs in full.
+  // With the map fixed, the same request's erasure resumes at support_tickets and reports what an
+  // undisturbed run reports; the projects (linked through the account erased before) are known
+  // from the recorded resolution.
   Fulfiller fixed(DemoMap(), db, dir / "exports");
   auto ok = fixed.Run("erase", "REF-10", Alex());
   REQUIRE(ok.ok());
   CHECK(ok->summary.at("total_deleted") == 10);
+  CHECK(ok->summary.at("total_linked") == 14);
+  CHECK(ok->summary.at("tables").at("projects").at("deleted") == 2);
+
+  TempDir other;
+  const std::string clean = MakeSmallCompanyDb(other);
+  auto undisturbed = Fulfiller(DemoMap(), clean, other / "exports").Run("erase", "REF-10", Alex());
+  REQUIRE(undisturbed.ok());
+  CHECK(ok->summary == undisturbed->summary);
+  CHECK(DumpAll(db, DemoTables()) == DumpAll(clean, DemoTables()));
 }
 
 TEST_CASE("bad calls are refused with a named kind", "[fulfillment]") {
@@ -569,4 +584,26 @@ TEST_CASE("bad calls are refused with a named kind", "[fulfillment]") {
   CHECK_FALSE(std::filesystem::exists(dir / "no-such.db"));
   CHECK(Fulfiller::Steps() ==
         std::vector<std::string>{"export_access", "export_portability", "erase", "opt_out_sale", "opt_out_marketing"});
+}
+
+TEST_CASE("a resumed erasure never erases a row that took over a recorded rowid in between", "[fulfillment]") {
+  TempDir dir;
+  const std::string db = MakeSmallCompanyDb(dir);
+  // The fourth table fails, after the subject and every table's rows were resolved and recorded.
+  Sql(db, "CREATE TRIGGER billing_ro BEFORE DELETE ON billing BEGIN SELECT RAISE(ABORT, 'billing is locked'); END;");
+  Fulfiller fulfiller(DemoMap(), db, dir / "exports");
+  auto r = fulfiller.Run("erase", "REF-11", Alex());
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("billing is locked"));
+  // Meanwhile Alex unsubscribed on their own, and a new reader got the freed row id 1.
+  Sql(db, "DELETE FROM newsletter_subscriptions WHERE id = 1; "
+          "INSERT INTO newsletter_subscriptions (id, email, subscribed, topics, source, subscribed_at, consent_ip) "
+          "VALUES (1, 'new.reader@example.net', 1, 'tips', 'footer_form', '2026-11-20T00:00:00Z', NULL); "
+          "DROP TRIGGER billing_ro;");
+  auto ok = fulfiller.Run("erase", "REF-11", Alex());
+  REQUIRE(ok.ok());
+  CHECK(Column(db, "SELECT id || ':' || email FROM newsletter_subscriptions ORDER BY rowid") ==
+        std::vector<std::string>{"1:new.reader@example.net", "2:blake.rivers@example.org", "3:reader@example.net"});
+  CHECK(ok->summary.at("tables").at("newsletter_subscriptions").at("linked") == 0);
+  CHECK(ok->summary.at("tables").at("billing").at("deleted") == 1);
 }

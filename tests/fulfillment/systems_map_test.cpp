@@ -267,3 +267,83 @@ TEST_CASE("the data points the demo company holds for a data subject", "[fulfill
   REQUIRE(none.ok());
   CHECK(none->empty());
 }
+
+// Connectors (issue 5 §4): webhook and manual systems, processors and the backups' retention.
+TEST_CASE("systems, processors and backups load, and their mistakes are refused with file:line", "[fulfillment][map]") {
+  TempDir dir;
+  const std::string file = dir / "systems.yaml";
+  const std::string good = std::string(kGood) + R"(systems:
+  crm:
+    kind: webhook
+    description: CRM
+    endpoint: https://crm.example/dsar
+    secret_file: var/crm.secret
+    connect_timeout: 2s
+    timeout: 10s
+    actions: [erase, opt_out_marketing]
+  archive:
+    kind: manual
+    instructions: Shred the paper file.
+    actions: erase
+processors:
+  mailer:
+    endpoint: http://127.0.0.1:9/hook
+    secret_file: var/mailer.secret
+    completion: callback
+    callback_timeout: 2d
+    receives: [deletion, opt_out_sale]
+backups:
+  retention_days: 35
+)";
+  WriteFile(file, good);
+  auto ok = LoadSystemsMap(file);
+  INFO(ok.status().ToString());
+  REQUIRE(ok.ok());
+  const auto& cs = (*ok)->connectors;
+  REQUIRE(cs.size() == 3);
+  CHECK(cs[0].name == "crm");
+  CHECK(cs[0].kind == ConnectorSpec::Kind::kWebhook);
+  CHECK_FALSE(cs[0].processor);
+  CHECK(cs[0].webhook.connect_timeout == 2000);
+  CHECK(cs[0].webhook.timeout == 10000);
+  CHECK_FALSE(cs[0].webhook.callback);
+  CHECK(cs[0].actions == std::vector<std::string>{"erase", "opt_out_marketing"});
+  CHECK(cs[1].kind == ConnectorSpec::Kind::kManual);
+  CHECK(cs[1].instructions == "Shred the paper file.");
+  CHECK(cs[2].processor);
+  CHECK(cs[2].webhook.callback);
+  CHECK(cs[2].webhook.callback_timeout == 2 * kMillisPerDay);
+  CHECK(cs[2].actions == std::vector<std::string>{"erase", "opt_out_sale"});  // deletion → erase
+  CHECK(cs[2].Takes("erase"));
+  CHECK_FALSE(cs[2].Takes("opt_out_marketing"));
+  CHECK((*ok)->backups.retention_days == 35);
+
+  struct Case {
+    std::string name, from, to, expected;
+  };
+  const std::vector<Case> cases = {
+      {"unknown kind", "    kind: manual", "    kind: fax", "26: system archive.kind: unknown 'fax' (expected webhook or manual)"},
+      {"endpoint not http", "https://crm.example/dsar", "ftp://crm.example/dsar",
+       "20: system crm.endpoint must be an http:// or https:// URL"},
+      {"no secret file", "    secret_file: var/crm.secret\n", "", "17: system crm needs 'secret_file'"},
+      {"bad duration", "    timeout: 10s", "    timeout: ten", "23: system crm.timeout: 'ten' is not a duration"},
+      {"unknown action", "[erase, opt_out_marketing]", "[erase, export_access]",
+       "24: system crm.actions: unknown 'export_access' (expected erase, opt_out_sale or opt_out_marketing)"},
+      {"unknown request type", "[deletion, opt_out_sale]", "[deletion, access]",
+       "35: processor mailer.receives: unknown request type 'access'"},
+      {"callback_timeout without callback", "    completion: callback\n", "",
+       "33: processor mailer: callback_timeout goes with completion: callback"},
+      {"manual without instructions", "    instructions: Shred the paper file.\n", "",
+       "25: system archive needs 'instructions'"},
+      {"misspelt key", "    receives:", "    recieves:", "35: unknown key 'recieves' in processor mailer"},
+      {"backups out of range", "  retention_days: 35", "  retention_days: 0",
+       "37: backups.retention_days must be a whole number of days from 1 to 3650"},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      const std::string message = LoadError(dir, Replace(good, c.from, c.to));
+      INFO(message);
+      CHECK(message.rfind(file + ":" + c.expected, 0) == 0);
+    }
+  }
+}

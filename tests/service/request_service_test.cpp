@@ -307,7 +307,8 @@ TEST_CASE("a failed fulfillment step puts the request in error; retry schedules 
   CHECK(*w.RunJobs() == 1);
   const auto failed = f.svc->Get(r.id);
   CHECK(failed->state == "error");
-  CHECK(f.svc->Transitions(r.id)->back().reason == "opt_out_sale failed: no company systems are configured");
+  // The failed step (system/table/action) and the cause (issue 5 §4).
+  CHECK(f.svc->Transitions(r.id)->back().reason == "opt_out_sale failed at company_db: no company systems are configured");
   CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "' AND status = 'failed'") == 1);
   auto retried = f.svc->ApplyStaffEvent(r.id, Event{"retry", "staff:test", "", {}}, std::nullopt);
   REQUIRE(retried.ok());

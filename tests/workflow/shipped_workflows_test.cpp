@@ -112,9 +112,11 @@ TEST_CASE("the shipped workflows load with no diagnostics", "[workflow][shipped]
     CHECK(dsar::ParseRequestType(wf.request_type).has_value());
     // 2: message_received and mail_failed (issue 4); 3: denial reasons (issue 5 §7); 4: verification
     // (issue 5 §1: submit_verified, code_resent) in the workflows that verify; 5: authorized agents
-    // and duplicate promotion there (issue 5 §1-§2); opt_out_sale 4: the fraud check.
+    // and duplicate promotion there (issue 5 §1-§2), and the connectors (issue 5 §4: task_opened,
+    // callback_received, awaiting_task) in deletion; the opt-outs 4: the connectors, and the fraud
+    // check in opt_out_sale.
     const bool verifies = wf.FindState("verifying") != nullptr;
-    CHECK(wf.version == (verifies ? 5 : wf.id == "opt_out_sale" ? 4 : 3));
+    CHECK(wf.version == (verifies ? 5 : 4));
     CHECK(wf.initial == "received");
     CHECK(wf.hash == dsar::Sha256Hex(wf.source));
     CHECK(wf.hash.size() == 64);
@@ -174,7 +176,15 @@ TEST_CASE("the shipped workflows use only contract state names and staff events"
 TEST_CASE("deletion: states, transitions and the verification timeout", "[workflow][shipped]") {
   const Workflow& wf = Get("deletion");
   CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "hold_check", "on_hold", "fulfilling",
-                                                "error", "duplicate", "completed", "denied", "cancelled"});
+                                                "awaiting_task", "error", "duplicate", "completed", "denied",
+                                                "cancelled"});
+  // Connectors (issue 5 §4): a manual system's task, a webhook's callback, a failed step.
+  CHECK(Only(wf, "fulfilling", "task_opened").to == "awaiting_task");
+  CHECK(Effects(Only(wf, "fulfilling", "callback_received").effects) == std::vector<std::string>{"fulfill:erase"});
+  CHECK(Only(wf, "awaiting_task", "complete_task").to == "fulfilling");
+  CHECK(Effects(Only(wf, "awaiting_task", "complete_task").effects) == std::vector<std::string>{"fulfill:erase"});
+  CHECK(Only(wf, "fulfilling", "step_failed").to == "error");
+  CHECK(Effects(Only(wf, "error", "retry").effects) == std::vector<std::string>{"fulfill:erase"});
   CHECK(Only(wf, "received", "submit").to == "verifying");
   CHECK(Effects(Only(wf, "received", "submit").effects) ==
         std::vector<std::string>{"mail:acknowledgment", "start_verification"});
@@ -268,7 +278,8 @@ TEST_CASE("opt-outs act on submission without identity verification", "[workflow
   for (const char* id : {"opt_out_sale", "opt_out_marketing"}) {
     INFO(id);
     const Workflow& wf = Get(id);
-    std::set<std::string> states{"received", "fulfilling", "error", "duplicate", "completed", "denied", "cancelled"};
+    std::set<std::string> states{"received", "fulfilling", "awaiting_task", "error", "duplicate",
+                                 "completed", "denied", "cancelled"};
     // opt_out_sale: a request the fraud check suspects waits for staff (Cal. Code Regs. tit. 11 § 7026).
     if (std::string(id) == "opt_out_sale") states.insert("awaiting_approval");
     CHECK(StateNames(wf) == states);
