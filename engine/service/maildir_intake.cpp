@@ -79,7 +79,13 @@ MaildirIntake::MaildirIntake(RequestService& svc, std::string maildir, Options o
 }
 
 void MaildirIntake::LogOnce(const std::string& name, const std::string& what) {
+  std::lock_guard lock(failing_mu_);
   if (failing_.insert(name).second) log_("maildir intake: new/" + name + ": " + what);
+}
+
+void MaildirIntake::Forget(const std::string& name) {
+  std::lock_guard lock(failing_mu_);
+  failing_.erase(name);
 }
 
 Status MaildirIntake::List(const fs::path& new_dir) {
@@ -127,8 +133,9 @@ Result<int> MaildirIntake::ScanOnce() {
   // Messages are read into a chunk until the batch is full or the chunk holds max_message_bytes
   // (so memory stays bounded), parsed, then the chunk goes through intake in one transaction and
   // its files are moved. Files that failed before each go alone, after the others, so that a
-  // message that always fails never fails a batch. With parse_ahead, chunk k + 1 is parsed on a
-  // helper thread while chunk k is stored; everything else happens on this thread, in order.
+  // message that always fails never fails a batch. With parse_ahead, while chunk k is stored on
+  // this thread, a helper thread moves the files of chunk k - 1 (committed) and reads and parses
+  // chunk k + 1; the two share only failing_ (under failing_mu_) and the log.
   struct Chunk {
     std::vector<std::string> names;
     std::vector<MailBytes> bytes;
@@ -147,7 +154,7 @@ Result<int> MaildirIntake::ScanOnce() {
       if (SameBytes(new_dir / name, cur_dir / target)) {  // the very file, found again: keep one
         fs::remove(new_dir / name, mec);
         if (!mec) {
-          failing_.erase(name);
+          Forget(name);
           ++moved;
         }
         return;
@@ -160,7 +167,7 @@ Result<int> MaildirIntake::ScanOnce() {
         LogOnce(name, "ingested, but cannot move it to cur/ (retried): " + mec.message());
       return;
     }
-    failing_.erase(name);
+    Forget(name);
     ++moved;
   };
   auto committed = [&](int n) {
@@ -199,49 +206,57 @@ Result<int> MaildirIntake::ScanOnce() {
     for (std::size_t i = 0; i < chunk.bytes.size(); ++i)
       chunk.prepared[i] = svc_.PrepareMail(chunk.bytes[i], MaildirBaseName(chunk.names[i]));
   };
+  // Stores the chunk; returns the names of the files it committed (to be moved to cur/).
   auto store = [&](const Chunk& chunk) {
     auto all = svc_.IntakeMailBatch(chunk.prepared);
     if (all.ok()) {
       committed(static_cast<int>(chunk.names.size()));
-      for (const std::string& name : chunk.names) move_to_cur(name);
-      return;
+      return chunk.names;
     }
     // One transaction per message (a batch of one has just failed: no retry), so that one
     // message that fails stops none before it; the first failure ends the scan (most likely
     // the store: busy, full) and the next scan retries it after the others.
+    std::vector<std::string> done;
     for (std::size_t i = 0; i < chunk.names.size(); ++i) {
       auto one = chunk.names.size() == 1 ? all.status() : svc_.IntakeMailBatch({&chunk.prepared[i], 1}).status();
       if (!one.ok()) {
         LogOnce(chunk.names[i], "intake failed (left in new/, retried): " + one.ToString());
         stop = true;
-        return;
+        break;
       }
       committed(1);
-      move_to_cur(chunk.names[i]);
+      done.push_back(chunk.names[i]);
     }
+    return done;
   };
 
   Chunk current = read_chunk();
   prepare(current);
+  std::vector<std::string> to_move;  // committed, not moved yet (parse_ahead: moved by the helper)
   while (!current.names.empty()) {
     Chunk next;
-    std::exception_ptr parse_failed;
+    std::vector<std::string> stored;
+    std::exception_ptr helper_failed;
     {
-      std::jthread parser;  // joined at the end of this block, whatever happens in store()
-      if (options_.parse_ahead) {
-        next = read_chunk();
-        if (!next.names.empty())
-          parser = std::jthread([&] {
-            try {
-              prepare(next);
-            } catch (...) {
-              parse_failed = std::current_exception();
-            }
-          });
-      }
-      store(current);
+      std::jthread helper;  // joined at the end of this block, whatever happens in store()
+      if (options_.parse_ahead)
+        helper = std::jthread([&, moving = std::exchange(to_move, {})] {
+          try {
+            for (const std::string& name : moving) move_to_cur(name);
+            next = read_chunk();
+            prepare(next);
+          } catch (...) {
+            helper_failed = std::current_exception();
+          }
+        });
+      stored = store(current);
     }
-    if (parse_failed) std::rethrow_exception(parse_failed);
+    if (helper_failed) std::rethrow_exception(helper_failed);
+    if (options_.parse_ahead) {
+      to_move = std::move(stored);
+    } else {
+      for (const std::string& name : stored) move_to_cur(name);
+    }
     if (stop) break;  // with parse_ahead, `next` was read and parsed but not stored: its files stay in new/
     if (!options_.parse_ahead) {
       next = read_chunk();
@@ -249,6 +264,7 @@ Result<int> MaildirIntake::ScanOnce() {
     }
     current = std::move(next);
   }
+  for (const std::string& name : to_move) move_to_cur(name);
   // After a failure, the next scan lists new/ afresh: what failed now goes after the others.
   if (stop) listing_.clear();
   // One directory sync for the scan's moves: a move lost to a crash only leaves an ingested file

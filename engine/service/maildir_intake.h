@@ -13,13 +13,15 @@
 // scan. A batch closes early once it holds Config::max_message_bytes of message bytes, so memory
 // stays bounded: a batch holds about twice that at most, and `parse_ahead` holds two batches.
 //
-// Parsing ahead (`parse_ahead`): while a batch's transaction runs and its files are moved on the
-// calling thread, the next batch of the same scan — already read by the calling thread — is
-// parsed (RequestService::PrepareMail, a pure function) on a second thread. Parsing is the
-// largest part of intake after the store's own work, so on two cores this overlaps the two. What
-// is stored, in which transaction and in which order, and every failure rule below, are the same
-// as without it; only the thread that parses differs. Each scan starts and joins its helper
-// thread; nothing runs between scans.
+// Parsing ahead (`parse_ahead`): while a batch's transaction runs on the calling thread, a second
+// thread moves the files of the batch committed before it to cur/, then reads and parses
+// (RequestService::PrepareMail, a pure function) the next batch of the same scan. Reading,
+// parsing and moving files are about half of intake, the store's own work the other half, so on
+// two cores this overlaps the two. What is stored, in which transaction and in which order, the
+// moves only after their commit, and every failure rule below are the same as without it; only
+// the thread that reads, parses and moves differs, and a batch's files reach cur/ while the next
+// batch is stored (at the latest before ScanOnce returns). Each scan starts and joins its helper
+// threads; nothing runs between scans.
 //
 // Size: a file over Config::max_message_bytes (its size, before it is read) is refused and
 // recorded (outcome `refused`: its SHA-256 over every byte, its true size, its first 64 KiB)
@@ -61,6 +63,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -104,6 +107,7 @@ class MaildirIntake {
   };
 
   void LogOnce(const std::string& name, const std::string& what);
+  void Forget(const std::string& name);  // the file went through: no longer failing
   // Lists new/ into listing_ (sorted: files not known to fail, oldest first; then those that failed).
   Status List(const std::filesystem::path& new_dir);
 
@@ -111,6 +115,7 @@ class MaildirIntake {
   std::string maildir_;
   Options options_;
   Log log_;
+  std::mutex failing_mu_;  // guards failing_ and calls of log_ while a scan's helper thread runs
   std::set<std::string> failing_;  // names logged as failing, until they go through or disappear
   std::vector<Candidate> listing_;  // the last listing of new/; listing_[next_..] not taken yet
   std::size_t next_ = 0;
