@@ -497,6 +497,61 @@ Response ExportRoute(Call& c) {
   return r;
 }
 
+// GET /requests/{id}/package: what the access package under review holds (issue 5 §5).
+Response PackageReviewRoute(Call& c) {
+  auto o = Svc(c).PackageReview(c.params[0]);
+  if (!o.ok()) return Fail(c, o.status());
+  return JsonResponse(200, *o);
+}
+
+// GET /requests/{id}/package/tables/{table}?offset=0&limit=50 (limit at most 500): one page of
+// a table's rows as staged, with the redactions made so far.
+Response PackageRowsRoute(Call& c) {
+  std::int64_t offset = 0, limit = 50;
+  for (const auto& p : c.url.params()) {
+    const std::string key = p.key;
+    const auto v = ParseInt(p.has_value ? std::string(p.value) : std::string());
+    if (key != "offset" && key != "limit")
+      return Fail(c, 400, "unknown query parameter '" + key + "' (expected: offset, limit)");
+    if (!v || *v < 0 || (key == "limit" && (*v < 1 || *v > 500)))
+      return Fail(c, 400, "query parameter '" + key + "' must be " +
+                              (key == "limit" ? "an integer from 1 to 500" : "a non-negative integer"));
+    (key == "offset" ? offset : limit) = *v;
+  }
+  auto o = Svc(c).PackageRows(c.params[0], c.params[1], offset, limit);
+  if (!o.ok()) return Fail(c, o.status());
+  return JsonResponse(200, *o);
+}
+
+// POST /requests/{id}/package/redactions {table, row, column?, reason_code, reason,
+// expected_version?}: 201 with the package review (GET /package) and the request's version.
+Response RedactRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"table", "row", "column", "reason_code", "reason", "expected_version"}, "");
+      !s.ok())
+    return Fail(c, s);
+  service::RequestService::RedactionInput in;
+  Status st;
+  if (st = StringField(body, "table", "", true, in.table); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "column", "", false, in.column); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "reason_code", "", true, in.reason_code); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "reason", "", true, in.reason); !st.ok()) return Fail(c, st);
+  const json::value* row = body.if_contains("row");
+  if (row == nullptr || !row->is_int64() || row->as_int64() < 0)
+    return Fail(c, 400, "field 'row' is required: the row's 0-based position in the package's table");
+  in.row = row->as_int64();
+  std::optional<std::int64_t> expected;
+  if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
+  in.actor = c.actor;
+  auto done = Svc(c).Redact(c.params[0], in, expected);
+  if (!done.ok()) return Fail(c, done.status());
+  auto o = Svc(c).PackageReview(done->id);
+  if (!o.ok()) return Fail(c, o.status());
+  o->emplace("version", done->version);
+  return JsonResponse(201, *o);
+}
+
 std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (char ch : s) {
@@ -760,6 +815,11 @@ const std::vector<Route>& Routes() {
       {"POST", {"requests", "{}", "verification", "resend"}, true, ResendRoute,
        "POST /requests/{id}/verification/resend"},
       {"GET", {"requests", "{}", "export"}, false, ExportRoute, "GET /requests/{id}/export"},
+      {"GET", {"requests", "{}", "package"}, false, PackageReviewRoute, "GET /requests/{id}/package"},
+      {"GET", {"requests", "{}", "package", "tables", "{}"}, false, PackageRowsRoute,
+       "GET /requests/{id}/package/tables/{table}"},
+      {"POST", {"requests", "{}", "package", "redactions"}, false, RedactRoute,
+       "POST /requests/{id}/package/redactions"},
       {"POST", {"requests", "{}", "download-link"}, false, IssueDownloadLinkRoute,
        "POST /requests/{id}/download-link"},
       {"POST", {"legal-holds"}, false, PlaceHoldRoute, "POST /legal-holds"},

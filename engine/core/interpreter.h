@@ -18,6 +18,10 @@
 //                      and the request has not used its extensions (computed by the caller)
 //   pause_allowed      the jurisdiction lets the clock stop while waiting for the requester
 //                      (UK: Data (Use and Access) Act 2025; computed by the caller)
+//   review_required    the access package just built holds the data subject's rows and the
+//                      deployment reviews packages before release (config `access_review`,
+//                      default on; GDPR Art. 15(4): a copy must not adversely affect the rights
+//                      and freedoms of others; computed by the caller)
 //   denial_reason_given  the event carries `data.reason_code` from the fixed list (core/denial.h)
 //                      and a `reason` (free text for the requester)
 // A target state listing `requires: [reason]` also refuses an event without a reason.
@@ -44,6 +48,7 @@ struct RequestSnapshot {
   int extensions = 0;              // extensions taken (folded from extend_deadline effects)
   bool extension_allowed = false;  // input: the jurisdiction rule at decision time
   bool pause_allowed = false;      // input: the jurisdiction rule
+  bool review_required = false;    // input: a package to review before release (see guards)
 };
 
 struct Event {

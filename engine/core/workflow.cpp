@@ -31,6 +31,7 @@ const std::vector<std::string>& KnownGuards() {
   static const std::vector<std::string> guards = {
       "reason_given", "note_given",  "identity_verified", "no_active_hold",   "hold_active",
       "task_named",   "staff_named", "extension_allowed", "pause_allowed",     "denial_reason_given",
+      "review_required",
   };
   return guards;
 }

@@ -19,6 +19,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -27,6 +29,7 @@
 #include "core/time.h"
 #include "fulfillment/index_html.h"
 #include "fulfillment/package.h"
+#include "fulfillment/review.h"
 #include "fulfillment/sqlite_db.h"
 #include "fulfillment/systems_map.h"
 
@@ -419,36 +422,93 @@ void WriteExportHeader(JsonWriter& w, const char* format, const ExportContext& c
   }
 }
 
+// Appends one value of the current row of `s` to `line` as JSON (as data.json writes it).
+void AppendStagedCell(std::string& line, const Stmt& s, int i) {
+  const SqlValue v = s.Column(i);
+  switch (v.type) {
+    case SQLITE_INTEGER:
+      line += std::to_string(v.i);
+      return;
+    case SQLITE_FLOAT: {
+      if (!std::isfinite(v.d)) {
+        line += "null";
+        return;
+      }
+      char buf[64];
+      auto r = std::to_chars(buf, buf + sizeof buf, v.d);
+      line.append(buf, r.ptr);
+      return;
+    }
+    case SQLITE_TEXT:
+      AppendJsonString(line, v.s);
+      return;
+    case SQLITE_BLOB:
+      AppendJsonString(line, v.ToText());  // hex
+      return;
+    default:
+      line += "null";
+  }
+}
+
+// Stages the rows of `t` linked to the subject, `columns` of them, into `path`: one JSON array
+// of cell values per line, in rowid order (review.h). Streams: memory does not grow with rows.
+Result<std::int64_t> StageRows(Session& run, const TableSpec& t, const std::vector<std::string>& columns,
+                               const std::string& path) {
+  auto stmt = run.SelectLinked(t, columns);
+  if (!stmt.ok()) return stmt.status();
+  OutputFile out;
+  if (Status o = out.Open(path); !o.ok()) return o;
+  std::string line;
+  std::int64_t rows = 0;
+  Status st;
+  while (stmt->Step(&st)) {
+    ++rows;
+    line.assign("[");
+    for (size_t k = 0; k < columns.size(); ++k) {
+      if (k) line += ',';
+      AppendStagedCell(line, *stmt, static_cast<int>(k));
+    }
+    line += "]\n";
+    out.Write(line);
+  }
+  if (!st.ok()) return st;
+  if (Status c = out.Close(); !c.ok()) return c;
+  return rows;
+}
+
 // export_access: <exports>/<reference>/access.zip with index.html (a summary for people, with
 // the GDPR Art. 15 / CCPA information), data.json (every linked row, all columns except
-// withheld ones, with the map's metadata) and one CSV per table with rows.
-Status ExportAccess(Session& run, const ExportContext& ctx, StepResult& result) {
+// withheld ones, with the map's metadata) and one CSV per table with rows. The rows are staged
+// first (review.h: kept in <reference>/.review-access when `keep_review`, for the redaction
+// review before release), and the package is built from the staged data.
+Status ExportAccess(Session& run, const ExportContext& ctx, StepResult& result, bool keep_review) {
   const SystemsMap& map = run.map();
   json::object& summary = result.summary;
   const std::string path = (ctx.dir / "access.zip").string();
   Staging staging;
   if (Status st = staging.Create(ctx.dir / (".staging-" + ctx.step)); !st.ok()) return st;
-  OutputFile data;
-  if (Status st = data.Open(staging.File("data.json")); !st.ok()) return st;
-  JsonWriter w(data);
-  w.BeginObject();
-  WriteExportHeader(w, "dsar-access-export/1", ctx, map);
+  const std::filesystem::path review = keep_review ? ctx.dir / kReviewFolder : std::filesystem::path(staging.File("review"));
+  {
+    std::error_code ec;
+    std::filesystem::remove_all(review, ec);
+    if (!ec) std::filesystem::create_directories(review, ec);
+    if (ec) return Status::IoError("cannot create review folder " + review.string() + ": " + ec.message());
+  }
+  json::object header;
+  header["format"] = "dsar-access-export/1";
+  header["reference"] = ctx.reference;
+  if (ctx.generated_at) header["generated_at"] = FormatRfc3339(*ctx.generated_at);
+  if (!map.system.empty()) header["system"] = map.system;
   if (!map.controller.name.empty()) {
     json::object c{{"name", map.controller.name}};
     if (!map.controller.contact.empty()) c["contact"] = map.controller.contact;
     if (!map.controller.dpo.empty()) c["dpo"] = map.controller.dpo;
-    w.Key("controller");
-    w.Value(c);
+    header["controller"] = std::move(c);
   }
-  if (!map.automated_decision_making.empty()) {
-    w.Key("automated_decision_making");
-    w.String(map.automated_decision_making);
-  }
-  w.Key("tables");
-  w.BeginObject();
+  if (!map.automated_decision_making.empty()) header["automated_decision_making"] = map.automated_decision_making;
+  json::array staged;
   json::object counts;
   std::int64_t total = 0, with_rows = 0;
-  std::vector<ZipMember> csvs;
   AccessIndex index;
   index.reference = ctx.reference;
   index.subject_name = ctx.subject.name;
@@ -475,18 +535,11 @@ Status ExportAccess(Session& run, const ExportContext& ctx, StepResult& result) 
       if (!f || f->withheld.empty()) shown.push_back(c);
     }
     td["fields"] = std::move(fields);
-    w.Key(t.name);
-    w.BeginObject();
-    for (const auto& kv : td) {
-      w.Key(kv.key());
-      w.Value(kv.value());
-    }
-    w.Key("rows");
-    w.BeginArray();
-    auto rows = StreamRows(run, t, shown, w, staging, csvs);
+    const std::string file = "t" + std::to_string(staged.size()) + ".jsonl";
+    auto rows = StageRows(run, t, shown, (review / file).string());
     if (!rows.ok()) return rows.status();
-    w.EndArray();
-    w.EndObject();
+    staged.push_back(json::object{
+        {"name", t.name}, {"file", file}, {"meta", std::move(td)}, {"columns", Strings(shown)}, {"rows", *rows}});
     counts[t.name] = json::object{{"rows", *rows}};
     total += *rows;
     if (*rows > 0) ++with_rows;
@@ -497,22 +550,22 @@ Status ExportAccess(Session& run, const ExportContext& ctx, StepResult& result) 
     if (auto u = run.Unmapped().find(t.name); u != run.Unmapped().end()) it.unmapped = u->second;
     index.tables.push_back(std::move(it));
   }
-  w.EndObject();
-  w.EndObject();
-  w.Finish();
-  if (Status st = data.Close(); !st.ok()) return st;
 
   if (total == 0) {
+    std::error_code ec;
+    std::filesystem::remove_all(review, ec);
     NothingFound(path, "We hold no personal data about you in " + Where(map) + ".", summary);
   } else {
     OutputFile html;
-    if (Status st = html.Open(staging.File("index.html")); !st.ok()) return st;
+    if (Status st = html.Open((review / "index.html").string()); !st.ok()) return st;
     html.Write(AccessIndexHtml(map, index));
     if (Status st = html.Close(); !st.ok()) return st;
-    std::vector<ZipMember> members = {{"index.html", staging.File("index.html")},
-                                      {"data.json", staging.File("data.json")}};
-    members.insert(members.end(), csvs.begin(), csvs.end());
-    if (Status st = WriteZipFromFiles(path, members); !st.ok()) return st;
+    OutputFile meta;
+    if (Status st = meta.Open((review / "meta.json").string()); !st.ok()) return st;
+    meta.Write(json::serialize(json::object{{"format", "dsar-review/1"}, {"header", std::move(header)},
+                                            {"tables", std::move(staged)}}));
+    if (Status st = meta.Close(); !st.ok()) return st;
+    if (Status st = BuildAccessPackage(review, {}, path); !st.ok()) return st;
     summary["found"] = true;
     summary["message"] = "We hold " + Count(total, "record", "records") + " about you in " +
                          Count(with_rows, "table", "tables") + " of " + Where(map) +
@@ -889,7 +942,7 @@ Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& re
     if (!ec) std::filesystem::create_directories(dir, ec);
     if (ec) return Status::IoError("cannot create export folder for " + reference + ": " + ec.message());
     const ExportContext ctx{step, reference, subject, recorded_at ? recorded_at : now, dir};
-    st = step == "export_access" ? ExportAccess(run, ctx, result) : ExportPortability(run, ctx, result);
+    st = step == "export_access" ? ExportAccess(run, ctx, result, keep_review_) : ExportPortability(run, ctx, result);
     if (st.ok() && result.files.empty()) std::filesystem::remove(dir, ec);  // nothing written: no empty folder
   } else if (step == "erase") {
     st = Erase(run, erase, result.summary);

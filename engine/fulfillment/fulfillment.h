@@ -114,6 +114,11 @@ class Fulfiller {
 
   static const std::vector<std::string>& Steps();
 
+  // Keep the staged rows of export_access in <exports>/<reference>/.review-access (review.h) for
+  // the redaction review before release (issue 5 §5, GDPR Art. 15(4)); off by default: the staged
+  // rows are removed with the step's staging folder. Set before any step runs (not thread-safe).
+  void KeepReviewData(bool keep) { keep_review_ = keep; }
+
   // The data subject's account ids in the company's systems: the given one, and those the map's
   // subject table holds for their email (matched case-insensitively). Reads only.
   Result<std::vector<std::string>> AccountIds(const DataSubject& subject) const;
@@ -122,6 +127,7 @@ class Fulfiller {
   std::shared_ptr<const SystemsMap> map_;
   std::string company_db_;
   std::string exports_dir_;
+  bool keep_review_ = false;
 };
 
 }  // namespace dsar::fulfillment

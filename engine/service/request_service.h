@@ -302,6 +302,41 @@ class RequestService {
   // when it is not completed or the package file was already deleted.
   Result<IssuedLink> IssueDownloadLink(const std::string& id, const std::string& actor);
 
+  // ---- Redaction review before release (issue 5 §5) ----
+  // GDPR Art. 15(4): the copy "shall not adversely affect the rights and freedoms of others"; Cal.
+  // Code Regs. tit. 11 § 7024(d). An access package that holds rows waits in `awaiting_review`
+  // (config access_review, default on) until staff approve it; meanwhile staff read what it holds
+  // and redact cells or whole rows (fulfillment/review.h: the package is rebuilt from the staged
+  // rows, deterministically, with every redaction so far). Each redaction is a `redact`
+  // transition {table, row, column (null: the whole row), reason_code, label} with the actor and
+  // the reason: never the value. `approve` (POST /events) rebuilds the package once more, records
+  // {redactions: n, package_sha256} and releases the download link and the completed mail; the
+  // staged rows are then deleted.
+  struct RedactionInput {
+    std::string table;
+    std::int64_t row = -1;    // 0-based, in the package's order of the table's rows
+    std::string column;       // "" = the whole row
+    std::string reason_code;  // fulfillment::RedactionReasons()
+    std::string reason;       // free text for the history (required)
+    std::string actor;
+  };
+  // {reference, state, under_review, tables: [{table, columns, rows}], total_rows, redactions:
+  // [{version, table, row, column, reason_code, label, reason, actor, at}], reasons: [{code,
+  // label, citation}]}. NotFound when the request has no staged package (not an access request,
+  // not built yet, or already released).
+  Result<boost::json::object> PackageReview(const std::string& id);
+  // Rows [offset, offset + limit) of one table: {table, columns, offset, limit, total, rows:
+  // [{row, values: {column: value}, redacted: {column: label}}]} (values as staged, so staff see
+  // what they redact; `redacted` names the redacted cells, "*" for the whole row).
+  Result<boost::json::object> PackageRows(const std::string& id, const std::string& table, std::int64_t offset,
+                                          std::int64_t limit);
+  // Records a redaction and rebuilds the package. Invalid (400) for a missing reason or an
+  // unknown reason_code; Unprocessable (422) for a table, row or column the package lacks;
+  // Conflict (409) when that cell or row is already redacted or the version is stale; Refused
+  // (409) when the request is not awaiting review; NotFound without a staged package.
+  Result<store::RequestRow> Redact(const std::string& id, const RedactionInput& in,
+                                   std::optional<std::int64_t> expected_version);
+
   // API tokens: a new token (returned once; only its keyed hash is stored), and the check,
   // which gives the token's name (recorded as the actor "staff:<name>") or nullopt.
   Result<std::string> CreateToken(const std::string& name);
@@ -353,6 +388,10 @@ class RequestService {
   // variables that announce it (download_url, download_expires, download_max).
   Result<IssuedLink> CreateDownloadLinkInTx(store::Tx& tx, const store::RequestRow& r, const std::string& file_path,
                                             const std::string& actor, std::map<std::string, std::string>& vars);
+  // Before `approve`: when request `id` is an access request awaiting review, rebuilds its
+  // package with every redaction recorded, adds {redactions, package_sha256} to `data`, and
+  // returns the number of redactions; nullopt otherwise (nothing done).
+  Result<std::optional<std::size_t>> RebuildReviewed(const std::string& id, boost::json::object& data);
   // True for our own mail address or any address at mail_domain (never a data subject by mail).
   bool IsOwnAddress(const std::string& email) const;
 

@@ -95,9 +95,10 @@ TEST_CASE("the shipped workflows load with no diagnostics", "[workflow][shipped]
     CHECK(wf.id == wf.request_type);
     CHECK(dsar::ParseRequestType(wf.request_type).has_value());
     // 2: message_received and mail_failed (issue 4); 3: denial reasons (issue 5 §7); 4: verification
-    // (issue 5 §1: submit_verified, code_resent) in the workflows that verify.
+    // (issue 5 §1: submit_verified, code_resent) in the workflows that verify; access 5: the
+    // redaction review before release (issue 5 §5).
     const bool verifies = wf.FindState("verifying") != nullptr;
-    CHECK(wf.version == (verifies ? 4 : 3));
+    CHECK(wf.version == (wf.id == "access" ? 5 : verifies ? 4 : 3));
     CHECK(wf.initial == "received");
     CHECK(wf.hash == dsar::Sha256Hex(wf.source));
     CHECK(wf.hash.size() == 64);
@@ -110,7 +111,8 @@ TEST_CASE("the shipped workflows load with no diagnostics", "[workflow][shipped]
 TEST_CASE("the shipped workflows use only contract state names and staff events", "[workflow][shipped]") {
   const std::set<std::string> contract_states = {
       "received", "triage",        "verifying", "hold_check", "on_hold",   "awaiting_approval", "fulfilling",
-      "awaiting_task", "paused",   "error",     "duplicate",  "completed", "denied",            "cancelled"};
+      "awaiting_task", "paused",   "error",     "duplicate",  "completed", "denied",            "cancelled",
+      "awaiting_review"};  // issue 5 §5: the access package's redaction review before release
   for (const auto& wf : Shipped()) {
     INFO(wf.id);
     for (const auto& [name, state] : wf.states) {
@@ -198,8 +200,10 @@ TEST_CASE("access and portability export; correction and objection open a task",
   for (auto [id, step] : {std::pair{"access", "export_access"}, std::pair{"portability", "export_portability"}}) {
     INFO(id);
     const Workflow& wf = Get(id);
-    CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "fulfilling", "error", "duplicate",
-                                                  "completed", "denied", "cancelled"});
+    std::set<std::string> states{"received", "verifying", "paused",    "fulfilling", "error",
+                                 "duplicate", "completed", "denied", "cancelled"};
+    if (std::string(id) == "access") states.insert("awaiting_review");
+    CHECK(StateNames(wf) == states);
     for (const char* ev : {"identity_verified", "verify_manually"}) {
       CHECK(Only(wf, "verifying", ev).to == "fulfilling");
       CHECK(Effects(Only(wf, "verifying", ev).effects) ==
