@@ -230,10 +230,25 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   }
 
   // 4. Fulfillment runs in the server's workers; staff complete the correction's task.
-  REQUIRE(WaitFor([&] { return api.State(alex) == "completed" && api.State(sean) == "completed" &&
+  REQUIRE(WaitFor([&] { return api.State(alex) == "completed" && api.State(sean) == "awaiting_review" &&
                                api.State(javier) == "completed" && api.State(jordan) == "completed" &&
                                api.State(anna) == "awaiting_task"; }));
   CHECK(api.State(kenji) == "on_hold");
+  // The access packages wait for the redaction review (issue 5 §5); staff look and approve.
+  {
+    auto review = api.Call("GET", "/api/v1/requests/" + sean + "/package");
+    REQUIRE(review.status == 200);
+    CHECK(review.json().at("total_rows").as_int64() > 0);
+    auto waiting = api.Call("GET", "/api/v1/requests?state=awaiting_review");
+    REQUIRE(waiting.status == 200);
+    const json::value items = waiting.json();
+    for (const auto& item : items.at("items").as_array()) {
+      const std::string id(item.at("id").as_string());
+      CHECK(api.Call("POST", "/api/v1/requests/" + id + "/events", R"({"event":"approve","reason":"reviewed"})").status ==
+            200);
+    }
+    CHECK(api.State(sean) == "completed");
+  }
   auto task = api.Call("POST", "/api/v1/requests/" + anna + "/events",
                        R"({"event":"complete_task","reason":"name corrected","data":{"task":"review_correction","note":"Kowalsky -> Kowalski"}})");
   CHECK(task.status == 200);
