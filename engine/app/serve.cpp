@@ -58,6 +58,8 @@ Result<std::shared_ptr<fulfillment::Fulfiller>> OpenCompanySystems(const service
   if (service != nullptr) {
     service->SetAccountResolver([fulfiller](const DataSubject& s) { return fulfiller->AccountIds(s); });
     service->SetHoldScopes(fulfiller->TableCategories());  // what table/category holds may name
+    service->SetCorrectionCheck(
+        [fulfiller](const std::vector<fulfillment::CorrectionChange>& c) { return fulfiller->CheckCorrections(c); });
   }
   return fulfiller;
 }

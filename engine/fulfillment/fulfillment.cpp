@@ -835,11 +835,104 @@ Status SetFlags(Session& run, const std::vector<OptOutFlag>& flags, const std::s
   return Status::Ok();
 }
 
+SqlValue ToSql(const json::value& v) {
+  if (v.is_string()) return SqlValue::Text(std::string(v.as_string()));
+  if (v.is_int64()) return SqlValue::Int(v.as_int64());
+  if (v.is_uint64()) return SqlValue::Int(static_cast<std::int64_t>(v.as_uint64()));
+  if (v.is_double()) {
+    SqlValue d;
+    d.type = SQLITE_FLOAT;
+    d.d = v.as_double();
+    return d;
+  }
+  return SqlValue();
+}
+
+// correct: each approved change set on the subject's linked rows of its table, with the values
+// before and after per row (rowid order). Linked rows were resolved before this runs.
+Status Correct(Session& run, const std::vector<CorrectionChange>& changes, json::object& summary) {
+  json::array out;
+  std::int64_t changed_total = 0;
+  std::string what;
+  for (const auto& c : changes) {
+    const auto& rows = run.Rows(c.table);
+    const std::string table = QuoteIdent(c.table), col = QuoteIdent(c.column);
+    const SqlValue value = ToSql(c.value);
+    const auto ids = Session::RowidValues(rows);
+    json::array detail;
+    std::int64_t changed = 0;
+    Status st = ForChunks(run.db(), "SELECT rowid, " + col + " FROM " + table + " WHERE rowid IN ", ids,
+                          " ORDER BY rowid", {}, [&](Stmt& s) {
+                            const SqlValue before = s.Column(1);
+                            if (before == value) return;
+                            ++changed;
+                            detail.push_back(json::object{
+                                {"rowid", s.Column(0).i}, {"before", ToJson(before)}, {"after", ToJson(value)}});
+                          });
+    if (st.ok())
+      st = ForChunks(run.db(), "UPDATE " + table + " SET " + col + " = ?1 WHERE " + col + " IS NOT ?1 AND rowid IN ",
+                     ids, "", {value}, [](Stmt&) {});
+    if (!st.ok()) return st;
+    json::object o;
+    o["table"] = c.table;
+    o["column"] = c.column;
+    o["value"] = ToJson(value);
+    o["linked"] = static_cast<std::int64_t>(rows.size());
+    o["changed"] = changed;
+    o["rows"] = std::move(detail);
+    out.push_back(std::move(o));
+    changed_total += changed;
+    what += (what.empty() ? "" : ", ") + c.column + " in " + c.table + " (" + Count(changed, "record", "records") + ")";
+  }
+  summary["changes"] = std::move(out);
+  summary["total_changed"] = changed_total;
+  summary["message"] = changed_total == 0
+                           ? "Your data in " + Where(run.map()) + " already read as you asked; nothing needed changing."
+                           : "We corrected your data in " + Where(run.map()) + " as you asked: " + what + ".";
+  return Status::Ok();
+}
+
+// The summary without the values the rows held before (for the company database's journal).
+json::object WithoutBefore(json::object summary) {
+  if (auto* changes = summary.if_contains("changes"); changes && changes->is_array())
+    for (auto& c : changes->as_array())
+      if (c.is_object())
+        if (auto* rows = c.as_object().if_contains("rows"); rows && rows->is_array())
+          for (auto& r : rows->as_array())
+            if (r.is_object()) r.as_object().erase("before");
+  return summary;
+}
+
 }  // namespace
+
+Status Fulfiller::CheckCorrections(const std::vector<CorrectionChange>& changes) const {
+  if (!map_) return Status::Unprocessable("no systems map is configured: corrections cannot be checked");
+  if (changes.empty()) return Status::Invalid("data.changes must list at least one {table, column, value}");
+  for (const auto& c : changes) {
+    const std::string where = "change " + c.table + "." + c.column;
+    const TableSpec* t = map_->Table(c.table);
+    if (t == nullptr) {
+      std::string list;
+      for (const auto& tt : map_->tables) list += (list.empty() ? "" : ", ") + tt.name;
+      return Status::Unprocessable(where + ": the systems map has no table '" + c.table + "' (it has " + list + ")");
+    }
+    const FieldSpec* f = t->Field(c.column);
+    if (f == nullptr) return Status::Unprocessable(where + ": '" + c.column + "' is not a field of " + c.table + " in the systems map");
+    if (!f->withheld.empty()) return Status::Unprocessable(where + ": the field is withheld from the data subject");
+    for (const auto& l : t->links)
+      if (l.column == c.column && l.kind != Link::Kind::kEmail)
+        return Status::Unprocessable(where + ": the column links rows to the person; it is not corrected");
+    if (c.table == map_->subject.table && c.column == map_->subject.id_column)
+      return Status::Unprocessable(where + ": the account id is assigned by the company, not corrected");
+    if (!(c.value.is_string() || c.value.is_number() || c.value.is_null()))
+      return Status::Invalid(where + ": the value must be a string, a number or null");
+  }
+  return Status::Ok();
+}
 
 const std::vector<std::string>& Fulfiller::Steps() {
   static const std::vector<std::string> kSteps = {"export_access", "export_portability", "erase", "opt_out_sale",
-                                                  "opt_out_marketing"};
+                                                  "opt_out_marketing", "correct"};
   return kSteps;
 }
 
@@ -946,6 +1039,9 @@ Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& re
     if (st.ok() && result.files.empty()) std::filesystem::remove(dir, ec);  // nothing written: no empty folder
   } else if (step == "erase") {
     st = Erase(run, erase, result.summary);
+  } else if (step == "correct") {
+    st = CheckCorrections(erase.corrections);
+    if (st.ok()) st = Correct(run, erase.corrections, result.summary);
   } else if (step == "opt_out_sale") {
     st = SetFlags(run, map_->sale_opt_outs, step, result.summary);
   } else {
@@ -961,7 +1057,7 @@ Result<StepResult> Fulfiller::Run(const std::string& step, const std::string& re
   if (!ins.ok()) return ins.status();
   ins->Bind(1, reference);
   ins->Bind(2, step);
-  ins->Bind(3, json::serialize(result.summary));
+  ins->Bind(3, json::serialize(step == "correct" ? WithoutBefore(result.summary) : result.summary));
   ins->Bind(4, json::serialize(files));
   ins->Step(&st);
   if (!st.ok()) return st;

@@ -43,8 +43,20 @@ struct HoldRef {
   std::string matter;
 };
 
-// Options of the erase step (issue 5 §3, legal holds in depth).
+// One correction staff approved (issue 5 §6; GDPR Art. 16; Cal. Civ. Code § 1798.106, Cal. Code
+// Regs. tit. 11 § 7023): set `column` of `table` (a field of the systems map) to `value` (a string,
+// an integer, a double or null) in every row of the table linked to the data subject.
+struct CorrectionChange {
+  std::string table;
+  std::string column;
+  boost::json::value value;
+};
+
+// Options of the erase step (issue 5 §3, legal holds in depth); also the correct step's changes.
 struct EraseOptions {
+  // The correct step's changes, applied in order (empty: the step fails with Invalid).
+  std::vector<CorrectionChange> corrections;
+
   // Asked right before each table of the map is erased, in map order, with the table's name and
   // its category: the holds that cover the data subject's rows in it now. The service re-reads
   // its holds on every call, so a hold placed while the step runs keeps the rows not yet erased.
@@ -72,6 +84,12 @@ class Fulfiller {
   //   erase               rows deleted, nulled or masked per the map; kept rows reported with the reason
   //   opt_out_sale        the map's sale/sharing opt-out flags set
   //   opt_out_marketing   the map's marketing opt-out flags set (newsletter unsubscribed)
+  //   correct             the approved corrections (EraseOptions::corrections) applied to the
+  //                       subject's linked rows; the summary's "changes" list per change {table,
+  //                       column, value, linked, changed, rows: [{rowid, before, after}]} (the
+  //                       before values are personal data: the caller keeps them only in the
+  //                       request's own record; the company database's journal records the step
+  //                       without them), "total_changed" and a "message" for the person
   // NotFound for an unknown step; IoError when a database or the file system fails (nothing
   // half-applied: each step runs in one transaction of the company database).
   // The subject's rows are those linked to NormalizeEmail(subject.email) and/or to
@@ -107,6 +125,12 @@ class Fulfiller {
   // the person, used by the completed mail) says what was kept and on which ground.
   Result<StepResult> Run(const std::string& step, const std::string& reference, const DataSubject& subject,
                          std::optional<Millis> now, const EraseOptions& erase) const;
+
+  // Checks corrections against the map: each names a table of the map and one of its fields,
+  // neither withheld from access nor a column that links rows to the person by account id or
+  // through another table (nor the subject table's id), and a value that is a string, a number or
+  // null. Unprocessable naming the first offending change; Invalid when there is none.
+  Status CheckCorrections(const std::vector<CorrectionChange>& changes) const;
 
   // Every table of the map with its (table-level) category, in map order: what a table or
   // category hold may name.

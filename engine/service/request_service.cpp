@@ -720,6 +720,17 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
     return Status::Unprocessable("'" + event.name + "' is not a staff event");
   if (event.name == "redact")
     return Status::Unprocessable("redactions are made with POST /requests/{id}/package/redactions");
+  // Approving a correction names the exact changes, checked against the systems map.
+  if (event.name == "approve") {
+    auto r = Get(id);
+    if (!r.ok()) return r.status();
+    if (r->type == "correction") {
+      auto changes = ParseCorrections(event.data);
+      if (!changes.ok()) return changes.status();
+      if (correction_check_)
+        if (Status c = correction_check_(*changes); !c.ok()) return c;
+    }
+  }
   // Approving a reviewed access package: rebuilt first (outside the transaction) with every
   // redaction recorded; the approval commits only if no redaction came in meanwhile.
   std::optional<std::size_t> reviewed;
@@ -2046,6 +2057,35 @@ Result<store::RequestRow> RequestService::Redact(const std::string& id, const Re
   // Rebuilt after the commit; approve rebuilds again, so a failure here is never released.
   if (Status b = fulfillment::BuildAccessPackage(dir, redactions, package.path); !b.ok()) return b;
   return row;
+}
+
+// ---- corrections (issue 5 §6) ----
+
+Result<std::vector<fulfillment::CorrectionChange>> RequestService::ParseCorrections(const json::object& data) {
+  const json::value* changes = data.if_contains("changes");
+  if (changes == nullptr || !changes->is_array() || changes->as_array().empty())
+    return Status::Invalid("approving a correction needs data.changes: a list of {table, column, value} from the "
+                           "systems map");
+  std::vector<fulfillment::CorrectionChange> out;
+  for (const auto& c : changes->as_array()) {
+    const std::string at = "data.changes[" + std::to_string(out.size()) + "]";
+    if (!c.is_object()) return Status::Invalid(at + " must be an object {table, column, value}");
+    const json::object& o = c.as_object();
+    for (const auto& kv : o)
+      if (kv.key() != "table" && kv.key() != "column" && kv.key() != "value")
+        return Status::Invalid("unknown field '" + at + "." + std::string(kv.key()) + "' (expected: table, column, value)");
+    fulfillment::CorrectionChange ch;
+    ch.table = StringField(c, "table");
+    ch.column = StringField(c, "column");
+    if (ch.table.empty() || ch.column.empty()) return Status::Invalid(at + " needs a table and a column");
+    const json::value* v = o.if_contains("value");
+    if (v == nullptr) return Status::Invalid(at + " needs a value (null to clear the field)");
+    if (!(v->is_string() || v->is_number() || v->is_null()))
+      return Status::Invalid(at + ".value must be a string, a number or null");
+    ch.value = *v;
+    out.push_back(std::move(ch));
+  }
+  return out;
 }
 
 }  // namespace dsar::service

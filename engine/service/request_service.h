@@ -26,6 +26,7 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "core/workflow.h"
+#include "fulfillment/fulfillment.h"
 #include "mail/message.h"
 #include "service/config.h"
 #include "service/deadlines.h"
@@ -356,6 +357,18 @@ class RequestService {
   const Secrets& secrets() const { return secrets_; }
   const DeadlinePolicy& deadlines() const { return *deadlines_; }
 
+  // Corrections (issue 5 §6; GDPR Art. 16; Cal. Civ. Code § 1798.106; Cal. Code Regs. tit. 11
+  // § 7023): staff approve a correction request with `approve` and data.changes, a non-empty list
+  // of {table, column, value} naming fields of the systems map (checked by this callback,
+  // fulfillment::Fulfiller::CheckCorrections; set once at start); the `correct` step then applies
+  // them to the subject's rows, and its `fulfilled` transition records every row's value before
+  // and after (personal data: kept in the request's record only, purged with it). A denial uses
+  // `deny` with a reason from the fixed list.
+  using CorrectionCheck = std::function<Status(const std::vector<fulfillment::CorrectionChange>&)>;
+  void SetCorrectionCheck(CorrectionCheck check) { correction_check_ = std::move(check); }
+  // data.changes of an approve event as corrections; Invalid naming what is wrong.
+  static Result<std::vector<fulfillment::CorrectionChange>> ParseCorrections(const boost::json::object& data);
+
   // Finds the data subject's account ids in the company's systems (fulfillment::Fulfiller::
   // AccountIds); set once at start, before any request is served.
   using AccountResolver = std::function<Result<std::vector<std::string>>(const DataSubject&)>;
@@ -403,6 +416,7 @@ class RequestService {
   std::shared_ptr<const DeadlinePolicy> deadlines_;
   workflow::VerificationPolicies policies_;  // fixed after Create
   AccountResolver account_resolver_;
+  CorrectionCheck correction_check_;  // fixed after start
   std::vector<std::pair<std::string, std::string>> hold_scopes_;  // (table, category); fixed after start
   std::map<std::string, std::shared_ptr<const Workflow>> current_;  // by request type; fixed after Create
   std::mutex pinned_mu_;

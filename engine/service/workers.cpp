@@ -192,6 +192,21 @@ Result<int> Workers::RunJobs() {
         return refs;
       };
     }
+    // Correction: the changes staff approved (the newest `approve` transition's data.changes).
+    std::string approved_by;
+    if (job.step == "correct") {
+      auto history = svc_.Transitions(job.request_id);
+      if (!history.ok()) return history.status();
+      for (const store::TransitionRow& t : *history) {
+        if (t.event != "approve") continue;
+        json::value d = json::parse(t.data_json);
+        auto changes = RequestService::ParseCorrections(d.as_object());
+        if (changes.ok()) {
+          erase.corrections = std::move(changes.value());
+          approved_by = t.actor;
+        }
+      }
+    }
     Result<fulfillment::StepResult> result =
         fulfiller_ ? fulfiller_->Run(job.step, request->reference, subject, now, erase)
                    : Result<fulfillment::StepResult>(Status::IoError("no company systems are configured"));
@@ -203,6 +218,7 @@ Result<int> Workers::RunJobs() {
       ev.actor = "system";
       ev.data["step"] = job.step;
       ev.data["job"] = job.id;
+      if (!approved_by.empty()) ev.data["approved_by"] = approved_by;
       std::string result_json;
       if (result.ok()) {
         json::object res;

@@ -232,7 +232,7 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   // 4. Fulfillment runs in the server's workers; staff complete the correction's task.
   REQUIRE(WaitFor([&] { return api.State(alex) == "completed" && api.State(sean) == "awaiting_review" &&
                                api.State(javier) == "completed" && api.State(jordan) == "completed" &&
-                               api.State(anna) == "awaiting_task"; }));
+                               api.State(anna) == "awaiting_approval"; }));
   CHECK(api.State(kenji) == "on_hold");
   // The access packages wait for the redaction review (issue 5 §5); staff look and approve.
   {
@@ -249,10 +249,14 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
     }
     CHECK(api.State(sean) == "completed");
   }
-  auto task = api.Call("POST", "/api/v1/requests/" + anna + "/events",
-                       R"({"event":"complete_task","reason":"name corrected","data":{"task":"review_correction","note":"Kowalsky -> Kowalski"}})");
-  CHECK(task.status == 200);
-  CHECK(api.State(anna) == "completed");
+  // The correction: staff approve the exact change (issue 5 §6); the `correct` step applies it.
+  CHECK(Query(d.company_db(), "SELECT name FROM accounts WHERE email = 'anna.kowalski@example.org'") == "Anna Kowalsky");
+  auto approve = api.Call("POST", "/api/v1/requests/" + anna + "/events",
+                          R"({"event":"approve","reason":"surname misspelled","data":{"changes":[)"
+                          R"({"table":"accounts","column":"name","value":"Anna Kowalski"}]}})");
+  CHECK(approve.status == 200);
+  REQUIRE(WaitFor([&] { return api.State(anna) == "completed"; }));
+  CHECK(Query(d.company_db(), "SELECT name FROM accounts WHERE email = 'anna.kowalski@example.org'") == "Anna Kowalski");
 
   // 5. Releasing the hold resumes the deletion by itself.
   auto released = api.Call("DELETE", "/api/v1/legal-holds/" + hold_id, R"({"reason":"matter closed"})");

@@ -568,5 +568,5 @@ TEST_CASE("bad calls are refused with a named kind", "[fulfillment]") {
   CHECK(missing.Run("export_access", "REF-9", Alex()).status().IsIoError());
   CHECK_FALSE(std::filesystem::exists(dir / "no-such.db"));
   CHECK(Fulfiller::Steps() ==
-        std::vector<std::string>{"export_access", "export_portability", "erase", "opt_out_sale", "opt_out_marketing"});
+        std::vector<std::string>{"export_access", "export_portability", "erase", "opt_out_sale", "opt_out_marketing", "correct"});
 }

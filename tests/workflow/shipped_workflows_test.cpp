@@ -98,7 +98,7 @@ TEST_CASE("the shipped workflows load with no diagnostics", "[workflow][shipped]
     // (issue 5 §1: submit_verified, code_resent) in the workflows that verify; access 5: the
     // redaction review before release (issue 5 §5).
     const bool verifies = wf.FindState("verifying") != nullptr;
-    CHECK(wf.version == (wf.id == "access" ? 5 : verifies ? 4 : 3));
+    CHECK(wf.version == (wf.id == "access" || wf.id == "correction" ? 5 : verifies ? 4 : 3));
     CHECK(wf.initial == "received");
     CHECK(wf.hash == dsar::Sha256Hex(wf.source));
     CHECK(wf.hash.size() == 64);
@@ -212,7 +212,21 @@ TEST_CASE("access and portability export; correction and objection open a task",
     CHECK(Effects(Only(wf, "error", "retry").effects) == std::vector<std::string>{std::string("fulfill:") + step});
     CHECK(wf.FindState("verifying")->timeout->event == "verification_expired");
   }
-  for (auto [id, task] : {std::pair{"correction", "review_correction"}, std::pair{"objection", "review_objection"}}) {
+  {
+    // Correction (issue 5 §6): staff approve the exact changes, the `correct` step applies them.
+    const Workflow& wf = Get("correction");
+    CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "awaiting_approval", "fulfilling",
+                                                  "error", "duplicate", "completed", "denied", "cancelled"});
+    for (const char* ev : {"identity_verified", "verify_manually"}) {
+      CHECK(Only(wf, "verifying", ev).to == "awaiting_approval");
+      CHECK(Effects(Only(wf, "verifying", ev).effects) == std::vector<std::string>{"mark_verified"});
+    }
+    CHECK(Only(wf, "awaiting_approval", "approve").to == "fulfilling");
+    CHECK(Effects(Only(wf, "awaiting_approval", "approve").effects) == std::vector<std::string>{"fulfill:correct"});
+    CHECK(Only(wf, "fulfilling", "fulfilled").to == "completed");
+    CHECK(Effects(Only(wf, "error", "retry").effects) == std::vector<std::string>{"fulfill:correct"});
+  }
+  for (auto [id, task] : {std::pair{"objection", "review_objection"}}) {
     INFO(id);
     const Workflow& wf = Get(id);
     CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "awaiting_task", "duplicate", "completed",
@@ -310,14 +324,13 @@ TEST_CASE("the shipped workflows drive the interpreter end to end", "[workflow][
     CHECK(s.state == "completed");
     CHECK_FALSE(s.identity_verified);
   }
-  SECTION("correction: completing the task needs data.task") {
+  SECTION("correction: staff approve, the correct step applies it, or a retry after a failure") {
     const Workflow& wf = Get("correction");
     auto s = Walk(wf, {Ev("submit"), Ev("identity_verified")});
-    CHECK(s.state == "awaiting_task");
+    CHECK(s.state == "awaiting_approval");
     CHECK(dsar::Decide(wf, s, Ev("complete_task"), 0).status().IsRefused());
-    auto e = Ev("complete_task");
-    e.data["task"] = "review_correction";
-    CHECK(dsar::Decide(wf, s, e, 0)->to == "completed");
+    s = Walk(wf, {Ev("submit"), Ev("identity_verified"), Ev("approve"), Ev("step_failed"), Ev("retry"), Ev("fulfilled")});
+    CHECK(s.state == "completed");
   }
 }
 
