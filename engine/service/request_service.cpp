@@ -18,6 +18,7 @@
 #include "mail/message.h"
 #include "fulfillment/fulfillment.h"
 #include "fulfillment/review.h"
+#include "service/suppression.h"
 #include "workflow/loader.h"
 
 namespace dsar::service {
@@ -2086,6 +2087,24 @@ Result<std::vector<fulfillment::CorrectionChange>> RequestService::ParseCorrecti
     out.push_back(std::move(ch));
   }
   return out;
+}
+
+// ---- suppression list (issue 5 §6) ----
+
+Status RequestService::SuppressErasedInTx(store::Tx& tx, const store::RequestRow& r,
+                                          const std::vector<std::string>& account_ids) {
+  const json::value subject = ParseOr(r.subject_json, json::object());
+  std::vector<Identifier> ids;
+  ids.push_back({"email", StringField(subject, "email")});
+  if (!StringField(subject, "phone").empty()) ids.push_back({"phone", StringField(subject, "phone")});
+  if (!StringField(subject, "account_id").empty()) ids.push_back({"account_id", StringField(subject, "account_id")});
+  for (const auto& a : account_ids) ids.push_back({"account_id", a});
+  auto added = AddSuppressionsInTx(tx, secrets_, ids, r.reference, clock_.Now());
+  return added.ok() ? Status::Ok() : added.status();
+}
+
+Result<bool> RequestService::IsSuppressed(const std::string& kind, const std::string& value) {
+  return service::IsSuppressed(store_, secrets_, Identifier{kind, value});
 }
 
 }  // namespace dsar::service

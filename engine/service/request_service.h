@@ -338,6 +338,13 @@ class RequestService {
   Result<store::RequestRow> Redact(const std::string& id, const RedactionInput& in,
                                    std::optional<std::int64_t> expected_version);
 
+  // Suppression list (issue 5 §6, service/suppression.h): after the erase step of a deletion
+  // succeeded, inside the transaction of its `fulfilled` transition, the keyed hashes of the
+  // data subject's normalised email, phone (when the request has one) and `account_ids` (those
+  // the systems map found before the erasure) are added. Never an identifier in clear.
+  Status SuppressErasedInTx(store::Tx& tx, const store::RequestRow& r, const std::vector<std::string>& account_ids);
+  Result<bool> IsSuppressed(const std::string& kind, const std::string& value);
+
   // API tokens: a new token (returned once; only its keyed hash is stored), and the check,
   // which gives the token's name (recorded as the actor "staff:<name>") or nullopt.
   Result<std::string> CreateToken(const std::string& name);

@@ -192,6 +192,13 @@ Result<int> Workers::RunJobs() {
         return refs;
       };
     }
+    // Erasure: the account ids the map finds for the person, read before the rows go, for the
+    // suppression list (issue 5 §6).
+    std::vector<std::string> erased_accounts;
+    if (job.step == "erase" && fulfiller_) {
+      auto ids = fulfiller_->AccountIds(subject);
+      if (ids.ok()) erased_accounts = std::move(ids.value());
+    }
     // Correction: the changes staff approved (the newest `approve` transition's data.changes).
     std::string approved_by;
     if (job.step == "correct") {
@@ -233,6 +240,8 @@ Result<int> Workers::RunJobs() {
         ev.name = "step_failed";
         ev.reason = job.step + " failed: " + result.status().message();
       }
+      if (result.ok() && job.step == "erase")
+        if (Status sp = svc_.SuppressErasedInTx(tx, r, erased_accounts); !sp.ok()) return sp;
       if (Status f = tx.FinishJob(job.id, result.ok() ? "done" : "failed", result_json,
                                   result.ok() ? "" : result.status().message(), now);
           !f.ok())
