@@ -335,6 +335,21 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   CHECK(Query(db, "SELECT count(*) FROM accounts WHERE lower(email) = 'sean.obrien@example.org'") == "1");  // access erases nothing
   CHECK(UnrelatedRows(d, unrelated) == unrelated_before);
 
+  // The suppression list (issue 5 §6): Alex was erased, Sean was not. The CLI reads identifiers
+  // on stdin, the API in a body, and the demo company's newsletter import refuses Alex only.
+  CHECK(d.Cli({"suppression", "check"}, "Alex.Morgan@example.com\nemail:sean.obrien@example.org\naccount_id:" +
+                                            alex_account + "\n") == "suppressed\nnot suppressed\nsuppressed");
+  auto check = api.Call("POST", "/api/v1/suppression/check",
+                        R"({"identifiers":[{"value":"alex.morgan@example.com"},{"kind":"email","value":"sean.obrien@example.org"}]})");
+  REQUIRE(check.status == 200);
+  CHECK(json::serialize(check.json()) ==
+        R"({"results":[{"kind":"email","suppressed":true},{"kind":"email","suppressed":false}]})");
+  CHECK(d.Cli({"--test-clock", kClock, "demo-import", "newsletter"}, "alex.morgan@example.com\nnew.reader@example.com\n") ==
+        "line 1: refused: suppressed (erased on request)\nline 2: imported\nimported 1, refused 1 (suppressed)");
+  CHECK(Query(db, "SELECT count(*) FROM newsletter_subscriptions WHERE lower(email) = 'alex.morgan@example.com'") == "0");
+  CHECK(Query(db, "SELECT count(*) FROM newsletter_subscriptions WHERE email = 'new.reader@example.com'") == "1");
+  CHECK(Query(d.db(), "SELECT count(*) FROM suppression WHERE identifier_hash LIKE '%alex%'") == "0");
+
   // Personal data and secrets are owner-only, whatever the umask of whoever started dsar.
   for (const std::string& path : {d.db(), d.dir() + "/secret.key", d.exports()}) {
     INFO(path);
