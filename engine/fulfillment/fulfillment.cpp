@@ -951,6 +951,27 @@ Result<std::vector<std::string>> Fulfiller::AccountIds(const DataSubject& subjec
   return ids;
 }
 
+Result<std::vector<std::string>> Fulfiller::SubjectPhones(const DataSubject& subject) const {
+  if (!map_) return Status::Invalid("no systems map");
+  std::vector<std::string> phones;
+  if (map_->subject.table.empty() || map_->subject.phone_column.empty()) return phones;
+  auto opened = Db::Open(company_db_);
+  if (!opened.ok()) return opened.status();
+  Session session(*map_, **opened);
+  if (Status st = session.ResolveSubject(subject); !st.ok()) return st;
+  for (const SqlValue& id : session.account_ids()) {
+    auto q = (*opened)->Prepare("SELECT CAST(" + QuoteIdent(map_->subject.phone_column) + " AS TEXT) FROM " +
+                                QuoteIdent(map_->subject.table) + " WHERE " + QuoteIdent(map_->subject.id_column) +
+                                " = ?1 AND " + QuoteIdent(map_->subject.phone_column) + " IS NOT NULL");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id);
+    Status st;
+    while (q->Step(&st)) phones.push_back(q->Column(0).s);
+    if (!st.ok()) return st;
+  }
+  return phones;
+}
+
 std::vector<std::pair<std::string, std::string>> Fulfiller::TableCategories() const {
   std::vector<std::pair<std::string, std::string>> out;
   if (map_)

@@ -146,6 +146,10 @@ class Fulfiller {
   // The data subject's account ids in the company's systems: the given one, and those the map's
   // subject table holds for their email (matched case-insensitively). Reads only.
   Result<std::vector<std::string>> AccountIds(const DataSubject& subject) const;
+  // The phone numbers the map's subject table holds for them (its optional `phone` column) in
+  // the rows of their account ids, as stored; empty when the map names no phone column. Reads
+  // only. For the suppression list (issue 5 §6), read before an erasure.
+  Result<std::vector<std::string>> SubjectPhones(const DataSubject& subject) const;
 
  private:
   std::shared_ptr<const SystemsMap> map_;

@@ -2092,13 +2092,15 @@ Result<std::vector<fulfillment::CorrectionChange>> RequestService::ParseCorrecti
 // ---- suppression list (issue 5 §6) ----
 
 Status RequestService::SuppressErasedInTx(store::Tx& tx, const store::RequestRow& r,
-                                          const std::vector<std::string>& account_ids) {
+                                          const std::vector<std::string>& account_ids,
+                                          const std::vector<std::string>& phones) {
   const json::value subject = ParseOr(r.subject_json, json::object());
   std::vector<Identifier> ids;
   ids.push_back({"email", StringField(subject, "email")});
   if (!StringField(subject, "phone").empty()) ids.push_back({"phone", StringField(subject, "phone")});
   if (!StringField(subject, "account_id").empty()) ids.push_back({"account_id", StringField(subject, "account_id")});
   for (const auto& a : account_ids) ids.push_back({"account_id", a});
+  for (const auto& p : phones) ids.push_back({"phone", p});
   auto added = AddSuppressionsInTx(tx, secrets_, ids, r.reference, clock_.Now());
   return added.ok() ? Status::Ok() : added.status();
 }

@@ -340,9 +340,11 @@ class RequestService {
 
   // Suppression list (issue 5 §6, service/suppression.h): after the erase step of a deletion
   // succeeded, inside the transaction of its `fulfilled` transition, the keyed hashes of the
-  // data subject's normalised email, phone (when the request has one) and `account_ids` (those
-  // the systems map found before the erasure) are added. Never an identifier in clear.
-  Status SuppressErasedInTx(store::Tx& tx, const store::RequestRow& r, const std::vector<std::string>& account_ids);
+  // data subject's normalised email, phone (the request's, and `phones` the systems map's
+  // subject table held) and `account_ids` (those the map found), both read before the erasure,
+  // are added. Never an identifier in clear.
+  Status SuppressErasedInTx(store::Tx& tx, const store::RequestRow& r, const std::vector<std::string>& account_ids,
+                            const std::vector<std::string>& phones = {});
   Result<bool> IsSuppressed(const std::string& kind, const std::string& value);
 
   // API tokens: a new token (returned once; only its keyed hash is stored), and the check,

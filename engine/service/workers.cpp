@@ -194,10 +194,12 @@ Result<int> Workers::RunJobs() {
     }
     // Erasure: the account ids the map finds for the person, read before the rows go, for the
     // suppression list (issue 5 §6).
-    std::vector<std::string> erased_accounts;
+    std::vector<std::string> erased_accounts, erased_phones;
     if (job.step == "erase" && fulfiller_) {
       auto ids = fulfiller_->AccountIds(subject);
       if (ids.ok()) erased_accounts = std::move(ids.value());
+      auto phones = fulfiller_->SubjectPhones(subject);
+      if (phones.ok()) erased_phones = std::move(phones.value());
     }
     // Correction: the changes staff approved (the newest `approve` transition's data.changes).
     std::string approved_by;
@@ -241,7 +243,7 @@ Result<int> Workers::RunJobs() {
         ev.reason = job.step + " failed: " + result.status().message();
       }
       if (result.ok() && job.step == "erase")
-        if (Status sp = svc_.SuppressErasedInTx(tx, r, erased_accounts); !sp.ok()) return sp;
+        if (Status sp = svc_.SuppressErasedInTx(tx, r, erased_accounts, erased_phones); !sp.ok()) return sp;
       if (Status f = tx.FinishJob(job.id, result.ok() ? "done" : "failed", result_json,
                                   result.ok() ? "" : result.status().message(), now);
           !f.ok())
