@@ -44,6 +44,9 @@ std::vector<ExpectedRow> ExpectedTsv() {
 }
 
 
+struct Api;
+size_t Fulfilling(const Api& api);
+
 struct Api {
   unsigned short port;
   std::string token;
@@ -93,6 +96,14 @@ std::map<std::string, std::pair<std::string, std::string>> Codes(const Deploymen
     out[ref] = {c[1], MailHeader(text, "Message-ID")};
   }
   return out;
+}
+
+// How many requests are still in `fulfilling` (their step not yet run).
+size_t Fulfilling(const Api& api) {
+  auto r = api.Call("GET", "/api/v1/requests?state=fulfilling");
+  REQUIRE(r.status == 200);
+  const json::value body = r.json();
+  return body.at("items").as_array().size();
 }
 
 std::string FillTemplate(const std::string& ref, const std::string& code, const std::string& our_id, int n) {
@@ -232,7 +243,7 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   // 4. Fulfillment runs in the server's workers; staff complete the correction's task.
   REQUIRE(WaitFor([&] { return api.State(alex) == "completed" && api.State(sean) == "awaiting_review" &&
                                api.State(javier) == "completed" && api.State(jordan) == "completed" &&
-                               api.State(anna) == "awaiting_approval"; }));
+                               api.State(anna) == "awaiting_approval" && Fulfilling(api) == 0; }));
   CHECK(api.State(kenji) == "on_hold");
   // The access packages wait for the redaction review (issue 5 §5); staff look and approve.
   {
