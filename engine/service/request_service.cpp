@@ -1918,6 +1918,7 @@ Result<std::optional<std::size_t>> RequestService::RebuildReviewed(const std::st
   });
   if (!s.ok()) return s;
   if (!under_review) return std::optional<std::size_t>();
+  std::lock_guard lock(review_mu_);
   const auto dir = fulfillment::ReviewDir(config_.exports_dir, r.reference);
   // Without staged rows (a Fulfiller that keeps no review data) the package stands as built; with
   // redactions it must be rebuilt, and a failure stops the approval.
@@ -2055,8 +2056,13 @@ Result<store::RequestRow> RequestService::Redact(const std::string& id, const Re
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  // Rebuilt after the commit; approve rebuilds again, so a failure here is never released.
-  if (Status b = fulfillment::BuildAccessPackage(dir, redactions, package.path); !b.ok()) return b;
+  // Rebuilt after the commit, one rebuild at a time, with every redaction recorded by then (a
+  // concurrent redaction's rebuild never leaves an older package behind); approve rebuilds again,
+  // so a failure here is never released.
+  std::lock_guard lock(review_mu_);
+  auto history = Transitions(row.id);
+  if (!history.ok()) return history.status();
+  if (Status b = fulfillment::BuildAccessPackage(dir, RedactionsIn(*history), package.path); !b.ok()) return b;
   return row;
 }
 

@@ -428,6 +428,7 @@ class RequestService {
   CorrectionCheck correction_check_;  // fixed after start
   std::vector<std::pair<std::string, std::string>> hold_scopes_;  // (table, category); fixed after start
   std::map<std::string, std::shared_ptr<const Workflow>> current_;  // by request type; fixed after Create
+  std::mutex review_mu_;  // one package rebuild at a time, from the redactions recorded when it starts
   std::mutex pinned_mu_;
   std::map<std::string, std::shared_ptr<const Workflow>> pinned_;   // by hash; guarded by pinned_mu_
 };
