@@ -590,6 +590,26 @@ Response SuppressionCheckRoute(Call& c) {
   return JsonResponse(200, json::object{{"results", std::move(results)}});
 }
 
+// DELETE /requests/{id}/package/redactions/{version} {reason, expected_version?}: withdraws a
+// redaction (its `version` in GET /package); 200 with the package review.
+Response UnredactRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"reason", "expected_version"}, ""); !s.ok()) return Fail(c, s);
+  std::string reason;
+  if (Status s = StringField(body, "reason", "", true, reason); !s.ok()) return Fail(c, s);
+  const auto version = ParseInt(c.params[1]);
+  if (!version || *version < 1) return Fail(c, 400, "the redaction is named by its version, a positive integer");
+  std::optional<std::int64_t> expected;
+  if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
+  auto done = Svc(c).Unredact(c.params[0], *version, reason, c.actor, expected);
+  if (!done.ok()) return Fail(c, done.status());
+  auto o = Svc(c).PackageReview(done->id);
+  if (!o.ok()) return Fail(c, o.status());
+  o->emplace("version", done->version);
+  return JsonResponse(200, *o);
+}
+
 std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (char ch : s) {
@@ -858,6 +878,8 @@ const std::vector<Route>& Routes() {
        "GET /requests/{id}/package/tables/{table}"},
       {"POST", {"requests", "{}", "package", "redactions"}, false, RedactRoute,
        "POST /requests/{id}/package/redactions"},
+      {"DELETE", {"requests", "{}", "package", "redactions", "{}"}, false, UnredactRoute,
+       "DELETE /requests/{id}/package/redactions/{version}"},
       {"POST", {"requests", "{}", "download-link"}, false, IssueDownloadLinkRoute,
        "POST /requests/{id}/download-link"},
       {"POST", {"legal-holds"}, false, PlaceHoldRoute, "POST /legal-holds"},

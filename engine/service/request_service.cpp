@@ -417,20 +417,43 @@ Status FindPackage(store::Tx& tx, const store::RequestRow& r, RequestService::Ex
   return Status::NotFound("request " + r.reference + " has no export package");
 }
 
-// The redactions recorded in a request's history (its `redact` transitions), oldest first.
-std::vector<fulfillment::Redaction> RedactionsIn(const std::vector<store::TransitionRow>& rows) {
-  std::vector<fulfillment::Redaction> out;
+// The redactions in force in a request's history: each `redact` transition (by its version),
+// less those an `unredact` transition withdrew (data.redaction names the version), oldest first.
+std::vector<std::pair<std::int64_t, fulfillment::Redaction>> ActiveRedactions(
+    const std::vector<store::TransitionRow>& rows) {
+  std::vector<std::pair<std::int64_t, fulfillment::Redaction>> out;
   for (const auto& t : rows) {
-    if (t.event != "redact") continue;
+    if (t.event != "redact" && t.event != "unredact") continue;
     const json::value d = ParseOr(t.data_json, json::object());
+    if (!d.is_object()) continue;
+    if (t.event == "unredact") {
+      const auto* v = d.as_object().if_contains("redaction");
+      if (v && v->is_int64())
+        out.erase(std::remove_if(out.begin(), out.end(), [&](const auto& p) { return p.first == v->as_int64(); }),
+                  out.end());
+      continue;
+    }
     fulfillment::Redaction r;
     r.table = StringField(d, "table");
     r.column = StringField(d, "column");
     r.label = StringField(d, "label");
     if (const auto* row = d.as_object().if_contains("row"); row && row->is_int64()) r.row = row->as_int64();
-    out.push_back(std::move(r));
+    out.emplace_back(t.version, std::move(r));
   }
   return out;
+}
+
+std::vector<fulfillment::Redaction> RedactionsIn(const std::vector<store::TransitionRow>& rows) {
+  std::vector<fulfillment::Redaction> out;
+  for (auto& [version, r] : ActiveRedactions(rows)) out.push_back(std::move(r));
+  return out;
+}
+
+// How many redactions and withdrawals a request's history holds (what an approval was built from).
+std::size_t ReviewEdits(const std::vector<store::TransitionRow>& rows) {
+  return static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [](const store::TransitionRow& t) {
+    return t.event == "redact" || t.event == "unredact";
+  }));
 }
 
 // The keyed hash a download token is stored under (domain-separated from API tokens and codes).
@@ -719,8 +742,9 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
   const auto& staff = StaffEvents();
   if (std::find(staff.begin(), staff.end(), event.name) == staff.end())
     return Status::Unprocessable("'" + event.name + "' is not a staff event");
-  if (event.name == "redact")
-    return Status::Unprocessable("redactions are made with POST /requests/{id}/package/redactions");
+  if (event.name == "redact" || event.name == "unredact")
+    return Status::Unprocessable("redactions are made with POST /requests/{id}/package/redactions and withdrawn "
+                                 "with DELETE /requests/{id}/package/redactions/{version}");
   // Approving a correction names the exact changes, checked against the systems map.
   if (event.name == "approve") {
     auto r = Get(id);
@@ -756,7 +780,7 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
     if (reviewed) {
       auto t = tx.Transitions(row.id);
       if (!t.ok()) return t.status();
-      if (RedactionsIn(*t).size() != *reviewed)
+      if (ReviewEdits(*t) != *reviewed)
         return Status::Conflict("a redaction was recorded on request " + row.reference +
                                 " while its package was rebuilt for approval; approve again");
     }
@@ -1903,6 +1927,7 @@ std::string FileSha256(const std::string& path) {
 Result<std::optional<std::size_t>> RequestService::RebuildReviewed(const std::string& id, json::object& data) {
   store::RequestRow r;
   std::vector<fulfillment::Redaction> redactions;
+  std::size_t edits = 0;
   ExportFile package;
   bool under_review = false;
   Status s = store_.Read([&](store::Tx& tx) -> Status {
@@ -1914,6 +1939,7 @@ Result<std::optional<std::size_t>> RequestService::RebuildReviewed(const std::st
     auto t = tx.Transitions(r.id);
     if (!t.ok()) return t.status();
     redactions = RedactionsIn(*t);
+    edits = ReviewEdits(*t);
     return FindPackage(tx, r, package);
   });
   if (!s.ok()) return s;
@@ -1927,7 +1953,7 @@ Result<std::optional<std::size_t>> RequestService::RebuildReviewed(const std::st
     if (Status b = fulfillment::BuildAccessPackage(dir, redactions, package.path); !b.ok()) return b;
   data["redactions"] = static_cast<std::int64_t>(redactions.size());
   data["package_sha256"] = FileSha256(package.path);
-  return std::optional<std::size_t>(redactions.size());
+  return std::optional<std::size_t>(edits);
 }
 
 Result<json::object> RequestService::PackageReview(const std::string& id) {
@@ -1952,8 +1978,10 @@ Result<json::object> RequestService::PackageReview(const std::string& id) {
   o["tables"] = std::move(ts);
   o["total_rows"] = total;
   json::array reds;
+  const auto active = ActiveRedactions(*history);
   for (const auto& t : *history) {
     if (t.event != "redact") continue;
+    if (std::none_of(active.begin(), active.end(), [&](const auto& p) { return p.first == t.version; })) continue;
     json::value d = ParseOr(t.data_json, json::object());
     json::object e = d.is_object() ? d.as_object() : json::object();
     e["version"] = t.version;
@@ -2063,6 +2091,47 @@ Result<store::RequestRow> RequestService::Redact(const std::string& id, const Re
   auto history = Transitions(row.id);
   if (!history.ok()) return history.status();
   if (Status b = fulfillment::BuildAccessPackage(dir, RedactionsIn(*history), package.path); !b.ok()) return b;
+  return row;
+}
+
+Result<store::RequestRow> RequestService::Unredact(const std::string& id, std::int64_t redaction,
+                                                   const std::string& reason, const std::string& actor,
+                                                   std::optional<std::int64_t> expected_version) {
+  if (Trim(reason).empty()) return Status::Invalid("field 'reason' is required: why the redaction is withdrawn");
+  store::RequestRow row;
+  ExportFile package;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    auto history = tx.Transitions(row.id);
+    if (!history.ok()) return history.status();
+    const fulfillment::Redaction* found = nullptr;
+    const auto active = ActiveRedactions(*history);
+    for (const auto& [version, red] : active)
+      if (version == redaction) found = &red;
+    if (found == nullptr)
+      return Status::NotFound("request " + row.reference + " has no redaction in force at version " +
+                              std::to_string(redaction));
+    if (Status f = FindPackage(tx, row, package); !f.ok()) return f;
+    Event ev;
+    ev.name = "unredact";
+    ev.actor = actor;
+    ev.reason = reason;
+    ev.data["redaction"] = redaction;
+    ev.data["table"] = found->table;
+    ev.data["row"] = found->row;
+    ev.data["column"] = found->column.empty() ? json::value(nullptr) : json::value(found->column);
+    return ApplyInTx(tx, row, ev, expected_version);
+  });
+  if (!s.ok()) return s;
+  std::lock_guard lock(review_mu_);
+  auto history = Transitions(row.id);
+  if (!history.ok()) return history.status();
+  if (Status b = fulfillment::BuildAccessPackage(fulfillment::ReviewDir(config_.exports_dir, row.reference),
+                                                 RedactionsIn(*history), package.path);
+      !b.ok())
+    return b;
   return row;
 }
 

@@ -337,6 +337,12 @@ class RequestService {
   // (409) when the request is not awaiting review; NotFound without a staged package.
   Result<store::RequestRow> Redact(const std::string& id, const RedactionInput& in,
                                    std::optional<std::int64_t> expected_version);
+  // Withdraws the redaction recorded at history version `redaction` (an `unredact` transition
+  // {redaction, table, row, column} with the actor and the reason) and rebuilds the package.
+  // Invalid without a reason; NotFound when no redaction at that version is in force; Refused
+  // when the request is not awaiting review.
+  Result<store::RequestRow> Unredact(const std::string& id, std::int64_t redaction, const std::string& reason,
+                                     const std::string& actor, std::optional<std::int64_t> expected_version);
 
   // Suppression list (issue 5 §6, service/suppression.h): after the erase step of a deletion
   // succeeded, inside the transaction of its `fulfilled` transition, the keyed hashes of the

@@ -233,3 +233,34 @@ TEST_CASE("review: a redaction outside awaiting_review is refused", "[api][revie
   CHECK(late.status == 404);  // released: the staged rows are gone
   CHECK(late.Header("Content-Type") == "application/problem+json");
 }
+
+TEST_CASE("review: a redaction withdrawn restores the value, and the package's bytes", "[api][review]") {
+  ReviewFixture f;
+  auto r = f.Built("alex.morgan@example.com");
+  const std::string base = "/api/v1/requests/" + r.id;
+  const std::string zip = f.svc->Export(r.id)->path;
+  const std::string built = fulfillment::testing::ReadFile(zip);
+  auto red = f.Call("POST", base + "/package/redactions",
+                    R"({"table":"support_tickets","row":1,"column":"body","reason_code":"third_party_data","reason":"x"})");
+  REQUIRE(red.status == 201);
+  const auto v = Body(red).at("redactions").as_array()[0].at("version").as_int64();
+  CHECK(fulfillment::testing::ReadFile(zip) != built);
+  CHECK(f.Call("DELETE", base + "/package/redactions/" + std::to_string(v), R"({})").status == 400);  // a reason
+  CHECK(f.Call("DELETE", base + "/package/redactions/999", R"({"reason":"x"})").status == 404);
+  auto undo = f.Call("DELETE", base + "/package/redactions/" + std::to_string(v),
+                     R"({"reason":"the colleague agreed to be named"})");
+  REQUIRE(undo.status == 200);
+  CHECK(Body(undo).at("redactions").as_array().empty());
+  CHECK(fulfillment::testing::ReadFile(zip) == built);  // the same bytes as before any redaction
+  CHECK(f.Call("DELETE", base + "/package/redactions/" + std::to_string(v), R"({"reason":"again"})").status == 404);
+  auto history = f.svc->Transitions(r.id);
+  REQUIRE(history.ok());
+  CHECK(history->back().event == "unredact");
+  CHECK(history->back().actor == "staff:tests");
+  CHECK(json::parse(history->back().data_json).at("redaction") == v);
+  // The approval counts what is in force: none.
+  REQUIRE(f.Call("POST", base + "/events", R"({"event":"approve"})").status == 200);
+  auto all_rows = f.svc->Transitions(r.id);
+  CHECK(json::parse(all_rows->back().data_json).at("redactions") == 0);
+  CHECK(fulfillment::testing::ReadFile(zip) == built);
+}
