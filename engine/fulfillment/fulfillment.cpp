@@ -861,13 +861,19 @@ Status Correct(Session& run, const std::vector<CorrectionChange>& changes, json:
     const auto ids = Session::RowidValues(rows);
     json::array detail;
     std::int64_t changed = 0;
-    Status st = ForChunks(run.db(), "SELECT rowid, " + col + " FROM " + table + " WHERE rowid IN ", ids,
-                          " ORDER BY rowid", {}, [&](Stmt& s) {
+    // Each row named by its rowid and its table's first column (its key: id, invoice_no, ...).
+    const auto& cols = run.Columns(c.table);
+    const std::string key = cols.empty() ? std::string("rowid") : cols.front();
+    Status st = ForChunks(run.db(), "SELECT rowid, " + col + ", " + QuoteIdent(key) + " FROM " + table +
+                                        " WHERE rowid IN ",
+                          ids, " ORDER BY rowid", {}, [&](Stmt& s) {
                             const SqlValue before = s.Column(1);
                             if (before == value) return;
                             ++changed;
-                            detail.push_back(json::object{
-                                {"rowid", s.Column(0).i}, {"before", ToJson(before)}, {"after", ToJson(value)}});
+                            detail.push_back(json::object{{"rowid", s.Column(0).i},
+                                                          {"key", json::object{{key, ToJson(s.Column(2))}}},
+                                                          {"before", ToJson(before)},
+                                                          {"after", ToJson(value)}});
                           });
     if (st.ok())
       st = ForChunks(run.db(), "UPDATE " + table + " SET " + col + " = ?1 WHERE " + col + " IS NOT ?1 AND rowid IN ",

@@ -86,7 +86,8 @@ class Fulfiller {
   //   opt_out_marketing   the map's marketing opt-out flags set (newsletter unsubscribed)
   //   correct             the approved corrections (EraseOptions::corrections) applied to the
   //                       subject's linked rows; the summary's "changes" list per change {table,
-  //                       column, value, linked, changed, rows: [{rowid, before, after}]} (the
+  //                       column, value, linked, changed, rows: [{rowid, key: {first column:
+  //                       value}, before, after}]} (the
   //                       before values are personal data: the caller keeps them only in the
   //                       request's own record; the company database's journal records the step
   //                       without them), "total_changed" and a "message" for the person

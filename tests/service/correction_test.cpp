@@ -123,6 +123,8 @@ TEST_CASE("an approved correction is applied to the company's rows, before and a
   CHECK(changes[0].at("rows").as_array()[0].at("before") == "Alex Morgan");
   CHECK(changes[0].at("rows").as_array()[0].at("after") == "Alexandra Morgan");
   CHECK(changes[0].at("rows").as_array()[0].at("rowid").is_int64());
+  CHECK(changes[0].at("rows").as_array()[0].at("key").at("id") == "acc_alex");
+  CHECK(changes[1].at("rows").as_array()[0].at("key").at("invoice_no") == "NC-000001");
   CHECK(changes[1].at("changed") == 3);
   CHECK(data.at("summary").at("total_changed") == 4);
   // The requester's mail says what was corrected; the company's journal keeps no before value.
