@@ -100,6 +100,15 @@ def stop_previous_server():
     pid_file.unlink(missing_ok=True)
 
 
+# The corrections staff approve in the demo: Anna's surname is misspelled (make-demo-data).
+DEMO_CORRECTIONS = {
+    "anna.kowalski@example.org": [
+        {"table": "accounts", "column": "name", "value": "Anna Kowalski"},
+        {"table": "billing", "column": "billing_name", "value": "Anna Kowalski"},
+    ],
+}
+
+
 def verification_mails():
     """reference -> (code, Message-ID) from the newest delivered verification mail of each request.
 
@@ -220,6 +229,29 @@ def main():
         return wait_until(what, lambda: (lambda rs: rs if pred(rs) else None)(api.all_requests()))
 
     for r in settle(lambda rs: all(x["state"] != "fulfilling" for x in rs), "fulfillment to finish"):
+        if r["state"] == "awaiting_review":
+            # Access packages wait for the redaction review before release (GDPR Art. 15(4)):
+            # staff see what the package holds, then approve it (the link goes out by mail).
+            package = api.get(f"/api/v1/requests/{r['id']}/package")
+            tables = ", ".join(f"{t['table']} {t['rows']}" for t in package["tables"] if t["rows"])
+            status, body = api.call("POST", f"/api/v1/requests/{r['id']}/events", {
+                "event": "approve", "reason": "demo: reviewed by the privacy team, nothing to redact"})
+            log(f"  staff reviewed the access package of {r['reference']} ({tables}) and approved it -> {status} "
+                f"{body.get('state') if isinstance(body, dict) else body}")
+        if r["state"] == "awaiting_approval" and r["type"] == "correction":
+            # Staff check the claimed inaccuracy and approve the exact change per table and column
+            # of the systems map; the `correct` step applies it (before/after in the history).
+            changes = DEMO_CORRECTIONS.get(r["subject"]["email"].lower())
+            if changes:
+                status, body = api.call("POST", f"/api/v1/requests/{r['id']}/events", {
+                    "event": "approve", "reason": "demo: the surname is misspelled in our records",
+                    "data": {"changes": changes}})
+            else:
+                status, body = api.call("POST", f"/api/v1/requests/{r['id']}/events", {
+                    "event": "deny", "reason": "demo: we could not find the data to correct",
+                    "data": {"reason_code": "no_match"}})
+            log(f"  staff reviewed the correction {r['reference']} -> {status} "
+                f"{body.get('state') if isinstance(body, dict) else body}")
         if r["state"] == "awaiting_task":
             task = "review_correction" if r["type"] == "correction" else "review_objection"
             status, body = api.call("POST", f"/api/v1/requests/{r['id']}/events", {

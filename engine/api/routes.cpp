@@ -20,6 +20,7 @@
 #include "core/model.h"
 #include "core/sha256.h"
 #include "service/mail_transport.h"
+#include "service/suppression.h"
 
 namespace dsar::api {
 
@@ -562,6 +563,118 @@ Response ExportRoute(Call& c) {
   return r;
 }
 
+// GET /requests/{id}/package: what the access package under review holds (issue 5 §5).
+Response PackageReviewRoute(Call& c) {
+  auto o = Svc(c).PackageReview(c.params[0]);
+  if (!o.ok()) return Fail(c, o.status());
+  return JsonResponse(200, *o);
+}
+
+// GET /requests/{id}/package/tables/{table}?offset=0&limit=50 (limit at most 500): one page of
+// a table's rows as staged, with the redactions made so far.
+Response PackageRowsRoute(Call& c) {
+  std::int64_t offset = 0, limit = 50;
+  for (const auto& p : c.url.params()) {
+    const std::string key = p.key;
+    const auto v = ParseInt(p.has_value ? std::string(p.value) : std::string());
+    if (key != "offset" && key != "limit")
+      return Fail(c, 400, "unknown query parameter '" + key + "' (expected: offset, limit)");
+    if (!v || *v < 0 || (key == "limit" && (*v < 1 || *v > 500)))
+      return Fail(c, 400, "query parameter '" + key + "' must be " +
+                              (key == "limit" ? "an integer from 1 to 500" : "a non-negative integer"));
+    (key == "offset" ? offset : limit) = *v;
+  }
+  auto o = Svc(c).PackageRows(c.params[0], c.params[1], offset, limit);
+  if (!o.ok()) return Fail(c, o.status());
+  return JsonResponse(200, *o);
+}
+
+// POST /requests/{id}/package/redactions {table, row, column?, reason_code, reason,
+// expected_version?}: 201 with the package review (GET /package) and the request's version.
+Response RedactRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"table", "row", "column", "reason_code", "reason", "expected_version"}, "");
+      !s.ok())
+    return Fail(c, s);
+  service::RequestService::RedactionInput in;
+  Status st;
+  if (st = StringField(body, "table", "", true, in.table); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "column", "", false, in.column); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "reason_code", "", true, in.reason_code); !st.ok()) return Fail(c, st);
+  if (st = StringField(body, "reason", "", true, in.reason); !st.ok()) return Fail(c, st);
+  const json::value* row = body.if_contains("row");
+  if (row == nullptr || !row->is_int64() || row->as_int64() < 0)
+    return Fail(c, 400, "field 'row' is required: the row's 0-based position in the package's table");
+  in.row = row->as_int64();
+  std::optional<std::int64_t> expected;
+  if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
+  in.actor = c.actor;
+  auto done = Svc(c).Redact(c.params[0], in, expected);
+  if (!done.ok()) return Fail(c, done.status());
+  auto o = Svc(c).PackageReview(done->id);
+  if (!o.ok()) return Fail(c, o.status());
+  o->emplace("version", done->version);
+  return JsonResponse(201, *o);
+}
+
+// POST /suppression/check {"identifiers": [{"kind"?, "value"} | {"kind", "hash"}]} (at most 1000):
+// 200 {"results": [{"kind", "suppressed"}]} in order (issue 5 §6). A value is normalised and
+// hashed here (kind guessed when absent); a hash is the keyed hash a system holding the server
+// key computed itself. Identifiers travel in the body, never in a URL that logs could keep.
+Response SuppressionCheckRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"identifiers"}, ""); !s.ok()) return Fail(c, s);
+  const json::value* ids = body.if_contains("identifiers");
+  if (ids == nullptr || !ids->is_array() || ids->as_array().empty() || ids->as_array().size() > 1000)
+    return Fail(c, 400, "field 'identifiers' must be a list of 1 to 1000 {kind?, value} or {kind, hash} objects");
+  json::array results;
+  for (const auto& item : ids->as_array()) {
+    const std::string at = "identifiers[" + std::to_string(results.size()) + "]";
+    if (!item.is_object()) return Fail(c, 400, at + " must be an object");
+    const json::object& o = item.as_object();
+    if (Status s = OnlyKeys(o, {"kind", "value", "hash"}, at); !s.ok()) return Fail(c, s);
+    std::string kind, value, hash;
+    Status st;
+    if (st = StringField(o, "kind", at, false, kind); !st.ok()) return Fail(c, st);
+    if (st = StringField(o, "value", at, false, value); !st.ok()) return Fail(c, st);
+    if (st = StringField(o, "hash", at, false, hash); !st.ok()) return Fail(c, st);
+    if (value.empty() == hash.empty()) return Fail(c, 400, at + " needs either a value or a hash");
+    if (kind.empty()) {
+      if (!hash.empty()) return Fail(c, 400, at + ": a hash needs its kind (email, account_id or phone)");
+      kind = service::GuessIdentifierKind(value);
+    }
+    if (kind != "email" && kind != "account_id" && kind != "phone")
+      return Fail(c, 400, at + ".kind must be email, account_id or phone");
+    auto found = hash.empty() ? Svc(c).IsSuppressed(kind, value)
+                              : service::IsHashSuppressed(Svc(c).store(), kind, hash);
+    if (!found.ok()) return Fail(c, found.status());
+    results.push_back(json::object{{"kind", kind}, {"suppressed", *found}});
+  }
+  return JsonResponse(200, json::object{{"results", std::move(results)}});
+}
+
+// DELETE /requests/{id}/package/redactions/{version} {reason, expected_version?}: withdraws a
+// redaction (its `version` in GET /package); 200 with the package review.
+Response UnredactRoute(Call& c) {
+  json::object body;
+  if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
+  if (Status s = OnlyKeys(body, {"reason", "expected_version"}, ""); !s.ok()) return Fail(c, s);
+  std::string reason;
+  if (Status s = StringField(body, "reason", "", true, reason); !s.ok()) return Fail(c, s);
+  const auto version = ParseInt(c.params[1]);
+  if (!version || *version < 1) return Fail(c, 400, "the redaction is named by its version, a positive integer");
+  std::optional<std::int64_t> expected;
+  if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
+  auto done = Svc(c).Unredact(c.params[0], *version, reason, c.actor, expected);
+  if (!done.ok()) return Fail(c, done.status());
+  auto o = Svc(c).PackageReview(done->id);
+  if (!o.ok()) return Fail(c, o.status());
+  o->emplace("version", done->version);
+  return JsonResponse(200, *o);
+}
+
 std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (char ch : s) {
@@ -913,6 +1026,13 @@ const std::vector<Route>& Routes() {
       {"POST", {"requests", "{}", "agent-authorization"}, false, AgentAuthorizationRoute,
        "POST /requests/{id}/agent-authorization"},
       {"GET", {"requests", "{}", "export"}, false, ExportRoute, "GET /requests/{id}/export"},
+      {"GET", {"requests", "{}", "package"}, false, PackageReviewRoute, "GET /requests/{id}/package"},
+      {"GET", {"requests", "{}", "package", "tables", "{}"}, false, PackageRowsRoute,
+       "GET /requests/{id}/package/tables/{table}"},
+      {"POST", {"requests", "{}", "package", "redactions"}, false, RedactRoute,
+       "POST /requests/{id}/package/redactions"},
+      {"DELETE", {"requests", "{}", "package", "redactions", "{}"}, false, UnredactRoute,
+       "DELETE /requests/{id}/package/redactions/{version}"},
       {"POST", {"requests", "{}", "download-link"}, false, IssueDownloadLinkRoute,
        "POST /requests/{id}/download-link"},
       {"POST", {"legal-holds"}, false, PlaceHoldRoute, "POST /legal-holds"},
@@ -928,6 +1048,7 @@ const std::vector<Route>& Routes() {
        "POST /requests/{id}/tasks/{task}/complete"},
       {"GET", {"requests", "{}", "steps"}, false, StepsRoute, "GET /requests/{id}/steps"},
       {"POST", {"callbacks", "{}"}, true, CallbackRoute, "POST /callbacks/{token}"},
+      {"POST", {"suppression", "check"}, false, SuppressionCheckRoute, "POST /suppression/check"},
       {"GET", {"healthz"}, true, HealthRoute, "GET /healthz"},
   };
   return routes;

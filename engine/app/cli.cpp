@@ -17,6 +17,7 @@
 #include "core/time.h"
 #include "service/config.h"
 #include "service/request_service.h"
+#include "service/suppression.h"
 #include "store/store.h"
 #include "workflow/check_command.h"
 #include "workflow/loader.h"
@@ -153,6 +154,64 @@ int IntakeMail(const Common& common, const std::vector<std::string>& files) {
   return rc;
 }
 
+// Lines of `in` (or of `file` when given), without their line ends.
+Result<std::vector<std::string>> ReadLines(const std::string& file) {
+  std::vector<std::string> lines;
+  std::ifstream f;
+  if (!file.empty()) {
+    f.open(file);
+    if (!f) return Status::IoError("cannot read " + file);
+  }
+  std::istream& in = file.empty() ? std::cin : f;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+// `dsar suppression check`: one identifier per line on stdin ("email:…", "phone:…",
+// "account_id:…", or a bare value whose kind is guessed); one line out per line in, in order:
+// "suppressed" or "not suppressed" (the identifiers are not echoed). Exit 0.
+int SuppressionCheck(const Common& common) {
+  Engine engine;
+  if (Status st = engine.Open(common); !st.ok()) return Fail(st);
+  auto lines = ReadLines("");
+  if (!lines.ok()) return Fail(lines.status());
+  for (const auto& line : *lines) {
+    if (line.find_first_not_of(" \t") == std::string::npos) {
+      std::cout << "not suppressed\n";
+      continue;
+    }
+    const service::Identifier id = service::ParseIdentifierLine(line);
+    auto s = engine.service->IsSuppressed(id.kind, id.value);
+    if (!s.ok()) return Fail(s.status());
+    std::cout << (*s ? "suppressed" : "not suppressed") << "\n";
+  }
+  return 0;
+}
+
+// `dsar demo-import newsletter [FILE]`: the demo company's newsletter import, one address per
+// line (stdin when no file), refusing suppressed addresses; one outcome line per input line,
+// "line N: <outcome>", then a total. Exit 0, or 1 when the company database cannot be written.
+int DemoImportNewsletter(const Common& common, const std::string& file) {
+  Engine engine;
+  if (Status st = engine.Open(common); !st.ok()) return Fail(st);
+  auto lines = ReadLines(file);
+  if (!lines.ok()) return Fail(lines.status());
+  auto out = service::ImportNewsletter(*engine.store, engine.service->secrets(), engine.config.company_db, *lines,
+                                       engine.clock->Now());
+  if (!out.ok()) return Fail(out.status());
+  int imported = 0, refused = 0;
+  for (size_t i = 0; i < out->size(); ++i) {
+    std::cout << "line " << (i + 1) << ": " << (*out)[i] << "\n";
+    imported += (*out)[i] == "imported";
+    refused += (*out)[i].rfind("refused", 0) == 0;
+  }
+  std::cout << "imported " << imported << ", refused " << refused << " (suppressed)\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -187,6 +246,17 @@ int RunCli(int argc, char** argv) {
   auto* token_create = token->add_subcommand("create", "create an API token; prints it once (only its hash is kept)");
   token_create->add_option("--name", token_name, "a label for the token");
 
+  auto* suppression = app.add_subcommand("suppression", "the suppression list of erased people (keyed hashes)");
+  suppression->require_subcommand(1);
+  auto* suppression_check = suppression->add_subcommand(
+      "check", "reads identifiers on stdin (email:…, phone:…, account_id:… or bare); prints suppressed / not suppressed");
+
+  auto* demo_import = app.add_subcommand("demo-import", "the demo company's imports, which refuse suppressed people");
+  demo_import->require_subcommand(1);
+  std::string import_file;
+  auto* import_newsletter = demo_import->add_subcommand("newsletter", "subscribe addresses (one a line) to the newsletter");
+  import_newsletter->add_option("file", import_file, "file of addresses (stdin when none)");
+
   CLI11_PARSE(app, argc, argv);
 
   if (auto clock = MakeClock(common); !clock.ok()) return Fail(clock.status());
@@ -213,6 +283,8 @@ int RunCli(int argc, char** argv) {
   if (*migrate) return Migrate(common);
   if (*token_create) return TokenCreate(common, token_name);
   if (*intake) return IntakeMail(common, files);
+  if (*suppression_check) return SuppressionCheck(common);
+  if (*import_newsletter) return DemoImportNewsletter(common, import_file);
   if (*serve) {
     auto cfg = ResolveConfig(common);
     if (!cfg.ok()) return Fail(cfg.status());

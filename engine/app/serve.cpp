@@ -55,6 +55,7 @@ Result<std::shared_ptr<fulfillment::Fulfiller>> OpenCompanySystems(const service
   auto map = fulfillment::LoadSystemsMap(config.systems_map);
   if (!map.ok()) return map.status();
   auto fulfiller = std::make_shared<fulfillment::Fulfiller>(*map, config.company_db, config.exports_dir);
+  fulfiller->KeepReviewData(config.access_review);  // staged rows for the redaction review (issue 5 §5)
   if (service != nullptr) {
     service->SetAccountResolver([fulfiller](const DataSubject& s) { return fulfiller->AccountIds(s); });
     service->SetHoldScopes(fulfiller->TableCategories());  // what table/category holds may name
@@ -69,6 +70,8 @@ Result<std::shared_ptr<fulfillment::Fulfiller>> OpenCompanySystems(const service
         }
     points.values = [fulfiller](const DataSubject& s) { return fulfiller->DataPointValues(s); };
     service->SetDataPointSource(std::move(points));
+    service->SetCorrectionCheck(
+        [fulfiller](const std::vector<fulfillment::CorrectionChange>& c) { return fulfiller->CheckCorrections(c); });
   }
   return fulfiller;
 }

@@ -35,6 +35,7 @@ bool GuardHolds(const std::string& guard, const RequestSnapshot& s, const Event&
   if (guard == "staff_named") return NonEmptyString(e.data, "staff");
   if (guard == "extension_allowed") return s.extension_allowed;
   if (guard == "pause_allowed") return s.pause_allowed;
+  if (guard == "review_required") return s.review_required;
   if (guard == "denial_reason_given") {
     auto it = e.data.find("reason_code");
     return Substantive(e.reason) && it != e.data.end() && it->value().is_string() &&
@@ -71,6 +72,7 @@ std::string GuardFailure(const std::string& guard) {
   if (guard == "extension_allowed")
     return "no extension is possible for this request (the law gives none, the first period is over, or it was "
            "already extended)";
+  if (guard == "review_required") return "the package is released without review";
   if (guard == "pause_allowed")
     return "the clock cannot stop (the jurisdiction does not allow it, or the deadline has passed)";
   if (guard == "denial_reason_given") {

@@ -18,6 +18,10 @@
 //                      and the request has not used its extensions (computed by the caller)
 //   pause_allowed      the jurisdiction lets the clock stop while waiting for the requester
 //                      (UK: Data (Use and Access) Act 2025; computed by the caller)
+//   review_required    the access package just built holds the data subject's rows and the
+//                      deployment reviews packages before release (config `access_review`,
+//                      default on; GDPR Art. 15(4): a copy must not adversely affect the rights
+//                      and freedoms of others; computed by the caller)
 //   denial_reason_given  the event carries `data.reason_code` from the fixed list (core/denial.h)
 //                      and a `reason` (free text for the requester)
 //   agent_authorized   no authorized agent acts for the data subject, or one does and the
@@ -68,6 +72,7 @@ struct RequestSnapshot {
   bool pause_allowed = false;      // input: the jurisdiction rule
   AgentAuthority agent = AgentAuthority::kNotNeeded;  // input: the agent_authorizations table
   bool primary_unverified = false;  // input: for a duplicate, its primary is not verified
+  bool review_required = false;    // input: a package to review before release (see guards)
 };
 
 struct Event {

@@ -32,6 +32,7 @@ const std::vector<std::string>& KnownGuards() {
       "reason_given", "note_given",  "identity_verified", "no_active_hold",   "hold_active",
       "task_named",   "staff_named", "extension_allowed", "pause_allowed",     "denial_reason_given",
       "agent_authorized", "primary_unverified", "fraud_suspected",
+      "review_required",
   };
   return guards;
 }

@@ -23,6 +23,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -31,6 +33,7 @@
 #include "core/time.h"
 #include "fulfillment/index_html.h"
 #include "fulfillment/package.h"
+#include "fulfillment/review.h"
 #include "fulfillment/sqlite_db.h"
 #include "fulfillment/systems_map.h"
 
@@ -488,36 +491,93 @@ void WriteExportHeader(JsonWriter& w, const char* format, const ExportContext& c
   }
 }
 
+// Appends one value of the current row of `s` to `line` as JSON (as data.json writes it).
+void AppendStagedCell(std::string& line, const Stmt& s, int i) {
+  const SqlValue v = s.Column(i);
+  switch (v.type) {
+    case SQLITE_INTEGER:
+      line += std::to_string(v.i);
+      return;
+    case SQLITE_FLOAT: {
+      if (!std::isfinite(v.d)) {
+        line += "null";
+        return;
+      }
+      char buf[64];
+      auto r = std::to_chars(buf, buf + sizeof buf, v.d);
+      line.append(buf, r.ptr);
+      return;
+    }
+    case SQLITE_TEXT:
+      AppendJsonString(line, v.s);
+      return;
+    case SQLITE_BLOB:
+      AppendJsonString(line, v.ToText());  // hex
+      return;
+    default:
+      line += "null";
+  }
+}
+
+// Stages the rows of `t` linked to the subject, `columns` of them, into `path`: one JSON array
+// of cell values per line, in rowid order (review.h). Streams: memory does not grow with rows.
+Result<std::int64_t> StageRows(Session& run, const TableSpec& t, const std::vector<std::string>& columns,
+                               const std::string& path) {
+  auto stmt = run.SelectLinked(t, columns);
+  if (!stmt.ok()) return stmt.status();
+  OutputFile out;
+  if (Status o = out.Open(path); !o.ok()) return o;
+  std::string line;
+  std::int64_t rows = 0;
+  Status st;
+  while (stmt->Step(&st)) {
+    ++rows;
+    line.assign("[");
+    for (size_t k = 0; k < columns.size(); ++k) {
+      if (k) line += ',';
+      AppendStagedCell(line, *stmt, static_cast<int>(k));
+    }
+    line += "]\n";
+    out.Write(line);
+  }
+  if (!st.ok()) return st;
+  if (Status c = out.Close(); !c.ok()) return c;
+  return rows;
+}
+
 // export_access: <exports>/<reference>/access.zip with index.html (a summary for people, with
 // the GDPR Art. 15 / CCPA information), data.json (every linked row, all columns except
-// withheld ones, with the map's metadata) and one CSV per table with rows.
-Status ExportAccess(Session& run, const ExportContext& ctx, StepResult& result) {
+// withheld ones, with the map's metadata) and one CSV per table with rows. The rows are staged
+// first (review.h: kept in <reference>/.review-access when `keep_review`, for the redaction
+// review before release), and the package is built from the staged data.
+Status ExportAccess(Session& run, const ExportContext& ctx, StepResult& result, bool keep_review) {
   const SystemsMap& map = run.map();
   json::object& summary = result.summary;
   const std::string path = (ctx.dir / "access.zip").string();
   Staging staging;
   if (Status st = staging.Create(ctx.dir / (".staging-" + ctx.step)); !st.ok()) return st;
-  OutputFile data;
-  if (Status st = data.Open(staging.File("data.json")); !st.ok()) return st;
-  JsonWriter w(data);
-  w.BeginObject();
-  WriteExportHeader(w, "dsar-access-export/1", ctx, map);
+  const std::filesystem::path review = keep_review ? ctx.dir / kReviewFolder : std::filesystem::path(staging.File("review"));
+  {
+    std::error_code ec;
+    std::filesystem::remove_all(review, ec);
+    if (!ec) std::filesystem::create_directories(review, ec);
+    if (ec) return Status::IoError("cannot create review folder " + review.string() + ": " + ec.message());
+  }
+  json::object header;
+  header["format"] = "dsar-access-export/1";
+  header["reference"] = ctx.reference;
+  if (ctx.generated_at) header["generated_at"] = FormatRfc3339(*ctx.generated_at);
+  if (!map.system.empty()) header["system"] = map.system;
   if (!map.controller.name.empty()) {
     json::object c{{"name", map.controller.name}};
     if (!map.controller.contact.empty()) c["contact"] = map.controller.contact;
     if (!map.controller.dpo.empty()) c["dpo"] = map.controller.dpo;
-    w.Key("controller");
-    w.Value(c);
+    header["controller"] = std::move(c);
   }
-  if (!map.automated_decision_making.empty()) {
-    w.Key("automated_decision_making");
-    w.String(map.automated_decision_making);
-  }
-  w.Key("tables");
-  w.BeginObject();
+  if (!map.automated_decision_making.empty()) header["automated_decision_making"] = map.automated_decision_making;
+  json::array staged;
   json::object counts;
   std::int64_t total = 0, with_rows = 0;
-  std::vector<ZipMember> csvs;
   AccessIndex index;
   index.reference = ctx.reference;
   index.subject_name = ctx.subject.name;
@@ -544,18 +604,11 @@ Status ExportAccess(Session& run, const ExportContext& ctx, StepResult& result) 
       if (!f || f->withheld.empty()) shown.push_back(c);
     }
     td["fields"] = std::move(fields);
-    w.Key(t.name);
-    w.BeginObject();
-    for (const auto& kv : td) {
-      w.Key(kv.key());
-      w.Value(kv.value());
-    }
-    w.Key("rows");
-    w.BeginArray();
-    auto rows = StreamRows(run, t, shown, w, staging, csvs);
+    const std::string file = "t" + std::to_string(staged.size()) + ".jsonl";
+    auto rows = StageRows(run, t, shown, (review / file).string());
     if (!rows.ok()) return rows.status();
-    w.EndArray();
-    w.EndObject();
+    staged.push_back(json::object{
+        {"name", t.name}, {"file", file}, {"meta", std::move(td)}, {"columns", Strings(shown)}, {"rows", *rows}});
     counts[t.name] = json::object{{"rows", *rows}};
     total += *rows;
     if (*rows > 0) ++with_rows;
@@ -566,22 +619,22 @@ Status ExportAccess(Session& run, const ExportContext& ctx, StepResult& result) 
     if (auto u = run.Unmapped().find(t.name); u != run.Unmapped().end()) it.unmapped = u->second;
     index.tables.push_back(std::move(it));
   }
-  w.EndObject();
-  w.EndObject();
-  w.Finish();
-  if (Status st = data.Close(); !st.ok()) return st;
 
   if (total == 0) {
+    std::error_code ec;
+    std::filesystem::remove_all(review, ec);
     NothingFound(path, "We hold no personal data about you in " + Where(map) + ".", summary);
   } else {
     OutputFile html;
-    if (Status st = html.Open(staging.File("index.html")); !st.ok()) return st;
+    if (Status st = html.Open((review / "index.html").string()); !st.ok()) return st;
     html.Write(AccessIndexHtml(map, index));
     if (Status st = html.Close(); !st.ok()) return st;
-    std::vector<ZipMember> members = {{"index.html", staging.File("index.html")},
-                                      {"data.json", staging.File("data.json")}};
-    members.insert(members.end(), csvs.begin(), csvs.end());
-    if (Status st = WriteZipFromFiles(path, members); !st.ok()) return st;
+    OutputFile meta;
+    if (Status st = meta.Open((review / "meta.json").string()); !st.ok()) return st;
+    meta.Write(json::serialize(json::object{{"format", "dsar-review/1"}, {"header", std::move(header)},
+                                            {"tables", std::move(staged)}}));
+    if (Status st = meta.Close(); !st.ok()) return st;
+    if (Status st = BuildAccessPackage(review, {}, path); !st.ok()) return st;
     summary["found"] = true;
     summary["message"] = "We hold " + Count(total, "record", "records") + " about you in " +
                          Count(with_rows, "table", "tables") + " of " + Where(map) +
@@ -873,11 +926,110 @@ Status SetFlags(Session& run, const std::vector<OptOutFlag>& flags, const std::s
   return Status::Ok();
 }
 
+SqlValue ToSql(const json::value& v) {
+  if (v.is_string()) return SqlValue::Text(std::string(v.as_string()));
+  if (v.is_int64()) return SqlValue::Int(v.as_int64());
+  if (v.is_uint64()) return SqlValue::Int(static_cast<std::int64_t>(v.as_uint64()));
+  if (v.is_double()) {
+    SqlValue d;
+    d.type = SQLITE_FLOAT;
+    d.d = v.as_double();
+    return d;
+  }
+  return SqlValue();
+}
+
+// correct: each approved change set on the subject's linked rows of its table, with the values
+// before and after per row (rowid order). Linked rows were resolved before this runs.
+Status Correct(Session& run, const std::vector<CorrectionChange>& changes, json::object& summary) {
+  json::array out;
+  std::int64_t changed_total = 0;
+  std::string what;
+  for (const auto& c : changes) {
+    const auto& rows = run.Rows(c.table);
+    const std::string table = QuoteIdent(c.table), col = QuoteIdent(c.column);
+    const SqlValue value = ToSql(c.value);
+    const auto ids = Session::RowidValues(rows);
+    json::array detail;
+    std::int64_t changed = 0;
+    // Each row named by its rowid and its table's first column (its key: id, invoice_no, ...).
+    const auto& cols = run.Columns(c.table);
+    const std::string key = cols.empty() ? std::string("rowid") : cols.front();
+    Status st = ForChunks(run.db(), "SELECT rowid, " + col + ", " + QuoteIdent(key) + " FROM " + table +
+                                        " WHERE rowid IN ",
+                          ids, " ORDER BY rowid", {}, [&](Stmt& s) {
+                            const SqlValue before = s.Column(1);
+                            if (before == value) return;
+                            ++changed;
+                            detail.push_back(json::object{{"rowid", s.Column(0).i},
+                                                          {"key", json::object{{key, ToJson(s.Column(2))}}},
+                                                          {"before", ToJson(before)},
+                                                          {"after", ToJson(value)}});
+                          });
+    if (st.ok())
+      st = ForChunks(run.db(), "UPDATE " + table + " SET " + col + " = ?1 WHERE " + col + " IS NOT ?1 AND rowid IN ",
+                     ids, "", {value}, [](Stmt&) {});
+    if (!st.ok()) return st;
+    json::object o;
+    o["table"] = c.table;
+    o["column"] = c.column;
+    o["value"] = ToJson(value);
+    o["linked"] = static_cast<std::int64_t>(rows.size());
+    o["changed"] = changed;
+    o["rows"] = std::move(detail);
+    out.push_back(std::move(o));
+    changed_total += changed;
+    what += (what.empty() ? "" : ", ") + c.column + " in " + c.table + " (" + Count(changed, "record", "records") + ")";
+  }
+  summary["changes"] = std::move(out);
+  summary["total_changed"] = changed_total;
+  summary["message"] = changed_total == 0
+                           ? "Your data in " + Where(run.map()) + " already read as you asked; nothing needed changing."
+                           : "We corrected your data in " + Where(run.map()) + " as you asked: " + what + ".";
+  return Status::Ok();
+}
+
+// The summary without the values the rows held before (for the company database's journal).
+json::object WithoutBefore(json::object summary) {
+  if (auto* changes = summary.if_contains("changes"); changes && changes->is_array())
+    for (auto& c : changes->as_array())
+      if (c.is_object())
+        if (auto* rows = c.as_object().if_contains("rows"); rows && rows->is_array())
+          for (auto& r : rows->as_array())
+            if (r.is_object()) r.as_object().erase("before");
+  return summary;
+}
+
 }  // namespace
+
+Status Fulfiller::CheckCorrections(const std::vector<CorrectionChange>& changes) const {
+  if (!map_) return Status::Unprocessable("no systems map is configured: corrections cannot be checked");
+  if (changes.empty()) return Status::Invalid("data.changes must list at least one {table, column, value}");
+  for (const auto& c : changes) {
+    const std::string where = "change " + c.table + "." + c.column;
+    const TableSpec* t = map_->Table(c.table);
+    if (t == nullptr) {
+      std::string list;
+      for (const auto& tt : map_->tables) list += (list.empty() ? "" : ", ") + tt.name;
+      return Status::Unprocessable(where + ": the systems map has no table '" + c.table + "' (it has " + list + ")");
+    }
+    const FieldSpec* f = t->Field(c.column);
+    if (f == nullptr) return Status::Unprocessable(where + ": '" + c.column + "' is not a field of " + c.table + " in the systems map");
+    if (!f->withheld.empty()) return Status::Unprocessable(where + ": the field is withheld from the data subject");
+    for (const auto& l : t->links)
+      if (l.column == c.column && l.kind != Link::Kind::kEmail)
+        return Status::Unprocessable(where + ": the column links rows to the person; it is not corrected");
+    if (c.table == map_->subject.table && c.column == map_->subject.id_column)
+      return Status::Unprocessable(where + ": the account id is assigned by the company, not corrected");
+    if (!(c.value.is_string() || c.value.is_number() || c.value.is_null()))
+      return Status::Invalid(where + ": the value must be a string, a number or null");
+  }
+  return Status::Ok();
+}
 
 const std::vector<std::string>& Fulfiller::Steps() {
   static const std::vector<std::string> kSteps = {"export_access", "export_portability", "erase", "opt_out_sale",
-                                                  "opt_out_marketing"};
+                                                  "opt_out_marketing", "correct"};
   return kSteps;
 }
 
@@ -928,6 +1080,27 @@ Result<std::map<std::string, std::vector<std::string>>> Fulfiller::DataPointValu
 
 std::vector<std::string> Fulfiller::DataPointNames() const {
   return map_ ? VerificationPointNames(*map_) : std::vector<std::string>{};
+}
+
+Result<std::vector<std::string>> Fulfiller::SubjectPhones(const DataSubject& subject) const {
+  if (!map_) return Status::Invalid("no systems map");
+  std::vector<std::string> phones;
+  if (map_->subject.table.empty() || map_->subject.phone_column.empty()) return phones;
+  auto opened = Db::Open(company_db_);
+  if (!opened.ok()) return opened.status();
+  Session session(*map_, **opened);
+  if (Status st = session.ResolveSubject(subject); !st.ok()) return st;
+  for (const SqlValue& id : session.account_ids()) {
+    auto q = (*opened)->Prepare("SELECT CAST(" + QuoteIdent(map_->subject.phone_column) + " AS TEXT) FROM " +
+                                QuoteIdent(map_->subject.table) + " WHERE " + QuoteIdent(map_->subject.id_column) +
+                                " = ?1 AND " + QuoteIdent(map_->subject.phone_column) + " IS NOT NULL");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id);
+    Status st;
+    while (q->Step(&st)) phones.push_back(q->Column(0).s);
+    if (!st.ok()) return st;
+  }
+  return phones;
 }
 
 std::vector<std::pair<std::string, std::string>> Fulfiller::TableCategories() const {
@@ -1132,8 +1305,11 @@ Result<StepResult> Fulfiller::RunUnit(const std::string& step, const std::string
       if (!ec) std::filesystem::create_directories(dir, ec);
       if (ec) return Status::IoError("cannot create export folder for " + reference + ": " + ec.message());
       const ExportContext ctx{step, reference, subject, recorded_at ? recorded_at : now, dir};
-      st = step == "export_access" ? ExportAccess(run, ctx, result) : ExportPortability(run, ctx, result);
+      st = step == "export_access" ? ExportAccess(run, ctx, result, keep_review_) : ExportPortability(run, ctx, result);
       if (st.ok() && result.files.empty()) std::filesystem::remove(dir, ec);  // nothing written: no empty folder
+    } else if (step == "correct") {
+      st = CheckCorrections(erase.corrections);
+      if (st.ok()) st = Correct(run, erase.corrections, result.summary);
     } else if (step == "opt_out_sale") {
       st = SetFlags(run, map_->sale_opt_outs, step, result.summary);
     } else {
@@ -1143,7 +1319,12 @@ Result<StepResult> Fulfiller::RunUnit(const std::string& step, const std::string
   if (!st.ok()) return st;
 
   // 4. Record, commit.
-  if (Status w = WriteJournal(db, reference, key, result.summary, result.files); !w.ok()) return w;
+  // A correction's journal row keeps no value from before it (personal data the request's own
+  // history holds, purged with it).
+  if (Status w = WriteJournal(db, reference, key, step == "correct" ? WithoutBefore(result.summary) : result.summary,
+                              result.files);
+      !w.ok())
+    return w;
   if (Status c = tx.Commit(); !c.ok()) return c;
   return result;
 }

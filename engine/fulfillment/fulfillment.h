@@ -45,8 +45,20 @@ struct HoldRef {
   std::string matter;
 };
 
-// Options of the erase step (issue 5 §3, legal holds in depth).
+// One correction staff approved (issue 5 §6; GDPR Art. 16; Cal. Civ. Code § 1798.106, Cal. Code
+// Regs. tit. 11 § 7023): set `column` of `table` (a field of the systems map) to `value` (a string,
+// an integer, a double or null) in every row of the table linked to the data subject.
+struct CorrectionChange {
+  std::string table;
+  std::string column;
+  boost::json::value value;
+};
+
+// Options of the erase step (issue 5 §3, legal holds in depth); also the correct step's changes.
 struct EraseOptions {
+  // The correct step's changes, applied in order (empty: the step fails with Invalid).
+  std::vector<CorrectionChange> corrections;
+
   // Asked right before each table of the map is erased, in map order, with the table's name and
   // its category: the holds that cover the data subject's rows in it now. The service re-reads
   // its holds on every call, so a hold placed while the step runs keeps the rows not yet erased.
@@ -75,6 +87,13 @@ class Fulfiller {
   //   erase               rows deleted, nulled or masked per the map; kept rows reported with the reason
   //   opt_out_sale        the map's sale/sharing opt-out flags set
   //   opt_out_marketing   the map's marketing opt-out flags set (newsletter unsubscribed)
+  //   correct             the approved corrections (EraseOptions::corrections) applied to the
+  //                       subject's linked rows; the summary's "changes" list per change {table,
+  //                       column, value, linked, changed, rows: [{rowid, key: {first column:
+  //                       value}, before, after}]} (the
+  //                       before values are personal data: the caller keeps them only in the
+  //                       request's own record; the company database's journal records the step
+  //                       without them), "total_changed" and a "message" for the person
   // NotFound for an unknown step; IoError when a database or the file system fails (nothing
   // half-applied within a unit: each unit (see Units) runs in one transaction of the company
   // database; an erasure that fails at a table keeps the tables before it erased and recorded,
@@ -144,12 +163,22 @@ class Fulfiller {
                              const std::vector<StepResult>& units, bool with_holds);
 
   const SystemsMap& map() const { return *map_; }
+  // Checks corrections against the map: each names a table of the map and one of its fields,
+  // neither withheld from access nor a column that links rows to the person by account id or
+  // through another table (nor the subject table's id), and a value that is a string, a number or
+  // null. Unprocessable naming the first offending change; Invalid when there is none.
+  Status CheckCorrections(const std::vector<CorrectionChange>& changes) const;
 
   // Every table of the map with its (table-level) category, in map order: what a table or
   // category hold may name.
   std::vector<std::pair<std::string, std::string>> TableCategories() const;
 
   static const std::vector<std::string>& Steps();
+
+  // Keep the staged rows of export_access in <exports>/<reference>/.review-access (review.h) for
+  // the redaction review before release (issue 5 §5, GDPR Art. 15(4)); off by default: the staged
+  // rows are removed with the step's staging folder. Set before any step runs (not thread-safe).
+  void KeepReviewData(bool keep) { keep_review_ = keep; }
 
   // The data subject's account ids in the company's systems: the given one, and those the map's
   // subject table holds for their email (matched case-insensitively). Reads only.
@@ -161,11 +190,16 @@ class Fulfiller {
   Result<std::map<std::string, std::vector<std::string>>> DataPointValues(const DataSubject& subject) const;
   // The point names the map declares (sorted).
   std::vector<std::string> DataPointNames() const;
+  // The phone numbers the map's subject table holds for them (its optional `phone` column) in
+  // the rows of their account ids, as stored; empty when the map names no phone column. Reads
+  // only. For the suppression list (issue 5 §6), read before an erasure.
+  Result<std::vector<std::string>> SubjectPhones(const DataSubject& subject) const;
 
  private:
   std::shared_ptr<const SystemsMap> map_;
   std::string company_db_;
   std::string exports_dir_;
+  bool keep_review_ = false;
 };
 
 }  // namespace dsar::fulfillment

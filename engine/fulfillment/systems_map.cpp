@@ -470,10 +470,11 @@ SystemsMap Parse(const YAML::Node& root, const std::string& path) {
 
   if (const YAML::Node s = root["subject"]; s.IsDefined() && !s.IsNull()) {
     RequireMap(s, "subject");
-    CheckKeys(s, "subject", {"table", "id", "email"});
+    CheckKeys(s, "subject", {"table", "id", "email", "phone"});
     map.subject.table = RequiredIdentifier(s, "table", "subject");
     map.subject.id_column = RequiredIdentifier(s, "id", "subject");
     map.subject.email_column = RequiredIdentifier(s, "email", "subject");
+    if (s["phone"].IsDefined()) map.subject.phone_column = RequiredIdentifier(s, "phone", "subject");
   }
 
   const YAML::Node tables = root["tables"];

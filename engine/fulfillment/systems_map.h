@@ -109,6 +109,7 @@ struct SubjectLookup {
   std::string table;  // empty: account ids come only from the request's DataSubject.account_id
   std::string id_column;
   std::string email_column;
+  std::string phone_column;  // optional: the person's phone number there (for the suppression list)
 };
 
 // Who is responsible for the data (GDPR Art. 4(7)): shown at the top of an access package.

@@ -51,6 +51,7 @@ Result<Config> LoadConfig(const std::string& path) {
       else if (key == "public_base_url") c.public_base_url = v.as<std::string>();
       else if (key == "download_link_days") c.download_link_days = v.as<int>();
       else if (key == "download_max") c.download_max = v.as<int>();
+      else if (key == "access_review") c.access_review = v.as<bool>();
       else if (key == "verification_code_ttl_minutes") c.verification_code_ttl = v.as<long>() * kMillisPerMinute;
       else if (key == "verification_max_attempts") c.verification_max_attempts = v.as<int>();
       else if (key == "worker_interval_ms") c.worker_interval = v.as<long>();

@@ -56,6 +56,10 @@ struct Config {
   // works this many days and this many downloads; the package is deleted once it expired.
   int download_link_days = 7;
   int download_max = 5;
+  // Redaction review before release (issue 5 §5; GDPR Art. 15(4)): an access package that holds
+  // rows waits in `awaiting_review` until staff approve it (after redacting other people's data);
+  // false releases it (link and completion mail) as soon as it is built.
+  bool access_review = true;
   // Identity verification by one-time code.
   Millis verification_code_ttl = 24 * kMillisPerHour;
   int verification_max_attempts = 5;

@@ -18,6 +18,8 @@
 #include "core/sha256.h"
 #include "mail/message.h"
 #include "fulfillment/fulfillment.h"
+#include "fulfillment/review.h"
+#include "service/suppression.h"
 #include "workflow/loader.h"
 
 namespace dsar::service {
@@ -431,7 +433,8 @@ bool IsExportStep(std::string_view step) { return step == "export_access" || ste
 
 // The package of request `r`: the first file of its newest export step that is done. NotFound
 // (with the step's own sentence) when the newest export found nothing, or when there is none.
-Status FindPackage(store::Tx& tx, const store::RequestRow& r, RequestService::ExportFile& file) {
+Status FindPackage(store::Tx& tx, const store::RequestRow& r, RequestService::ExportFile& file,
+                   std::string* message = nullptr) {
   auto jobs = tx.JobsFor(r.id);
   if (!jobs.ok()) return jobs.status();
   for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
@@ -450,12 +453,52 @@ Status FindPackage(store::Tx& tx, const store::RequestRow& r, RequestService::Ex
     if (files == nullptr || !files->is_array() || files->as_array().empty() || !files->as_array()[0].is_string())
       continue;
     file.path = std::string(files->as_array()[0].as_string());
+    if (message) *message = StringField(summary, "message");
     const bool zip = file.path.size() > 4 && file.path.compare(file.path.size() - 4, 4, ".zip") == 0;
     file.content_type = zip ? "application/zip" : "application/json";
     file.filename = r.reference + (it->step == "export_access" ? "-access" : "-portability") + (zip ? ".zip" : ".json");
     return Status::Ok();
   }
   return Status::NotFound("request " + r.reference + " has no export package");
+}
+
+// The redactions in force in a request's history: each `redact` transition (by its version),
+// less those an `unredact` transition withdrew (data.redaction names the version), oldest first.
+std::vector<std::pair<std::int64_t, fulfillment::Redaction>> ActiveRedactions(
+    const std::vector<store::TransitionRow>& rows) {
+  std::vector<std::pair<std::int64_t, fulfillment::Redaction>> out;
+  for (const auto& t : rows) {
+    if (t.event != "redact" && t.event != "unredact") continue;
+    const json::value d = ParseOr(t.data_json, json::object());
+    if (!d.is_object()) continue;
+    if (t.event == "unredact") {
+      const auto* v = d.as_object().if_contains("redaction");
+      if (v && v->is_int64())
+        out.erase(std::remove_if(out.begin(), out.end(), [&](const auto& p) { return p.first == v->as_int64(); }),
+                  out.end());
+      continue;
+    }
+    fulfillment::Redaction r;
+    r.table = StringField(d, "table");
+    r.column = StringField(d, "column");
+    r.label = StringField(d, "label");
+    if (const auto* row = d.as_object().if_contains("row"); row && row->is_int64()) r.row = row->as_int64();
+    out.emplace_back(t.version, std::move(r));
+  }
+  return out;
+}
+
+std::vector<fulfillment::Redaction> RedactionsIn(const std::vector<store::TransitionRow>& rows) {
+  std::vector<fulfillment::Redaction> out;
+  for (auto& [version, r] : ActiveRedactions(rows)) out.push_back(std::move(r));
+  return out;
+}
+
+// How many redactions and withdrawals a request's history holds (what an approval was built from).
+std::size_t ReviewEdits(const std::vector<store::TransitionRow>& rows) {
+  return static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [](const store::TransitionRow& t) {
+    return t.event == "redact" || t.event == "unredact";
+  }));
 }
 
 // The keyed hash a download token is stored under (domain-separated from API tokens and codes).
@@ -595,6 +638,11 @@ Status RequestService::ApplyInTx(store::Tx& tx, store::RequestRow& r, const Even
         }
       }
     }
+    // An access package that holds rows waits for the redaction review (GDPR Art. 15(4)).
+    if (config_.access_review && ev.name == "fulfilled" && StringField(json::value(ev.data), "step") == "export_access")
+      if (const auto* sum = ev.data.if_contains("summary"); sum && sum->is_object())
+        if (const auto* found = sum->as_object().if_contains("found"); found && found->is_bool() && found->as_bool())
+          snap.review_required = true;
     auto decision = Decide(**wf, snap, ev, now);
     if (!decision.ok()) return decision.status();
 
@@ -688,11 +736,17 @@ Status RequestService::ApplyEffects(store::Tx& tx, store::RequestRow& r, const D
       // expiring link, created here in the transition's transaction (issue 5 §5). When the
       // export found nothing there is no package and no link.
       bool secret = false;
+      // After a redaction review (issue 5 §5), the approval releases the package the same way.
+      bool releases = event.name == "approve" && e.arg == "completed" && r.type == "access";
       if (event.name == "fulfilled" && e.arg == "completed")
         if (auto step = event.data.find("step");
-            step != event.data.end() && step->value().is_string() && IsExportStep(step->value().as_string())) {
+            step != event.data.end() && step->value().is_string() && IsExportStep(step->value().as_string()))
+          releases = true;
+      if (releases) {
           ExportFile package;
-          Status found = FindPackage(tx, r, package);
+          std::string message;
+          Status found = FindPackage(tx, r, package, &message);
+          if (found.ok() && !vars.count("summary") && !message.empty()) vars["summary"] = message;
           if (!found.ok() && !found.IsNotFound()) return found;
           if (found.ok()) {
             auto link = CreateDownloadLinkInTx(tx, r, package.path, "system", vars);
@@ -837,6 +891,34 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
   const auto& staff = StaffEvents();
   if (std::find(staff.begin(), staff.end(), event.name) == staff.end())
     return Status::Unprocessable("'" + event.name + "' is not a staff event");
+  if (event.name == "redact" || event.name == "unredact")
+    return Status::Unprocessable("redactions are made with POST /requests/{id}/package/redactions and withdrawn "
+                                 "with DELETE /requests/{id}/package/redactions/{version}");
+  // Approving a correction names the exact changes, checked against the systems map.
+  if (event.name == "approve") {
+    auto r = Get(id);
+    if (!r.ok()) return r.status();
+    if (r->type == "correction") {
+      auto changes = ParseCorrections(event.data);
+      if (!changes.ok()) return changes.status();
+      if (correction_check_)
+        if (Status c = correction_check_(*changes); !c.ok()) return c;
+    }
+  }
+  // Approving a reviewed access package: rebuilt first (outside the transaction) with every
+  // redaction recorded; the approval commits only if no redaction came in meanwhile.
+  std::optional<std::size_t> reviewed;
+  std::string review_dir;
+  if (event.name == "approve") {
+    auto rebuilt = RebuildReviewed(id, event.data);
+    if (!rebuilt.ok()) return rebuilt.status();
+    if (*rebuilt) {
+      reviewed = **rebuilt;
+      auto r = Get(id);
+      if (!r.ok()) return r.status();
+      review_dir = fulfillment::ReviewDir(config_.exports_dir, r->reference).string();
+    }
+  }
   store::RequestRow row;
   Status s = store_.Transact([&](store::Tx& tx) -> Status {
     auto r = tx.GetRequest(id);
@@ -844,6 +926,13 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
     row = std::move(r.value());
     auto jobs = tx.JobsFor(row.id);
     if (!jobs.ok()) return jobs.status();
+    if (reviewed) {
+      auto t = tx.Transitions(row.id);
+      if (!t.ok()) return t.status();
+      if (ReviewEdits(*t) != *reviewed)
+        return Status::Conflict("a redaction was recorded on request " + row.reference +
+                                " while its package was rebuilt for approval; approve again");
+    }
     if (event.name == "cancel" || event.name == "deny") {
       for (const auto& j : *jobs)
         if (j.status == "running")
@@ -898,6 +987,10 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  if (reviewed && row.state != "awaiting_review") {
+    std::error_code ec;  // released: the staged rows are no longer needed
+    std::filesystem::remove_all(review_dir, ec);
+  }
   return row;
 }
 
@@ -2219,6 +2312,283 @@ json::object RequestService::HoldJson(const store::HoldRow& h) {
   o["released_by"] = h.released_by.empty() ? json::value(nullptr) : json::value(h.released_by);
   o["release_reason"] = h.release_reason.empty() ? json::value(nullptr) : json::value(h.release_reason);
   return o;
+}
+
+// ---- redaction review before release (issue 5 §5; GDPR Art. 15(4)) ----
+
+namespace {
+
+// SHA-256 of a file, streamed; "" when it cannot be read.
+std::string FileSha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  Sha256 h;
+  std::string buf(1 << 16, '\0');
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
+    h.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+  return h.HexDigest();
+}
+
+}  // namespace
+
+Result<std::optional<std::size_t>> RequestService::RebuildReviewed(const std::string& id, json::object& data) {
+  store::RequestRow r;
+  std::vector<fulfillment::Redaction> redactions;
+  std::size_t edits = 0;
+  ExportFile package;
+  bool under_review = false;
+  Status s = store_.Read([&](store::Tx& tx) -> Status {
+    auto got = tx.GetRequest(id);
+    if (!got.ok()) return got.status();
+    r = std::move(got.value());
+    if (r.type != "access" || r.state != "awaiting_review") return Status::Ok();
+    under_review = true;
+    auto t = tx.Transitions(r.id);
+    if (!t.ok()) return t.status();
+    redactions = RedactionsIn(*t);
+    edits = ReviewEdits(*t);
+    return FindPackage(tx, r, package);
+  });
+  if (!s.ok()) return s;
+  if (!under_review) return std::optional<std::size_t>();
+  std::lock_guard lock(review_mu_);
+  const auto dir = fulfillment::ReviewDir(config_.exports_dir, r.reference);
+  // Without staged rows (a Fulfiller that keeps no review data) the package stands as built; with
+  // redactions it must be rebuilt, and a failure stops the approval.
+  const bool staged = fulfillment::ReadStagedTables(dir).ok();
+  if (staged || !redactions.empty())
+    if (Status b = fulfillment::BuildAccessPackage(dir, redactions, package.path); !b.ok()) return b;
+  data["redactions"] = static_cast<std::int64_t>(redactions.size());
+  data["package_sha256"] = FileSha256(package.path);
+  return std::optional<std::size_t>(edits);
+}
+
+Result<json::object> RequestService::PackageReview(const std::string& id) {
+  auto r = Get(id);
+  if (!r.ok()) return r.status();
+  auto tables = fulfillment::ReadStagedTables(fulfillment::ReviewDir(config_.exports_dir, r->reference));
+  if (!tables.ok()) return tables.status();
+  auto history = Transitions(r->id);
+  if (!history.ok()) return history.status();
+  json::object o;
+  o["reference"] = r->reference;
+  o["state"] = r->state;
+  o["under_review"] = r->state == "awaiting_review";
+  json::array ts;
+  std::int64_t total = 0;
+  for (const auto& t : *tables) {
+    json::array cols;
+    for (const auto& c : t.columns) cols.emplace_back(c);
+    ts.push_back(json::object{{"table", t.name}, {"columns", std::move(cols)}, {"rows", t.rows}});
+    total += t.rows;
+  }
+  o["tables"] = std::move(ts);
+  o["total_rows"] = total;
+  json::array reds;
+  const auto active = ActiveRedactions(*history);
+  for (const auto& t : *history) {
+    if (t.event != "redact") continue;
+    if (std::none_of(active.begin(), active.end(), [&](const auto& p) { return p.first == t.version; })) continue;
+    json::value d = ParseOr(t.data_json, json::object());
+    json::object e = d.is_object() ? d.as_object() : json::object();
+    e["version"] = t.version;
+    e["reason"] = t.reason;
+    e["actor"] = t.actor;
+    e["at"] = FormatRfc3339(t.at);
+    reds.push_back(std::move(e));
+  }
+  o["redactions"] = std::move(reds);
+  json::array reasons;
+  for (const auto& rr : fulfillment::RedactionReasons())
+    reasons.push_back(json::object{{"code", rr.code}, {"label", rr.label}, {"citation", rr.citation}});
+  o["reasons"] = std::move(reasons);
+  return o;
+}
+
+Result<json::object> RequestService::PackageRows(const std::string& id, const std::string& table, std::int64_t offset,
+                                                 std::int64_t limit) {
+  auto r = Get(id);
+  if (!r.ok()) return r.status();
+  const auto dir = fulfillment::ReviewDir(config_.exports_dir, r->reference);
+  auto tables = fulfillment::ReadStagedTables(dir);
+  if (!tables.ok()) return tables.status();
+  const fulfillment::StagedTable* spec = nullptr;
+  for (const auto& t : *tables)
+    if (t.name == table) spec = &t;
+  if (spec == nullptr) return Status::NotFound("the package has no table '" + table + "'");
+  auto rows = fulfillment::ReadStagedRows(dir, table, offset, limit);
+  if (!rows.ok()) return rows.status();
+  auto history = Transitions(r->id);
+  if (!history.ok()) return history.status();
+  const auto redactions = RedactionsIn(*history);
+  json::array items;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    const std::int64_t n = offset + static_cast<std::int64_t>(i);
+    json::object values, redacted;
+    for (std::size_t k = 0; k < spec->columns.size() && k < (*rows)[i].size(); ++k)
+      values[spec->columns[k]] = (*rows)[i][k];
+    for (const auto& red : redactions)
+      if (red.table == table && red.row == n) redacted[red.column.empty() ? "*" : red.column] = red.label;
+    items.push_back(json::object{{"row", n}, {"values", std::move(values)}, {"redacted", std::move(redacted)}});
+  }
+  json::array cols;
+  for (const auto& c : spec->columns) cols.emplace_back(c);
+  return json::object{{"table", table}, {"columns", std::move(cols)}, {"offset", offset}, {"limit", limit},
+                      {"total", spec->rows}, {"rows", std::move(items)}};
+}
+
+Result<store::RequestRow> RequestService::Redact(const std::string& id, const RedactionInput& in,
+                                                 std::optional<std::int64_t> expected_version) {
+  const fulfillment::RedactionReason* why = fulfillment::FindRedactionReason(in.reason_code);
+  if (why == nullptr) {
+    std::string list;
+    for (const auto& r : fulfillment::RedactionReasons()) list += (list.empty() ? "" : ", ") + r.code;
+    return Status::Invalid("field 'reason_code' must be one of: " + list);
+  }
+  if (Trim(in.reason).empty()) return Status::Invalid("field 'reason' is required: why this is redacted");
+  auto got = Get(id);
+  if (!got.ok()) return got.status();
+  const auto dir = fulfillment::ReviewDir(config_.exports_dir, got->reference);
+  auto tables = fulfillment::ReadStagedTables(dir);
+  if (!tables.ok()) return tables.status();
+  const fulfillment::StagedTable* spec = nullptr;
+  for (const auto& t : *tables)
+    if (t.name == in.table) spec = &t;
+  if (spec == nullptr) return Status::Unprocessable("the package has no table '" + in.table + "'");
+  if (in.row < 0 || in.row >= spec->rows)
+    return Status::Unprocessable("table '" + in.table + "' has rows 0 to " + std::to_string(spec->rows - 1) +
+                                 " in the package, not " + std::to_string(in.row));
+  if (!in.column.empty() && std::find(spec->columns.begin(), spec->columns.end(), in.column) == spec->columns.end())
+    return Status::Unprocessable("table '" + in.table + "' has no column '" + in.column + "' in the package");
+
+  store::RequestRow row;
+  ExportFile package;
+  std::vector<fulfillment::Redaction> redactions;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    auto history = tx.Transitions(row.id);
+    if (!history.ok()) return history.status();
+    redactions = RedactionsIn(*history);
+    for (const auto& red : redactions)
+      if (red.table == in.table && red.row == in.row && (red.column.empty() || red.column == in.column))
+        return Status::Conflict("row " + std::to_string(in.row) + " of " + in.table +
+                                (red.column.empty() ? " is already redacted as a whole"
+                                                    : ", column " + in.column + ", is already redacted"));
+    if (Status f = FindPackage(tx, row, package); !f.ok()) return f;
+    Event ev;
+    ev.name = "redact";
+    ev.actor = in.actor;
+    ev.reason = in.reason;
+    ev.data["table"] = in.table;
+    ev.data["row"] = in.row;
+    ev.data["column"] = in.column.empty() ? json::value(nullptr) : json::value(in.column);
+    ev.data["reason_code"] = why->code;
+    ev.data["label"] = why->label;
+    if (Status a = ApplyInTx(tx, row, ev, expected_version); !a.ok()) return a;
+    redactions.push_back({in.table, in.row, in.column, why->label});
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  // Rebuilt after the commit, one rebuild at a time, with every redaction recorded by then (a
+  // concurrent redaction's rebuild never leaves an older package behind); approve rebuilds again,
+  // so a failure here is never released.
+  std::lock_guard lock(review_mu_);
+  auto history = Transitions(row.id);
+  if (!history.ok()) return history.status();
+  if (Status b = fulfillment::BuildAccessPackage(dir, RedactionsIn(*history), package.path); !b.ok()) return b;
+  return row;
+}
+
+Result<store::RequestRow> RequestService::Unredact(const std::string& id, std::int64_t redaction,
+                                                   const std::string& reason, const std::string& actor,
+                                                   std::optional<std::int64_t> expected_version) {
+  if (Trim(reason).empty()) return Status::Invalid("field 'reason' is required: why the redaction is withdrawn");
+  store::RequestRow row;
+  ExportFile package;
+  Status s = store_.Transact([&](store::Tx& tx) -> Status {
+    auto r = tx.GetRequest(id);
+    if (!r.ok()) return r.status();
+    row = std::move(r.value());
+    auto history = tx.Transitions(row.id);
+    if (!history.ok()) return history.status();
+    const fulfillment::Redaction* found = nullptr;
+    const auto active = ActiveRedactions(*history);
+    for (const auto& [version, red] : active)
+      if (version == redaction) found = &red;
+    if (found == nullptr)
+      return Status::NotFound("request " + row.reference + " has no redaction in force at version " +
+                              std::to_string(redaction));
+    if (Status f = FindPackage(tx, row, package); !f.ok()) return f;
+    Event ev;
+    ev.name = "unredact";
+    ev.actor = actor;
+    ev.reason = reason;
+    ev.data["redaction"] = redaction;
+    ev.data["table"] = found->table;
+    ev.data["row"] = found->row;
+    ev.data["column"] = found->column.empty() ? json::value(nullptr) : json::value(found->column);
+    return ApplyInTx(tx, row, ev, expected_version);
+  });
+  if (!s.ok()) return s;
+  std::lock_guard lock(review_mu_);
+  auto history = Transitions(row.id);
+  if (!history.ok()) return history.status();
+  if (Status b = fulfillment::BuildAccessPackage(fulfillment::ReviewDir(config_.exports_dir, row.reference),
+                                                 RedactionsIn(*history), package.path);
+      !b.ok())
+    return b;
+  return row;
+}
+
+// ---- corrections (issue 5 §6) ----
+
+Result<std::vector<fulfillment::CorrectionChange>> RequestService::ParseCorrections(const json::object& data) {
+  const json::value* changes = data.if_contains("changes");
+  if (changes == nullptr || !changes->is_array() || changes->as_array().empty())
+    return Status::Invalid("approving a correction needs data.changes: a list of {table, column, value} from the "
+                           "systems map");
+  std::vector<fulfillment::CorrectionChange> out;
+  for (const auto& c : changes->as_array()) {
+    const std::string at = "data.changes[" + std::to_string(out.size()) + "]";
+    if (!c.is_object()) return Status::Invalid(at + " must be an object {table, column, value}");
+    const json::object& o = c.as_object();
+    for (const auto& kv : o)
+      if (kv.key() != "table" && kv.key() != "column" && kv.key() != "value")
+        return Status::Invalid("unknown field '" + at + "." + std::string(kv.key()) + "' (expected: table, column, value)");
+    fulfillment::CorrectionChange ch;
+    ch.table = StringField(c, "table");
+    ch.column = StringField(c, "column");
+    if (ch.table.empty() || ch.column.empty()) return Status::Invalid(at + " needs a table and a column");
+    const json::value* v = o.if_contains("value");
+    if (v == nullptr) return Status::Invalid(at + " needs a value (null to clear the field)");
+    if (!(v->is_string() || v->is_number() || v->is_null()))
+      return Status::Invalid(at + ".value must be a string, a number or null");
+    ch.value = *v;
+    out.push_back(std::move(ch));
+  }
+  return out;
+}
+
+// ---- suppression list (issue 5 §6) ----
+
+Status RequestService::SuppressErasedInTx(store::Tx& tx, const store::RequestRow& r,
+                                          const std::vector<std::string>& account_ids,
+                                          const std::vector<std::string>& phones) {
+  const json::value subject = ParseOr(r.subject_json, json::object());
+  std::vector<Identifier> ids;
+  ids.push_back({"email", StringField(subject, "email")});
+  if (!StringField(subject, "phone").empty()) ids.push_back({"phone", StringField(subject, "phone")});
+  if (!StringField(subject, "account_id").empty()) ids.push_back({"account_id", StringField(subject, "account_id")});
+  for (const auto& a : account_ids) ids.push_back({"account_id", a});
+  for (const auto& p : phones) ids.push_back({"phone", p});
+  auto added = AddSuppressionsInTx(tx, secrets_, ids, r.reference, clock_.Now());
+  return added.ok() ? Status::Ok() : added.status();
+}
+
+Result<bool> RequestService::IsSuppressed(const std::string& kind, const std::string& value) {
+  return service::IsSuppressed(store_, secrets_, Identifier{kind, value});
 }
 
 }  // namespace dsar::service

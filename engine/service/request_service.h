@@ -26,6 +26,7 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "core/workflow.h"
+#include "fulfillment/fulfillment.h"
 #include "mail/message.h"
 #include "service/config.h"
 #include "service/deadlines.h"
@@ -436,6 +437,56 @@ class RequestService {
   // when it is not completed or the package file was already deleted.
   Result<IssuedLink> IssueDownloadLink(const std::string& id, const std::string& actor);
 
+  // ---- Redaction review before release (issue 5 §5) ----
+  // GDPR Art. 15(4): the copy "shall not adversely affect the rights and freedoms of others"; Cal.
+  // Code Regs. tit. 11 § 7024(d). An access package that holds rows waits in `awaiting_review`
+  // (config access_review, default on) until staff approve it; meanwhile staff read what it holds
+  // and redact cells or whole rows (fulfillment/review.h: the package is rebuilt from the staged
+  // rows, deterministically, with every redaction so far). Each redaction is a `redact`
+  // transition {table, row, column (null: the whole row), reason_code, label} with the actor and
+  // the reason: never the value. `approve` (POST /events) rebuilds the package once more, records
+  // {redactions: n, package_sha256} and releases the download link and the completed mail; the
+  // staged rows are then deleted.
+  struct RedactionInput {
+    std::string table;
+    std::int64_t row = -1;    // 0-based, in the package's order of the table's rows
+    std::string column;       // "" = the whole row
+    std::string reason_code;  // fulfillment::RedactionReasons()
+    std::string reason;       // free text for the history (required)
+    std::string actor;
+  };
+  // {reference, state, under_review, tables: [{table, columns, rows}], total_rows, redactions:
+  // [{version, table, row, column, reason_code, label, reason, actor, at}], reasons: [{code,
+  // label, citation}]}. NotFound when the request has no staged package (not an access request,
+  // not built yet, or already released).
+  Result<boost::json::object> PackageReview(const std::string& id);
+  // Rows [offset, offset + limit) of one table: {table, columns, offset, limit, total, rows:
+  // [{row, values: {column: value}, redacted: {column: label}}]} (values as staged, so staff see
+  // what they redact; `redacted` names the redacted cells, "*" for the whole row).
+  Result<boost::json::object> PackageRows(const std::string& id, const std::string& table, std::int64_t offset,
+                                          std::int64_t limit);
+  // Records a redaction and rebuilds the package. Invalid (400) for a missing reason or an
+  // unknown reason_code; Unprocessable (422) for a table, row or column the package lacks;
+  // Conflict (409) when that cell or row is already redacted or the version is stale; Refused
+  // (409) when the request is not awaiting review; NotFound without a staged package.
+  Result<store::RequestRow> Redact(const std::string& id, const RedactionInput& in,
+                                   std::optional<std::int64_t> expected_version);
+  // Withdraws the redaction recorded at history version `redaction` (an `unredact` transition
+  // {redaction, table, row, column} with the actor and the reason) and rebuilds the package.
+  // Invalid without a reason; NotFound when no redaction at that version is in force; Refused
+  // when the request is not awaiting review.
+  Result<store::RequestRow> Unredact(const std::string& id, std::int64_t redaction, const std::string& reason,
+                                     const std::string& actor, std::optional<std::int64_t> expected_version);
+
+  // Suppression list (issue 5 §6, service/suppression.h): after the erase step of a deletion
+  // succeeded, inside the transaction of its `fulfilled` transition, the keyed hashes of the
+  // data subject's normalised email, phone (the request's, and `phones` the systems map's
+  // subject table held) and `account_ids` (those the map found), both read before the erasure,
+  // are added. Never an identifier in clear.
+  Status SuppressErasedInTx(store::Tx& tx, const store::RequestRow& r, const std::vector<std::string>& account_ids,
+                            const std::vector<std::string>& phones = {});
+  Result<bool> IsSuppressed(const std::string& kind, const std::string& value);
+
   // API tokens: a new token (returned once; only its keyed hash is stored), and the check,
   // which gives the token's name (recorded as the actor "staff:<name>") or nullopt.
   Result<std::string> CreateToken(const std::string& name);
@@ -454,6 +505,18 @@ class RequestService {
   const Clock& clock() const { return clock_; }
   const Secrets& secrets() const { return secrets_; }
   const DeadlinePolicy& deadlines() const { return *deadlines_; }
+
+  // Corrections (issue 5 §6; GDPR Art. 16; Cal. Civ. Code § 1798.106; Cal. Code Regs. tit. 11
+  // § 7023): staff approve a correction request with `approve` and data.changes, a non-empty list
+  // of {table, column, value} naming fields of the systems map (checked by this callback,
+  // fulfillment::Fulfiller::CheckCorrections; set once at start); the `correct` step then applies
+  // them to the subject's rows, and its `fulfilled` transition records every row's value before
+  // and after (personal data: kept in the request's record only, purged with it). A denial uses
+  // `deny` with a reason from the fixed list.
+  using CorrectionCheck = std::function<Status(const std::vector<fulfillment::CorrectionChange>&)>;
+  void SetCorrectionCheck(CorrectionCheck check) { correction_check_ = std::move(check); }
+  // data.changes of an approve event as corrections; Invalid naming what is wrong.
+  static Result<std::vector<fulfillment::CorrectionChange>> ParseCorrections(const boost::json::object& data);
 
   // Finds the data subject's account ids in the company's systems (fulfillment::Fulfiller::
   // AccountIds); set once at start, before any request is served.
@@ -490,6 +553,10 @@ class RequestService {
   // variables that announce it (download_url, download_expires, download_max).
   Result<IssuedLink> CreateDownloadLinkInTx(store::Tx& tx, const store::RequestRow& r, const std::string& file_path,
                                             const std::string& actor, std::map<std::string, std::string>& vars);
+  // Before `approve`: when request `id` is an access request awaiting review, rebuilds its
+  // package with every redaction recorded, adds {redactions, package_sha256} to `data`, and
+  // returns the number of redactions; nullopt otherwise (nothing done).
+  Result<std::optional<std::size_t>> RebuildReviewed(const std::string& id, boost::json::object& data);
   // True for our own mail address or any address at mail_domain (never a data subject by mail).
   bool IsOwnAddress(const std::string& email) const;
 
@@ -501,9 +568,11 @@ class RequestService {
   std::shared_ptr<const DeadlinePolicy> deadlines_;
   workflow::VerificationPolicies policies_;  // fixed after Create
   AccountResolver account_resolver_;
+  CorrectionCheck correction_check_;  // fixed after start
   std::vector<std::pair<std::string, std::string>> hold_scopes_;  // (table, category); fixed after start
   DataPointSource data_points_;  // fixed after start
   std::map<std::string, std::shared_ptr<const Workflow>> current_;  // by request type; fixed after Create
+  std::mutex review_mu_;  // one package rebuild at a time, from the redactions recorded when it starts
   std::mutex pinned_mu_;
   std::map<std::string, std::shared_ptr<const Workflow>> pinned_;   // by hash; guarded by pinned_mu_
 };

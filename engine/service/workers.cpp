@@ -177,7 +177,32 @@ Result<int> Workers::RunJobs() {
     if (auto* e = sj.as_object().if_contains("email")) subject.email = std::string(e->as_string());
     if (auto* n = sj.as_object().if_contains("name")) subject.name = std::string(n->as_string());
     if (auto* a = sj.as_object().if_contains("account_id")) subject.account_id = std::string(a->as_string());
-    const PlanOutcome outcome = RunPlan(job, *request, subject, now);
+    // Erasure: the account ids and phone numbers the map finds for the person, read before the
+    // rows go, for the suppression list (issue 5 §6).
+    std::vector<std::string> erased_accounts, erased_phones;
+    if (job.step == "erase" && fulfiller_) {
+      auto ids = fulfiller_->AccountIds(subject);
+      if (ids.ok()) erased_accounts = std::move(ids.value());
+      auto phones = fulfiller_->SubjectPhones(subject);
+      if (phones.ok()) erased_phones = std::move(phones.value());
+    }
+    // Correction: the changes staff approved (the newest `approve` transition's data.changes).
+    std::vector<fulfillment::CorrectionChange> corrections;
+    std::string approved_by;
+    if (job.step == "correct") {
+      auto history = svc_.Transitions(job.request_id);
+      if (!history.ok()) return history.status();
+      for (const store::TransitionRow& t : *history) {
+        if (t.event != "approve") continue;
+        json::value d = json::parse(t.data_json);
+        auto changes = RequestService::ParseCorrections(d.as_object());
+        if (changes.ok()) {
+          corrections = std::move(changes.value());
+          approved_by = t.actor;
+        }
+      }
+    }
+    const PlanOutcome outcome = RunPlan(job, *request, subject, now, corrections);
     Status t = svc_.store().Transact([&](store::Tx& tx) -> Status {
       auto fresh = tx.GetRequest(job.request_id);
       if (!fresh.ok()) return fresh.status();
@@ -223,9 +248,15 @@ Result<int> Workers::RunJobs() {
           ev.data["instructions"] = outcome.instructions;
           break;
         case PlanOutcome::Kind::kWaitingCallback:
-          // Nothing to tell the workflow yet: POST /callbacks/{token} or the deadline decides.
-          return tx.FinishJob(job.id, "waiting", "", "", now);
+          break;
       }
+      // The person's identifiers join the suppression list once the company's rows are erased
+      // (also while a later step of the deletion still waits: the rows are gone by then).
+      if (job.step == "erase" && outcome.kind != PlanOutcome::Kind::kFailed)
+        if (Status sp = svc_.SuppressErasedInTx(tx, r, erased_accounts, erased_phones); !sp.ok()) return sp;
+      // Nothing to tell the workflow yet: POST /callbacks/{token} or the deadline decides.
+      if (outcome.kind == PlanOutcome::Kind::kWaitingCallback) return tx.FinishJob(job.id, "waiting", "", "", now);
+      if (!approved_by.empty()) ev.data["approved_by"] = approved_by;
       if (Status f = tx.FinishJob(job.id, job_status, result_json, error, now); !f.ok()) return f;
       Status a = svc_.ApplyInTx(tx, r, ev, std::nullopt);
       return a.IsRefused() ? Status::Ok() : a;  // the request moved on (e.g. cancelled): keep the result
@@ -275,7 +306,8 @@ json::value ParseOrNull(const std::string& text) {
 }  // namespace
 
 Workers::PlanOutcome Workers::RunPlan(const store::JobRow& job, const store::RequestRow& request,
-                                      const DataSubject& subject, Millis now) {
+                                      const DataSubject& subject, Millis now,
+                                      const std::vector<fulfillment::CorrectionChange>& corrections) {
   PlanOutcome out;
   if (!fulfiller_) {
     out.kind = PlanOutcome::Kind::kFailed;
@@ -296,6 +328,7 @@ Workers::PlanOutcome Workers::RunPlan(const store::JobRow& job, const store::Req
   // Erasure: table and category holds keep the rows they cover; the holds are read again right
   // before each table, so a hold placed while the step runs keeps the rows not yet erased.
   fulfillment::EraseOptions erase;
+  erase.corrections = corrections;
   if (job.step == "erase") {
     erase.holds_for = [&](const std::string& table,
                           const std::string& category) -> Result<std::vector<fulfillment::HoldRef>> {

@@ -105,8 +105,9 @@ class Workers {
   };
   // The steps of `job`, in order (ledger rows not yet stored).
   std::vector<store::LedgerRow> Plan(const store::JobRow& job) const;
+  // `corrections`: the approved changes a `correct` step applies (empty for the other steps).
   PlanOutcome RunPlan(const store::JobRow& job, const store::RequestRow& request, const DataSubject& subject,
-                      Millis now);
+                      Millis now, const std::vector<fulfillment::CorrectionChange>& corrections);
   Status FireReminder(store::Tx& tx, const store::RequestRow& r, const store::TimerRow& t, Millis now);
   // Marks `o` failed for good and records `mail_failed` on its request.
   Status GiveUp(const store::OutboxRow& o, const std::string& why, Millis now);

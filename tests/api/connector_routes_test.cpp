@@ -39,7 +39,7 @@ std::string ContentType(const Response& r) {
 TEST_CASE("tasks: listed for staff, completed with an uploaded file as evidence or a JSON note", "[api][tasks]") {
   ServiceFixture f;
   Context ctx{*f.svc};
-  auto r = f.CreateDirect("cy@example.com", "correction");
+  auto r = f.CreateDirect("cy@example.com", "objection");
   REQUIRE(f.svc->Verify(r.id, f.MailedCode(r.id), "requester").ok());
   REQUIRE(f.svc->Get(r.id)->state == "awaiting_task");
 
@@ -48,14 +48,14 @@ TEST_CASE("tasks: listed for staff, completed with an uploaded file as evidence 
   const json::object listed = Body(list);  // kept alive: never hold a reference into a temporary
   const json::array& items = listed.at("items").as_array();
   REQUIRE(items.size() == 1);
-  CHECK(items[0].at("task") == "review_correction");
+  CHECK(items[0].at("task") == "review_objection");
   CHECK(items[0].at("status") == "open");
   CHECK(std::string(items[0].at("reference").as_string()) == r.reference);
   CHECK(Handle(Req("GET", "/api/v1/tasks"), ctx).status == 401);
 
   const std::string base = "/api/v1/requests/" + r.id + "/tasks/";
   // No note: 400; an unknown task: 409; both as problem+json.
-  Response no_note = Handle(Req("POST", base + "review_correction/complete", "{}", f.token), ctx);
+  Response no_note = Handle(Req("POST", base + "review_objection/complete", "{}", f.token), ctx);
   CHECK(no_note.status == 400);
   CHECK(ContentType(no_note) == "application/problem+json");
   Response unknown = Handle(Req("POST", base + "shred/complete", R"({"note":"done"})", f.token), ctx);
@@ -63,8 +63,8 @@ TEST_CASE("tasks: listed for staff, completed with an uploaded file as evidence 
   CHECK_THAT(std::string(Body(unknown).at("detail").as_string()), Catch::Contains("no open task 'shred'"));
 
   // A file as evidence: stored by its SHA-256, owner-only; recorded on the transition.
-  const std::string letter = "Signed letter confirming the new address.\n";
-  Response done = Handle(Req("POST", base + "review_correction/complete?note=address%20checked", letter, f.token,
+  const std::string letter = "Signed letter: the objection is upheld.\n";
+  Response done = Handle(Req("POST", base + "review_objection/complete?note=objection%20upheld", letter, f.token,
                              "text/plain"),
                          ctx);
   INFO(done.body);
@@ -79,7 +79,7 @@ TEST_CASE("tasks: listed for staff, completed with an uploaded file as evidence 
   REQUIRE(transitions.ok());
   const json::object data = json::parse(transitions->back().data_json).as_object();
   CHECK(transitions->back().event == "complete_task");
-  CHECK(data.at("note") == "address checked");
+  CHECK(data.at("note") == "objection upheld");
   CHECK(std::string(data.at("evidence").at("sha256").as_string()) == sha);
   CHECK(data.at("evidence").at("content_type") == "text/plain");
   CHECK(data.at("evidence").at("size") == static_cast<std::int64_t>(letter.size()));
@@ -89,17 +89,17 @@ TEST_CASE("tasks: listed for staff, completed with an uploaded file as evidence 
   CHECK(Body(mine).at("items").at(0).at("status") == "closed");
   CHECK(Body(Handle(Req("GET", "/api/v1/tasks", "", f.token), ctx)).at("items").as_array().empty());
 
-  // A JSON note alone, on another correction.
-  auto r2 = f.CreateDirect("dee@example.com", "correction");
+  // A JSON note alone, on another objection.
+  auto r2 = f.CreateDirect("dee@example.com", "objection");
   REQUIRE(f.svc->Verify(r2.id, f.MailedCode(r2.id), "requester").ok());
-  Response noted = Handle(Req("POST", "/api/v1/requests/" + r2.id + "/tasks/review_correction/complete",
-                              R"({"note":"corrected the postal address"})", f.token),
+  Response noted = Handle(Req("POST", "/api/v1/requests/" + r2.id + "/tasks/review_objection/complete",
+                              R"({"note":"marketing profile switched off"})", f.token),
                           ctx);
   REQUIRE(noted.status == 200);
   CHECK(Body(noted).at("state") == "completed");
 
   // The upload route takes bodies up to the mail limit; other JSON routes 64 KiB.
-  CHECK(BodyLimitFor("POST", base + "review_correction/complete", 1000000) == 1000000);
+  CHECK(BodyLimitFor("POST", base + "review_objection/complete", 1000000) == 1000000);
   CHECK(BodyLimitFor("POST", "/api/v1/requests/" + r.id + "/events", 1000000) == kJsonBodyLimit);
 }
 

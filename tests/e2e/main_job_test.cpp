@@ -44,6 +44,9 @@ std::vector<ExpectedRow> ExpectedTsv() {
 }
 
 
+struct Api;
+size_t Fulfilling(const Api& api);
+
 struct Api {
   unsigned short port;
   std::string token;
@@ -93,6 +96,14 @@ std::map<std::string, std::pair<std::string, std::string>> Codes(const Deploymen
     out[ref] = {c[1], MailHeader(text, "Message-ID")};
   }
   return out;
+}
+
+// How many requests are still in `fulfilling` (their step not yet run).
+size_t Fulfilling(const Api& api) {
+  auto r = api.Call("GET", "/api/v1/requests?state=fulfilling");
+  REQUIRE(r.status == 200);
+  const json::value body = r.json();
+  return body.at("items").as_array().size();
 }
 
 std::string FillTemplate(const std::string& ref, const std::string& code, const std::string& our_id, int n) {
@@ -240,14 +251,33 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   CHECK(authorized.status == 200);
 
   // 4. Fulfillment runs in the server's workers; staff complete the correction's task.
-  REQUIRE(WaitFor([&] { return api.State(alex) == "completed" && api.State(sean) == "completed" &&
+  REQUIRE(WaitFor([&] { return api.State(alex) == "completed" && api.State(sean) == "awaiting_review" &&
                                api.State(javier) == "completed" && api.State(jordan) == "completed" &&
-                               api.State(anna) == "awaiting_task"; }));
+                               api.State(anna) == "awaiting_approval" && Fulfilling(api) == 0; }));
   CHECK(api.State(kenji) == "on_hold");
-  auto task = api.Call("POST", "/api/v1/requests/" + anna + "/events",
-                       R"({"event":"complete_task","reason":"name corrected","data":{"task":"review_correction","note":"Kowalsky -> Kowalski"}})");
-  CHECK(task.status == 200);
-  CHECK(api.State(anna) == "completed");
+  // The access packages wait for the redaction review (issue 5 §5); staff look and approve.
+  {
+    auto review = api.Call("GET", "/api/v1/requests/" + sean + "/package");
+    REQUIRE(review.status == 200);
+    CHECK(review.json().at("total_rows").as_int64() > 0);
+    auto waiting = api.Call("GET", "/api/v1/requests?state=awaiting_review");
+    REQUIRE(waiting.status == 200);
+    const json::value items = waiting.json();
+    for (const auto& item : items.at("items").as_array()) {
+      const std::string id(item.at("id").as_string());
+      CHECK(api.Call("POST", "/api/v1/requests/" + id + "/events", R"({"event":"approve","reason":"reviewed"})").status ==
+            200);
+    }
+    CHECK(api.State(sean) == "completed");
+  }
+  // The correction: staff approve the exact change (issue 5 §6); the `correct` step applies it.
+  CHECK(Query(d.company_db(), "SELECT name FROM accounts WHERE email = 'anna.kowalski@example.org'") == "Anna Kowalsky");
+  auto approve = api.Call("POST", "/api/v1/requests/" + anna + "/events",
+                          R"({"event":"approve","reason":"surname misspelled","data":{"changes":[)"
+                          R"({"table":"accounts","column":"name","value":"Anna Kowalski"}]}})");
+  CHECK(approve.status == 200);
+  REQUIRE(WaitFor([&] { return api.State(anna) == "completed"; }));
+  CHECK(Query(d.company_db(), "SELECT name FROM accounts WHERE email = 'anna.kowalski@example.org'") == "Anna Kowalski");
 
   // 5. Releasing the hold resumes the deletion by itself.
   auto released = api.Call("DELETE", "/api/v1/legal-holds/" + hold_id, R"({"reason":"matter closed"})");
@@ -325,6 +355,21 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   CHECK(Query(db, "SELECT count(*) FROM newsletter_subscriptions WHERE lower(email) = 'priya.n@example.net' AND subscribed = 1") == "0");
   CHECK(Query(db, "SELECT count(*) FROM accounts WHERE lower(email) = 'sean.obrien@example.org'") == "1");  // access erases nothing
   CHECK(UnrelatedRows(d, unrelated) == unrelated_before);
+
+  // The suppression list (issue 5 §6): Alex was erased, Sean was not. The CLI reads identifiers
+  // on stdin, the API in a body, and the demo company's newsletter import refuses Alex only.
+  CHECK(d.Cli({"suppression", "check"}, "Alex.Morgan@example.com\nemail:sean.obrien@example.org\naccount_id:" +
+                                            alex_account + "\n") == "suppressed\nnot suppressed\nsuppressed");
+  auto check = api.Call("POST", "/api/v1/suppression/check",
+                        R"({"identifiers":[{"value":"alex.morgan@example.com"},{"kind":"email","value":"sean.obrien@example.org"}]})");
+  REQUIRE(check.status == 200);
+  CHECK(json::serialize(check.json()) ==
+        R"({"results":[{"kind":"email","suppressed":true},{"kind":"email","suppressed":false}]})");
+  CHECK(d.Cli({"--test-clock", kClock, "demo-import", "newsletter"}, "alex.morgan@example.com\nnew.reader@example.com\n") ==
+        "line 1: refused: suppressed (erased on request)\nline 2: imported\nimported 1, refused 1 (suppressed)");
+  CHECK(Query(db, "SELECT count(*) FROM newsletter_subscriptions WHERE lower(email) = 'alex.morgan@example.com'") == "0");
+  CHECK(Query(db, "SELECT count(*) FROM newsletter_subscriptions WHERE email = 'new.reader@example.com'") == "1");
+  CHECK(Query(d.db(), "SELECT count(*) FROM suppression WHERE identifier_hash LIKE '%alex%'") == "0");
 
   // Personal data and secrets are owner-only, whatever the umask of whoever started dsar.
   for (const std::string& path : {d.db(), d.dir() + "/secret.key", d.exports()}) {

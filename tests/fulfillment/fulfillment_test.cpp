@@ -108,7 +108,7 @@ TEST_CASE("export_access writes every linked row with the map's metadata", "[ful
   CHECK(ZipEntry(path, "accounts.csv") ==
         "id,email,name,phone,country,region,language,plan,status,created_at,last_login_at,last_login_ip,"
         "marketing_opt_in,sale_opt_out\r\n"
-        "acc_alex,Alex.Morgan@example.com,Alex Morgan,+44 7700 900123,GB,,en,pro,active,2022-03-01T10:00:00Z,"
+        "acc_alex,Alex.Morgan@example.com,Alex Morgan,'+44 7700 900123,GB,,en,pro,active,2022-03-01T10:00:00Z,"
         "2026-10-01T08:00:00Z,192.0.2.10,1,0\r\n");
   CHECK(ZipEntry(path, "projects.csv") ==
         "id,account_id,name,description,visibility,created_at\r\n"
@@ -583,7 +583,7 @@ TEST_CASE("bad calls are refused with a named kind", "[fulfillment]") {
   CHECK(missing.Run("export_access", "REF-9", Alex()).status().IsIoError());
   CHECK_FALSE(std::filesystem::exists(dir / "no-such.db"));
   CHECK(Fulfiller::Steps() ==
-        std::vector<std::string>{"export_access", "export_portability", "erase", "opt_out_sale", "opt_out_marketing"});
+        std::vector<std::string>{"export_access", "export_portability", "erase", "opt_out_sale", "opt_out_marketing", "correct"});
 }
 
 TEST_CASE("a resumed erasure never erases a row that took over a recorded rowid in between", "[fulfillment]") {

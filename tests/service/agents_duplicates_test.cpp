@@ -153,7 +153,7 @@ TEST_CASE("duplicates: verified after its primary, a duplicate stays a duplicate
     const auto first = f.Create(type, "dup2@example.com");
     const auto dup = f.Create(type, "dup2@example.com");
     REQUIRE(f.svc->Verify(first.id, NewestCode(f, first.id), "requester").ok());
-    const std::string proceeds = std::string(type) == "correction" ? "awaiting_task" : "fulfilling";
+    const std::string proceeds = std::string(type) == "correction" ? "awaiting_approval" : "fulfilling";
     CHECK(f.svc->Get(first.id)->state == proceeds);
     Millis retry = 0;
     REQUIRE(f.svc->ResendCode(dup.id, "requester", retry).ok());

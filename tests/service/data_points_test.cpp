@@ -196,7 +196,7 @@ TEST_CASE("data points: a correction is never verified with the data it corrects
   auto b = f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"plan", "Pro"}}, false, "requester");
   INFO(b.status().ToString());
   REQUIRE(b.ok());
-  CHECK(b->request.state == "awaiting_task");
+  CHECK(b->request.state == "awaiting_approval");
   CHECK(b->matched == std::vector<std::string>{"name", "plan"});
 }
 

@@ -90,7 +90,7 @@ TEST_CASE("a request's stored state equals the replay of its transitions", "[ser
   CHECK(f.svc->Get(ids[0])->state == "cancelled");
   CHECK(f.svc->Get(ids[1])->state == "fulfilling");
   CHECK(f.svc->Get(ids[2])->state == "fulfilling");
-  CHECK(f.svc->Get(ids[3])->state == "awaiting_task");
+  CHECK(f.svc->Get(ids[3])->state == "awaiting_approval");  // correction v5: staff approve the changes
 }
 
 TEST_CASE("a stale expected_version conflicts and writes nothing", "[service]") {
@@ -250,16 +250,16 @@ TEST_CASE("a request stays pinned to the workflow definition it started under", 
   const fs::path wf_dir = mkdtemp(tmpl);
   fs::copy(std::string(DSAR_SOURCE_DIR) + "/workflows", wf_dir, fs::copy_options::recursive);
   Fixture f(wf_dir.string());
-  const auto old = f.Create("correction", "m@example.com");
-  // Publish a new correction workflow that needs staff approval before the task.
-  std::string yaml = Slurp(wf_dir / "correction.yaml");
+  const auto old = f.Create("objection", "m@example.com");
+  // Publish a new objection workflow that needs staff approval before the task.
+  std::string yaml = Slurp(wf_dir / "objection.yaml");
   const std::string from = "to: awaiting_task";
   REQUIRE(yaml.find(from) != std::string::npos);
   for (size_t at; (at = yaml.find(from)) != std::string::npos;) yaml.replace(at, from.size(), "to: awaiting_approval");
   yaml += "\n  awaiting_approval:\n    on:\n      approve: { to: awaiting_task }\n";
-  std::ofstream(wf_dir / "correction.yaml") << yaml;
+  std::ofstream(wf_dir / "objection.yaml") << yaml;
   f.Open();
-  const auto fresh = f.Create("correction", "n@example.com");
+  const auto fresh = f.Create("objection", "n@example.com");
   CHECK(fresh.workflow_hash != old.workflow_hash);
   Event manual{"verify_manually", "staff:test", "id card seen", {}};
   REQUIRE(f.svc->ApplyStaffEvent(old.id, manual, std::nullopt).ok());
@@ -376,16 +376,16 @@ TEST_CASE("a legal hold placed by account id covers a request that names only th
 
 TEST_CASE("complete_task names a task the request has open", "[service][regress]") {
   Fixture f;
-  const auto r = f.Create("correction", "w@example.com");
+  const auto r = f.Create("objection", "w@example.com");
   Event manual{"verify_manually", "staff:test", "id card seen", {}};
   REQUIRE(f.svc->ApplyStaffEvent(r.id, manual, std::nullopt).ok());
   Event wrong{"complete_task", "staff:test", "", {}};
   wrong.data["task"] = "wrong_task";
   auto refused = f.svc->ApplyStaffEvent(r.id, wrong, std::nullopt);
   REQUIRE_FALSE(refused.ok());
-  CHECK(refused.status().message() == "no open task 'wrong_task' on request " + r.reference + " (open: review_correction)");
+  CHECK(refused.status().message() == "no open task 'wrong_task' on request " + r.reference + " (open: review_objection)");
   Event right{"complete_task", "staff:test", "", {}};
-  right.data["task"] = "review_correction";
+  right.data["task"] = "review_objection";
   REQUIRE(f.svc->ApplyStaffEvent(r.id, right, std::nullopt).ok());
   CHECK(f.Text("SELECT status FROM jobs WHERE request_id = '" + r.id + "'") == "closed");
 }

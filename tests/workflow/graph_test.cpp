@@ -65,7 +65,7 @@ TEST_CASE("graph: guards and effects come from the engine's registries", "[workf
                          "g.yaml:7: state 'received': transition on 'submit': unknown guard 'moon_is_full' (known: "
                          "reason_given, note_given, identity_verified, no_active_hold, hold_active, task_named, "
                          "staff_named, extension_allowed, pause_allowed, denial_reason_given, agent_authorized, "
-                         "primary_unverified, fraud_suspected)",
+                         "primary_unverified, fraud_suspected, review_required)",
                          "g.yaml:7: state 'received': transition on 'submit': effect 'mail' needs an argument: write "
                          "{mail: <name>}",
                          "g.yaml:7: state 'received': transition on 'submit': effect 'check_holds' takes no argument: "

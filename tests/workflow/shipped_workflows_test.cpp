@@ -112,9 +112,10 @@ TEST_CASE("the shipped workflows load with no diagnostics", "[workflow][shipped]
     CHECK(dsar::ParseRequestType(wf.request_type).has_value());
     // 2: message_received and mail_failed (issue 4); 3: denial reasons (issue 5 §7); 4: verification
     // (issue 5 §1: submit_verified, code_resent) in the workflows that verify; 5: authorized agents
-    // and duplicate promotion there (issue 5 §1-§2), and the connectors (issue 5 §4: task_opened,
-    // callback_received, awaiting_task) in deletion; the opt-outs 4: the connectors, and the fraud
-    // check in opt_out_sale.
+    // and duplicate promotion there (issue 5 §1-§2), the connectors (issue 5 §4: task_opened,
+    // callback_received, awaiting_task) in deletion, the redaction review in access and the
+    // approved correction (issue 5 §5-§6); the opt-outs 4: the connectors, and the fraud check in
+    // opt_out_sale.
     const bool verifies = wf.FindState("verifying") != nullptr;
     CHECK(wf.version == (verifies ? 5 : 4));
     CHECK(wf.initial == "received");
@@ -129,7 +130,8 @@ TEST_CASE("the shipped workflows load with no diagnostics", "[workflow][shipped]
 TEST_CASE("the shipped workflows use only contract state names and staff events", "[workflow][shipped]") {
   const std::set<std::string> contract_states = {
       "received", "triage",        "verifying", "hold_check", "on_hold",   "awaiting_approval", "fulfilling",
-      "awaiting_task", "paused",   "error",     "duplicate",  "completed", "denied",            "cancelled"};
+      "awaiting_task", "paused",   "error",     "duplicate",  "completed", "denied",            "cancelled",
+      "awaiting_review"};  // issue 5 §5: the access package's redaction review before release
   for (const auto& wf : Shipped()) {
     INFO(wf.id);
     for (const auto& [name, state] : wf.states) {
@@ -249,8 +251,10 @@ TEST_CASE("access and portability export; correction and objection open a task",
   for (auto [id, step] : {std::pair{"access", "export_access"}, std::pair{"portability", "export_portability"}}) {
     INFO(id);
     const Workflow& wf = Get(id);
-    CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "fulfilling", "error", "duplicate",
-                                                  "completed", "denied", "cancelled"});
+    std::set<std::string> states{"received", "verifying", "paused",    "fulfilling", "error",
+                                 "duplicate", "completed", "denied", "cancelled"};
+    if (std::string(id) == "access") states.insert("awaiting_review");
+    CHECK(StateNames(wf) == states);
     for (const char* ev : {"identity_verified", "verify_manually"}) {
       CHECK(First(wf, "verifying", ev).to == "fulfilling");
       CHECK(Effects(First(wf, "verifying", ev).effects) ==
@@ -259,7 +263,21 @@ TEST_CASE("access and portability export; correction and objection open a task",
     CHECK(Effects(Only(wf, "error", "retry").effects) == std::vector<std::string>{std::string("fulfill:") + step});
     CHECK(wf.FindState("verifying")->timeout->event == "verification_expired");
   }
-  for (auto [id, task] : {std::pair{"correction", "review_correction"}, std::pair{"objection", "review_objection"}}) {
+  {
+    // Correction (issue 5 §6): staff approve the exact changes, the `correct` step applies them.
+    const Workflow& wf = Get("correction");
+    CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "awaiting_approval", "fulfilling",
+                                                  "error", "duplicate", "completed", "denied", "cancelled"});
+    for (const char* ev : {"identity_verified", "verify_manually"}) {
+      CHECK(Only(wf, "verifying", ev).to == "awaiting_approval");
+      CHECK(Effects(Only(wf, "verifying", ev).effects) == std::vector<std::string>{"mark_verified"});
+    }
+    CHECK(Only(wf, "awaiting_approval", "approve").to == "fulfilling");
+    CHECK(Effects(Only(wf, "awaiting_approval", "approve").effects) == std::vector<std::string>{"fulfill:correct"});
+    CHECK(Only(wf, "fulfilling", "fulfilled").to == "completed");
+    CHECK(Effects(Only(wf, "error", "retry").effects) == std::vector<std::string>{"fulfill:correct"});
+  }
+  for (auto [id, task] : {std::pair{"objection", "review_objection"}}) {
     INFO(id);
     const Workflow& wf = Get(id);
     CHECK(StateNames(wf) == std::set<std::string>{"received", "verifying", "paused", "awaiting_task", "duplicate", "completed",
@@ -373,14 +391,13 @@ TEST_CASE("the shipped workflows drive the interpreter end to end", "[workflow][
     CHECK(s.state == "completed");
     CHECK_FALSE(s.identity_verified);
   }
-  SECTION("correction: completing the task needs data.task") {
+  SECTION("correction: staff approve, the correct step applies it, or a retry after a failure") {
     const Workflow& wf = Get("correction");
     auto s = Walk(wf, {Ev("submit"), Ev("identity_verified")});
-    CHECK(s.state == "awaiting_task");
+    CHECK(s.state == "awaiting_approval");
     CHECK(dsar::Decide(wf, s, Ev("complete_task"), 0).status().IsRefused());
-    auto e = Ev("complete_task");
-    e.data["task"] = "review_correction";
-    CHECK(dsar::Decide(wf, s, e, 0)->to == "completed");
+    s = Walk(wf, {Ev("submit"), Ev("identity_verified"), Ev("approve"), Ev("step_failed"), Ev("retry"), Ev("fulfilled")});
+    CHECK(s.state == "completed");
   }
 }
 
