@@ -229,7 +229,7 @@ def main():
         return wait_until(what, lambda: (lambda rs: rs if pred(rs) else None)(api.all_requests()))
 
     for r in settle(lambda rs: all(x["state"] != "fulfilling" for x in rs), "fulfillment to finish"):
-        if r["state"] == "awaiting_review":
+        if r["state"] == "awaiting_approval" and r["type"] == "access":
             # Access packages wait for the redaction review before release (GDPR Art. 15(4)):
             # staff see what the package holds, then approve it (the link goes out by mail).
             package = api.get(f"/api/v1/requests/{r['id']}/package")

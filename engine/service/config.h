@@ -57,7 +57,7 @@ struct Config {
   int download_link_days = 7;
   int download_max = 5;
   // Redaction review before release (issue 5 §5; GDPR Art. 15(4)): an access package that holds
-  // rows waits in `awaiting_review` until staff approve it (after redacting other people's data);
+  // rows waits in `awaiting_approval` until staff approve it (after redacting other people's data);
   // false releases it (link and completion mail) as soon as it is built.
   bool access_review = true;
   // Identity verification by one-time code.

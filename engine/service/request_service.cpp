@@ -987,7 +987,7 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  if (reviewed && row.state != "awaiting_review") {
+  if (reviewed && row.state != "awaiting_approval") {
     std::error_code ec;  // released: the staged rows are no longer needed
     std::filesystem::remove_all(review_dir, ec);
   }
@@ -2341,7 +2341,7 @@ Result<std::optional<std::size_t>> RequestService::RebuildReviewed(const std::st
     auto got = tx.GetRequest(id);
     if (!got.ok()) return got.status();
     r = std::move(got.value());
-    if (r.type != "access" || r.state != "awaiting_review") return Status::Ok();
+    if (r.type != "access" || r.state != "awaiting_approval") return Status::Ok();
     under_review = true;
     auto t = tx.Transitions(r.id);
     if (!t.ok()) return t.status();
@@ -2373,7 +2373,7 @@ Result<json::object> RequestService::PackageReview(const std::string& id) {
   json::object o;
   o["reference"] = r->reference;
   o["state"] = r->state;
-  o["under_review"] = r->state == "awaiting_review";
+  o["under_review"] = r->state == "awaiting_approval";
   json::array ts;
   std::int64_t total = 0;
   for (const auto& t : *tables) {

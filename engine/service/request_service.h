@@ -439,7 +439,7 @@ class RequestService {
 
   // ---- Redaction review before release (issue 5 §5) ----
   // GDPR Art. 15(4): the copy "shall not adversely affect the rights and freedoms of others"; Cal.
-  // Code Regs. tit. 11 § 7024(d). An access package that holds rows waits in `awaiting_review`
+  // Code Regs. tit. 11 § 7024(d). An access package that holds rows waits in `awaiting_approval`
   // (config access_review, default on) until staff approve it; meanwhile staff read what it holds
   // and redact cells or whole rows (fulfillment/review.h: the package is rebuilt from the staged
   // rows, deterministically, with every redaction so far). Each redaction is a `redact`

@@ -41,7 +41,7 @@ struct DownloadFixture : ServerFixture {
     REQUIRE(n.ok());
     // A package waits for the redaction review (issue 5 §5); staff approve it as it is. (An
     // export that found nothing completes at once: there is nothing to review.)
-    if (svc->Get(r.id)->state == "awaiting_review") {
+    if (svc->Get(r.id)->state == "awaiting_approval") {
       Event approve;
       approve.name = "approve";
       approve.actor = "staff:alice";

@@ -1,5 +1,5 @@
 // Issue 5 §5 (review before release): an access package that holds rows waits in
-// awaiting_review; staff list it, redact other people's data (GDPR Art. 15(4)), the package is
+// awaiting_approval; staff list it, redact other people's data (GDPR Art. 15(4)), the package is
 // rebuilt deterministically from the staged rows, and approve releases the link.
 #include <boost/json/parse.hpp>
 
@@ -84,7 +84,7 @@ std::string Members(const std::string& zip) {
 TEST_CASE("review before release: list, redact a cell and a row, rebuild, approve", "[api][review]") {
   ReviewFixture f;
   auto r = f.Built("alex.morgan@example.com");
-  REQUIRE(r.state == "awaiting_review");
+  REQUIRE(r.state == "awaiting_approval");
   const std::string base = "/api/v1/requests/" + r.id;
   // Nothing released yet: no link, no completed mail.
   CHECK(f.Count("SELECT count(*) FROM download_links") == 0);
@@ -201,8 +201,8 @@ TEST_CASE("review before release: list, redact a cell and a row, rebuild, approv
   std::vector<std::string> steps;
   for (const auto& t : *all_rows) steps.push_back(t.from_state.value_or("") + ">" + t.to_state + ":" + t.event);
   CHECK(std::vector<std::string>(steps.end() - 4, steps.end()) ==
-        std::vector<std::string>{"fulfilling>awaiting_review:fulfilled", "awaiting_review>awaiting_review:redact",
-                                 "awaiting_review>awaiting_review:redact", "awaiting_review>completed:approve"});
+        std::vector<std::string>{"fulfilling>awaiting_approval:fulfilled", "awaiting_approval>awaiting_approval:redact",
+                                 "awaiting_approval>awaiting_approval:redact", "awaiting_approval>completed:approve"});
   const auto& cell = (*all_rows)[all_rows->size() - 3];
   CHECK(cell.actor == "staff:tests");
   CHECK(cell.reason == "names a colleague and her address");
@@ -220,10 +220,10 @@ TEST_CASE("review before release: list, redact a cell and a row, rebuild, approv
   }
 }
 
-TEST_CASE("review: a redaction outside awaiting_review is refused", "[api][review]") {
+TEST_CASE("review: a redaction outside awaiting_approval is refused", "[api][review]") {
   ReviewFixture f;
   auto r = f.Built("alex.morgan@example.com");
-  REQUIRE(r.state == "awaiting_review");
+  REQUIRE(r.state == "awaiting_approval");
   const std::string base = "/api/v1/requests/" + r.id;
   // Redactions go through their own route, never the generic events.
   CHECK(f.Call("POST", base + "/events", R"({"event":"redact","reason":"x"})").status == 422);

@@ -251,7 +251,7 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   CHECK(authorized.status == 200);
 
   // 4. Fulfillment runs in the server's workers; staff complete the correction's task.
-  REQUIRE(WaitFor([&] { return api.State(alex) == "completed" && api.State(sean) == "awaiting_review" &&
+  REQUIRE(WaitFor([&] { return api.State(alex) == "completed" && api.State(sean) == "awaiting_approval" &&
                                api.State(javier) == "completed" && api.State(jordan) == "completed" &&
                                api.State(anna) == "awaiting_approval" && Fulfilling(api) == 0; }));
   CHECK(api.State(kenji) == "on_hold");
@@ -260,7 +260,7 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
     auto review = api.Call("GET", "/api/v1/requests/" + sean + "/package");
     REQUIRE(review.status == 200);
     CHECK(review.json().at("total_rows").as_int64() > 0);
-    auto waiting = api.Call("GET", "/api/v1/requests?state=awaiting_review");
+    auto waiting = api.Call("GET", "/api/v1/requests?state=awaiting_approval&type=access");
     REQUIRE(waiting.status == 200);
     const json::value items = waiting.json();
     for (const auto& item : items.at("items").as_array()) {

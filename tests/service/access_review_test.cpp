@@ -38,7 +38,7 @@ TEST_CASE("access review is on by default: the package waits, nothing is release
   fulfillment::testing::TempDir company;
   CHECK(f.cfg.access_review);
   auto r = Exported(f, company, true);
-  CHECK(r.state == "awaiting_review");
+  CHECK(r.state == "awaiting_approval");
   CHECK(f.Count("SELECT count(*) FROM download_links") == 0);
   CHECK(f.Count("SELECT count(*) FROM outbox WHERE template = 'completed'") == 0);
   auto json = f.svc->RequestJson(r);
@@ -64,7 +64,7 @@ TEST_CASE("access_review false releases the package at once", "[service][review]
   CHECK(r.state == "completed");
   CHECK(f.Count("SELECT count(*) FROM download_links") == 1);
   CHECK(f.Count("SELECT count(*) FROM outbox WHERE template = 'completed'") == 1);
-  CHECK(f.Count("SELECT count(*) FROM transitions WHERE to_state = 'awaiting_review'") == 0);
+  CHECK(f.Count("SELECT count(*) FROM transitions WHERE to_state = 'awaiting_approval'") == 0);
   CHECK_FALSE(std::filesystem::exists(fulfillment::ReviewDir(f.cfg.exports_dir, r.reference)));
 }
 

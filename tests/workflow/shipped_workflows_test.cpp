@@ -131,7 +131,7 @@ TEST_CASE("the shipped workflows use only contract state names and staff events"
   const std::set<std::string> contract_states = {
       "received", "triage",        "verifying", "hold_check", "on_hold",   "awaiting_approval", "fulfilling",
       "awaiting_task", "paused",   "error",     "duplicate",  "completed", "denied",            "cancelled",
-      "awaiting_review"};  // issue 5 §5: the access package's redaction review before release
+      "awaiting_approval"};  // issue 5 §5: the access package's redaction review before release
   for (const auto& wf : Shipped()) {
     INFO(wf.id);
     for (const auto& [name, state] : wf.states) {
@@ -253,7 +253,7 @@ TEST_CASE("access and portability export; correction and objection open a task",
     const Workflow& wf = Get(id);
     std::set<std::string> states{"received", "verifying", "paused",    "fulfilling", "error",
                                  "duplicate", "completed", "denied", "cancelled"};
-    if (std::string(id) == "access") states.insert("awaiting_review");
+    if (std::string(id) == "access") states.insert("awaiting_approval");
     CHECK(StateNames(wf) == states);
     for (const char* ev : {"identity_verified", "verify_manually"}) {
       CHECK(First(wf, "verifying", ev).to == "fulfilling");
