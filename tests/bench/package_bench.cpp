@@ -5,7 +5,8 @@
 // the step. Not a test: scripts/bench runs it on a release build.
 //
 // The step runs in a fresh process (this program again, with --export), so the peak RSS is the
-// step's and not the database generation's.
+// step's and not the database generation's; twice: as a bare export, then as `dsar serve` runs it
+// by default (access_review: the rows are also staged for the redaction review, issue 5 §5).
 //
 //   package_bench [--rows N] [--dir DIR]     (N default 1,000,000; DIR a new temporary folder)
 #include <sqlite3.h>
@@ -223,7 +224,7 @@ long PeakRssKiB() {
 }
 
 // The step itself, in its own process.
-int Export(const std::string& dir) {
+int Export(const std::string& dir, bool review) {
   const long rss_before = PeakRssKiB();
   auto map = fulfillment::LoadSystemsMap(dir + "/systems.yaml");
   if (!map.ok()) {
@@ -231,11 +232,12 @@ int Export(const std::string& dir) {
     return 1;
   }
   fulfillment::Fulfiller fulfiller(*map, dir + "/company.db", dir + "/exports");
+  fulfiller.KeepReviewData(review);
   DataSubject subject;
   subject.email = "bench@example.com";
   subject.name = "Bench Subject";
   const auto start = Steady::now();
-  auto r = fulfiller.Run("export_access", "BENCH-1", subject, kNow);
+  auto r = fulfiller.Run("export_access", review ? "BENCH-2" : "BENCH-1", subject, kNow);
   const double seconds = std::chrono::duration<double>(Steady::now() - start).count();
   if (!r.ok()) {
     std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
@@ -271,7 +273,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--rows")) rows = std::stol(argv[i + 1]);
     if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
-    if (!std::strcmp(argv[i], "--export")) return Export(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--export")) return Export(argv[i + 1], false);
+    if (!std::strcmp(argv[i], "--export-review")) return Export(argv[i + 1], true);
   }
   if (rows < 20) rows = 20;
   bool own_dir = false;
@@ -291,13 +294,19 @@ int main(int argc, char** argv) {
               std::chrono::duration<double>(Steady::now() - gen).count());
   std::fflush(stdout);
 
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/proc/self/exe", argv[0], "--export", dir.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
   int status = 0;
-  waitpid(pid, &status, 0);
+  for (const char* mode : {"--export", "--export-review"}) {
+    std::printf("%s\n", mode == std::string("--export") ? "-- export_access"
+                                                        : "-- export_access with the rows staged for review (access_review)");
+    std::fflush(stdout);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      execl("/proc/self/exe", argv[0], mode, dir.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) break;
+  }
   if (own_dir) fs::remove_all(dir);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
