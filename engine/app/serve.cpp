@@ -16,6 +16,7 @@
 #include "core/time.h"
 #include "fulfillment/fulfillment.h"
 #include "fulfillment/systems_map.h"
+#include "service/company_systems.h"
 #include "service/maildir_intake.h"
 #include "service/request_service.h"
 #include "service/workers.h"
@@ -56,23 +57,7 @@ Result<std::shared_ptr<fulfillment::Fulfiller>> OpenCompanySystems(const service
   if (!map.ok()) return map.status();
   auto fulfiller = std::make_shared<fulfillment::Fulfiller>(*map, config.company_db, config.exports_dir);
   fulfiller->KeepReviewData(config.access_review);  // staged rows for the redaction review (issue 5 §5)
-  if (service != nullptr) {
-    service->SetAccountResolver([fulfiller](const DataSubject& s) { return fulfiller->AccountIds(s); });
-    service->SetHoldScopes(fulfiller->TableCategories());  // what table/category holds may name
-    // Verification by data points (Cal. Code Regs. tit. 11 § 7062): the map's verification_point columns.
-    service::DataPointSource points;
-    points.names = fulfiller->DataPointNames();
-    for (const auto& t : (*map)->tables)
-      for (const auto& f : t.fields)
-        if (!f.verification_point.empty()) {
-          points.columns[f.name] = f.verification_point;
-          points.columns[t.name + "." + f.name] = f.verification_point;
-        }
-    points.values = [fulfiller](const DataSubject& s) { return fulfiller->DataPointValues(s); };
-    service->SetDataPointSource(std::move(points));
-    service->SetCorrectionCheck(
-        [fulfiller](const std::vector<fulfillment::CorrectionChange>& c) { return fulfiller->CheckCorrections(c); });
-  }
+  if (service != nullptr) service::ConnectCompanySystems(*service, fulfiller);
   return fulfiller;
 }
 

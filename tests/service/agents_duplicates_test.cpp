@@ -9,6 +9,7 @@
 #include "fulfillment/helpers.h"
 #include "service/request_service.h"
 #include "service/workers.h"
+#include "company_fixture.h"
 #include "service_fixture.h"
 
 using namespace dsar;
@@ -17,24 +18,6 @@ namespace json = boost::json;
 namespace ft = dsar::fulfillment::testing;
 
 namespace {
-
-struct Company {
-  ft::TempDir dir;
-  std::string db;
-  std::shared_ptr<fulfillment::Fulfiller> fulfiller;
-  explicit Company(Fixture& f) {
-    db = ft::MakeSmallCompanyDb(dir);
-    auto map = fulfillment::LoadSystemsMap(ft::DemoMapPath());
-    REQUIRE(map.ok());
-    fulfiller = std::make_shared<fulfillment::Fulfiller>(*map, db, dir / "exports");
-    auto fl = fulfiller;
-    f.svc->SetAccountResolver([fl](const DataSubject& s) { return fl->AccountIds(s); });
-    f.svc->SetHoldScopes(fulfiller->TableCategories());
-  }
-  std::vector<std::string> Ids(const std::string& table, const std::string& col = "id") {
-    return ft::Column(db, "SELECT " + col + " FROM " + table + " ORDER BY rowid");
-  }
-};
 
 // The newest code queued for `id`, read from its outbox row before delivery.
 std::string NewestCode(Fixture& f, const std::string& id) {

@@ -20,6 +20,7 @@
 #include "service/request_service.h"
 #include "service/webhook.h"
 #include "service/workers.h"
+#include "company_fixture.h"
 #include "service_fixture.h"
 
 using namespace dsar;
@@ -28,27 +29,6 @@ namespace json = boost::json;
 namespace ft = dsar::fulfillment::testing;
 
 namespace {
-
-// The demo company's database and map, with `extra` YAML appended to the map.
-struct Company {
-  ft::TempDir dir;
-  std::string db, map_path;
-  std::shared_ptr<fulfillment::Fulfiller> fulfiller;
-  Company(Fixture& f, const std::string& extra = "") {
-    db = ft::MakeSmallCompanyDb(dir);
-    map_path = dir / "systems.yaml";
-    ft::WriteFile(map_path, ft::ReadFile(ft::DemoMapPath()) + extra);
-    auto map = fulfillment::LoadSystemsMap(map_path);
-    if (!map.ok()) FAIL(map.status().ToString());
-    fulfiller = std::make_shared<fulfillment::Fulfiller>(*map, db, dir / "exports");
-    auto fl = fulfiller;
-    f.svc->SetAccountResolver([fl](const DataSubject& s) { return fl->AccountIds(s); });
-    f.svc->SetHoldScopes(fulfiller->TableCategories());
-  }
-  std::vector<std::string> Ids(const std::string& table, const std::string& col = "id") const {
-    return ft::Column(db, "SELECT " + col + " FROM " + table + " ORDER BY rowid");
-  }
-};
 
 std::vector<store::TransitionRow> Events(Fixture& f, const std::string& id, const std::string& event) {
   std::vector<store::TransitionRow> out;

@@ -10,6 +10,7 @@
 #include "fulfillment/systems_map.h"
 #include "service/request_service.h"
 #include "service/workers.h"
+#include "company_fixture.h"
 #include "service_fixture.h"
 
 using namespace dsar;
@@ -18,31 +19,6 @@ namespace json = boost::json;
 namespace ft = dsar::fulfillment::testing;
 
 namespace {
-
-// The company's systems wired into the service as `dsar serve` does (engine/app/serve.cpp).
-struct Company {
-  ft::TempDir dir;
-  std::string db;
-  std::shared_ptr<fulfillment::Fulfiller> fulfiller;
-  explicit Company(Fixture& f) {
-    db = ft::MakeSmallCompanyDb(dir);
-    auto map = fulfillment::LoadSystemsMap(ft::DemoMapPath());
-    REQUIRE(map.ok());
-    fulfiller = std::make_shared<fulfillment::Fulfiller>(*map, db, dir / "exports");
-    auto fl = fulfiller;
-    f.svc->SetAccountResolver([fl](const DataSubject& s) { return fl->AccountIds(s); });
-    service::DataPointSource points;
-    points.names = fulfiller->DataPointNames();
-    for (const auto& t : (*map)->tables)
-      for (const auto& fs : t.fields)
-        if (!fs.verification_point.empty()) {
-          points.columns[fs.name] = fs.verification_point;
-          points.columns[t.name + "." + fs.name] = fs.verification_point;
-        }
-    points.values = [fl](const DataSubject& s) { return fl->DataPointValues(s); };
-    f.svc->SetDataPointSource(std::move(points));
-  }
-};
 
 store::RequestRow CreateWith(Fixture& f, const std::string& type, const std::string& jurisdiction,
                              json::object details = {}) {
