@@ -19,29 +19,6 @@ namespace ft = dsar::fulfillment::testing;
 
 namespace {
 
-// The newest code queued for `id`, read from its outbox row before delivery.
-std::string NewestCode(Fixture& f, const std::string& id) {
-  const std::string body = f.Text("SELECT body FROM outbox WHERE request_id = '" + id +
-                                  "' AND template = 'verification_code' ORDER BY id DESC LIMIT 1");
-  std::smatch m;
-  REQUIRE(std::regex_search(body, m, std::regex("\\n\\s+([0-9]{6})\\r?\\n")));
-  return m[1];
-}
-
-std::vector<store::TransitionRow> Events(Fixture& f, const std::string& id, const std::string& event) {
-  std::vector<store::TransitionRow> out;
-  auto all = f.svc->Transitions(id);  // kept alive: never iterate a temporary's contents
-  REQUIRE(all.ok());
-  for (auto& t : *all)
-    if (t.event == event) out.push_back(t);
-  return out;
-}
-
-json::object Data(const store::TransitionRow& t) {
-  json::value v = json::parse(t.data_json);
-  return v.as_object();
-}
-
 store::RequestRow CreateByAgent(Fixture& f, const std::string& type, const std::string& email,
                                 const std::string& agent = "agent@proxy.example.net") {
   service::CreateRequestInput in;
@@ -84,7 +61,7 @@ TEST_CASE("duplicates: verified while its primary is not, a duplicate becomes th
   CHECK(sent->state == "duplicate");
   CHECK(f.Text("SELECT to_json FROM outbox WHERE template = 'verification_code' AND request_id = '" + dup.id + "'") ==
         R"(["Alex.Morgan@example.com"])");
-  auto verified = f.svc->Verify(dup.id, NewestCode(f, dup.id), "requester");
+  auto verified = f.svc->Verify(dup.id, f.NewestCode(dup.id), "requester");
   REQUIRE(verified.ok());
   CHECK(verified->state == "fulfilling");  // hold_check found no hold
   CHECK(verified->identity_verified);
@@ -97,13 +74,13 @@ TEST_CASE("duplicates: verified while its primary is not, a duplicate becomes th
   CHECK(old->duplicate_of == dup.id);
   CHECK_FALSE(old->due_at.has_value());
   CHECK_FALSE(old->identity_verified);
-  auto sup = Events(f, first.id, "superseded");
+  auto sup = f.Events(first.id, "superseded");
   REQUIRE(sup.size() == 1);
   CHECK(sup[0].from_state == std::optional<std::string>("verifying"));
   CHECK(sup[0].to_state == "duplicate");
   CHECK(Data(sup[0]).at("duplicate_of").as_string() == dup.id);
   CHECK(Data(sup[0]).at("promoted").as_string() == dup.reference);
-  auto iv = Events(f, dup.id, "identity_verified");
+  auto iv = f.Events(dup.id, "identity_verified");
   REQUIRE(iv.size() == 1);
   CHECK(iv[0].from_state == std::optional<std::string>("duplicate"));
   CHECK(iv[0].to_state == "hold_check");
@@ -121,7 +98,7 @@ TEST_CASE("duplicates: verified while its primary is not, a duplicate becomes th
   CHECK(Jobs(f, first.id) == 0);
 
   // The old primary's own code still works, and it stays a duplicate (its primary is verified).
-  auto late = f.svc->Verify(first.id, NewestCode(f, first.id), "requester");
+  auto late = f.svc->Verify(first.id, f.NewestCode(first.id), "requester");
   REQUIRE(late.ok());
   CHECK(late->state == "duplicate");
   CHECK(late->identity_verified);
@@ -135,19 +112,19 @@ TEST_CASE("duplicates: verified after its primary, a duplicate stays a duplicate
     Fixture f;
     const auto first = f.Create(type, "dup2@example.com");
     const auto dup = f.Create(type, "dup2@example.com");
-    REQUIRE(f.svc->Verify(first.id, NewestCode(f, first.id), "requester").ok());
+    REQUIRE(f.svc->Verify(first.id, f.NewestCode(first.id), "requester").ok());
     const std::string proceeds = std::string(type) == "correction" ? "awaiting_approval" : "fulfilling";
     CHECK(f.svc->Get(first.id)->state == proceeds);
     Millis retry = 0;
     REQUIRE(f.svc->ResendCode(dup.id, "requester", retry).ok());
-    auto v = f.svc->Verify(dup.id, NewestCode(f, dup.id), "requester");
+    auto v = f.svc->Verify(dup.id, f.NewestCode(dup.id), "requester");
     REQUIRE(v.ok());
     CHECK(v->state == "duplicate");
     CHECK(v->identity_verified);
     CHECK(v->duplicate_of == first.id);
     CHECK_FALSE(v->due_at.has_value());
     CHECK(Jobs(f, dup.id) == 0);
-    CHECK(Events(f, first.id, "superseded").empty());
+    CHECK(f.Events(first.id, "superseded").empty());
     // Verified once: no further code, no second verification.
     CHECK(f.svc->ResendCode(dup.id, "requester", retry).status().IsRefused());
     // The state equals the replay of its transitions.
@@ -170,7 +147,7 @@ TEST_CASE("duplicates: a primary paused for the requester (UK) is superseded and
   REQUIRE(dup.state == "duplicate");
   Millis retry = 0;
   REQUIRE(f.svc->ResendCode(dup.id, "requester", retry).ok());
-  auto v = f.svc->Verify(dup.id, NewestCode(f, dup.id), "requester");
+  auto v = f.svc->Verify(dup.id, f.NewestCode(dup.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "fulfilling");
   const auto old = f.svc->Get(first.id);
@@ -178,7 +155,7 @@ TEST_CASE("duplicates: a primary paused for the requester (UK) is superseded and
   CHECK(old->duplicate_of == dup.id);
   CHECK_FALSE(old->paused_at.has_value());
   CHECK_FALSE(old->due_at.has_value());
-  auto sup = Events(f, first.id, "superseded");
+  auto sup = f.Events(first.id, "superseded");
   REQUIRE(sup.size() == 1);
   CHECK(sup[0].from_state == std::optional<std::string>("paused"));
   CHECK(sup[0].effects_json == R"([{"kind":"resume_clock"}])");
@@ -193,12 +170,12 @@ TEST_CASE("duplicates: a third request promoted over a chain supersedes the firs
   REQUIRE(third.duplicate_of == first.id);
   Millis retry = 0;
   REQUIRE(f.svc->ResendCode(second.id, "requester", retry).ok());
-  REQUIRE(f.svc->Verify(second.id, NewestCode(f, second.id), "requester").ok());
+  REQUIRE(f.svc->Verify(second.id, f.NewestCode(second.id), "requester").ok());
   CHECK(f.svc->Get(second.id)->state == "fulfilling");
   CHECK(f.svc->Get(first.id)->duplicate_of == second.id);
   // The third still points at the first, now a duplicate of the second, which is verified.
   REQUIRE(f.svc->ResendCode(third.id, "requester", retry).ok());
-  auto v = f.svc->Verify(third.id, NewestCode(f, third.id), "requester");
+  auto v = f.svc->Verify(third.id, f.NewestCode(third.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "duplicate");
   CHECK(Jobs(f, third.id) == 0);
@@ -221,12 +198,12 @@ TEST_CASE("agents: a signed permission plus the data subject's own code lets the
         R"(["alex.morgan@example.com","agent@proxy.example.net"])");
 
   // The subject verifies, but no authorization is recorded: the request waits in verifying.
-  auto v = f.svc->Verify(r.id, NewestCode(f, r.id), "requester");
+  auto v = f.svc->Verify(r.id, f.NewestCode(r.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "verifying");
   CHECK(v->identity_verified);
   CHECK(Jobs(f, r.id) == 0);
-  auto iv = Events(f, r.id, "identity_verified");
+  auto iv = f.Events(r.id, "identity_verified");
   REQUIRE(iv.size() == 1);
   CHECK(iv[0].to_state == "verifying");
   CHECK(Data(iv[0]).at("method").as_string() == "email_code");
@@ -235,7 +212,7 @@ TEST_CASE("agents: a signed permission plus the data subject's own code lets the
                                              "DMS-4711", "staff:ann", std::nullopt);
   REQUIRE(rec.ok());
   CHECK(rec->state == "fulfilling");
-  auto ev = Events(f, r.id, "agent_authorization_recorded");
+  auto ev = f.Events(r.id, "agent_authorization_recorded");
   REQUIRE(ev.size() == 1);
   CHECK(ev[0].actor == "staff:ann");
   CHECK(ev[0].from_state == std::optional<std::string>("verifying"));
@@ -262,7 +239,7 @@ TEST_CASE("agents: a signed permission recorded first still needs the data subje
   REQUIRE(rec.ok());
   CHECK(rec->state == "verifying");  // the data subject has not verified yet
   CHECK(Jobs(f, signed_first.id) == 0);
-  auto v = f.svc->Verify(signed_first.id, NewestCode(f, signed_first.id), "requester");
+  auto v = f.svc->Verify(signed_first.id, f.NewestCode(signed_first.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "fulfilling");  // the code mailed to the data subject is their confirmation
 
@@ -284,7 +261,7 @@ TEST_CASE("agents: a signed permission recorded first still needs the data subje
   const auto poa2 = CreateByAgent(f, "deletion", "poa2@example.com");
   REQUIRE(f.svc->RecordAgentAuthorization(poa2.id, "power_of_attorney", "POA", "", "staff:bo", std::nullopt).ok());
   CHECK(f.svc->Get(poa2.id)->state == "verifying");
-  auto v2 = f.svc->Verify(poa2.id, NewestCode(f, poa2.id), "requester");
+  auto v2 = f.svc->Verify(poa2.id, f.NewestCode(poa2.id), "requester");
   REQUIRE(v2.ok());
   CHECK(v2->state == "fulfilling");
 }
@@ -309,7 +286,7 @@ TEST_CASE("agents: a parent writing for a child proceeds once parental responsib
   REQUIRE(rec.ok());
   CHECK(rec->state == "fulfilling");
   CHECK(f.Text("SELECT kind FROM agent_authorizations WHERE request_id = '" + id + "'") == "parental_responsibility");
-  auto ev = Events(f, id, "agent_authorization_recorded");
+  auto ev = f.Events(id, "agent_authorization_recorded");
   REQUIRE(ev.size() == 1);
   CHECK(std::string(Data(ev[0]).at("citation").as_string()).find("GDPR Art. 8(2)") != std::string::npos);
 }
@@ -321,7 +298,7 @@ TEST_CASE("agents: bad input, no agent, closed requests", "[service][agents]") {
   auto none = f.svc->RecordAgentAuthorization(own.id, "power_of_attorney", "POA", "", "staff:a", std::nullopt);
   CHECK(none.status().kind() == Status::Kind::kUnprocessable);
   // A request from the data subject verifies and proceeds as before.
-  REQUIRE(f.svc->Verify(own.id, NewestCode(f, own.id), "requester").ok());
+  REQUIRE(f.svc->Verify(own.id, f.NewestCode(own.id), "requester").ok());
   CHECK(f.svc->Get(own.id)->state == "fulfilling");
 
   const auto r = CreateByAgent(f, "access", "agent-bad@example.com");
@@ -341,13 +318,13 @@ TEST_CASE("agents: never authorized, the verified request is denied as agent_not
           "[service][agents]") {
   Fixture f;
   const auto r = CreateByAgent(f, "deletion", "never@example.com");
-  REQUIRE(f.svc->Verify(r.id, NewestCode(f, r.id), "requester").ok());
+  REQUIRE(f.svc->Verify(r.id, f.NewestCode(r.id), "requester").ok());
   f.clock.Advance(30 * kMillisPerDay + 1);
   service::Workers w(*f.svc, nullptr);
   REQUIRE(w.FireTimers().ok());
   const auto now = f.svc->Get(r.id);
   CHECK(now->state == "denied");
-  auto d = Events(f, r.id, "verification_expired");
+  auto d = f.Events(r.id, "verification_expired");
   REQUIRE(d.size() == 1);
   CHECK(Data(d[0]).at("reason_code").as_string() == "agent_not_authorized");
   CHECK(d[0].reason == "the authorized agent's permission or power of attorney was not received in the time allowed");
@@ -361,7 +338,7 @@ TEST_CASE("agents: a duplicate made by an agent is promoted but waits for the au
   REQUIRE(dup.state == "duplicate");
   Millis retry = 0;
   REQUIRE(f.svc->ResendCode(dup.id, "requester", retry).ok());
-  auto v = f.svc->Verify(dup.id, NewestCode(f, dup.id), "requester");
+  auto v = f.svc->Verify(dup.id, f.NewestCode(dup.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "verifying");
   CHECK(v->duplicate_of.empty());
@@ -397,7 +374,7 @@ TEST_CASE("fraud check: an opt-out from a blocked domain waits for staff, who de
   const auto r = f.Create("opt_out_sale", "someone@Mailinator.com", "ccpa");
   CHECK(r.state == "awaiting_approval");
   CHECK(Jobs(f, r.id) == 0);
-  auto submit = Events(f, r.id, "submit");
+  auto submit = f.Events(r.id, "submit");
   REQUIRE(submit.size() == 1);
   const json::object fc = Data(submit[0]).at("fraud_check").as_object();
   CHECK(fc.at("suspected").as_bool());
@@ -430,7 +407,7 @@ TEST_CASE("fraud check: more opt-outs than max_per_hour for one subject waits fo
   }
   const auto fourth = f.Create("opt_out_sale", "busy@example.com", "ccpa");
   CHECK(fourth.state == "awaiting_approval");
-  auto submit = Events(f, fourth.id, "submit");
+  auto submit = f.Events(fourth.id, "submit");
   REQUIRE(submit.size() == 1);
   CHECK(json::serialize(Data(submit[0]).at("fraud_check").at("reasons")) ==
         R"J(["4 opt_out_sale requests for this data subject within an hour (more than 3)"])J");
@@ -456,7 +433,7 @@ TEST_CASE("fraud check: more opt-outs than max_per_hour for one subject waits fo
   auto agent = f.svc->CreateRequest(in);
   REQUIRE(agent.ok());
   CHECK(agent->request.state == "awaiting_approval");
-  auto sub = Events(f, agent->request.id, "submit");
+  auto sub = f.Events(agent->request.id, "submit");
   REQUIRE(sub.size() == 1);
   CHECK(json::serialize(Data(sub[0]).at("fraud_check").at("reasons")) ==
         R"J(["the requester's address is at a blocked domain (guerrillamail.com)"])J");

@@ -30,17 +30,6 @@ namespace ft = dsar::fulfillment::testing;
 
 namespace {
 
-std::vector<store::TransitionRow> Events(Fixture& f, const std::string& id, const std::string& event) {
-  std::vector<store::TransitionRow> out;
-  auto all = f.svc->Transitions(id);  // kept alive: never iterate a temporary's contents
-  REQUIRE(all.ok());
-  for (auto& t : *all)
-    if (t.event == event) out.push_back(t);
-  return out;
-}
-
-json::object Data(const store::TransitionRow& t) { return json::parse(t.data_json).as_object(); }
-
 // The ledger as "system/table status runs", oldest first.
 std::vector<std::string> LedgerLines(Fixture& f, const std::string& id) {
   auto rows = f.svc->Ledger(id);
@@ -60,7 +49,7 @@ store::RequestRow VerifiedDeletion(Fixture& f, const std::string& email = "alex.
 }
 
 json::object Summary(Fixture& f, const std::string& id) {
-  auto done = Events(f, id, "fulfilled");
+  auto done = f.Events(id, "fulfilled");
   REQUIRE(done.size() == 1);
   json::object s = Data(done[0]).at("summary").as_object();
   s.erase("reference");  // differs between two fixtures
@@ -141,7 +130,7 @@ TEST_CASE("connectors: an erasure that fails at the second table goes to error w
   service::Workers w(*f.svc, c.fulfiller);
   REQUIRE(*w.RunJobs() == 1);
   CHECK(f.svc->Get(r.id)->state == "error");
-  auto failed = Events(f, r.id, "step_failed");
+  auto failed = f.Events(r.id, "step_failed");
   REQUIRE(failed.size() == 1);
   const json::object d = Data(failed[0]);
   CHECK(d.at("system") == "company_db");
@@ -201,7 +190,7 @@ systems:
   service::Workers w(*f.svc, c.fulfiller);
   REQUIRE(*w.RunJobs() == 1);
   CHECK(f.svc->Get(r.id)->state == "awaiting_task");
-  auto opened = Events(f, r.id, "task_opened");
+  auto opened = f.Events(r.id, "task_opened");
   REQUIRE(opened.size() == 1);
   CHECK(Data(opened[0]).at("task") == "erase_paper_archive");
   CHECK(Data(opened[0]).at("system") == "paper_archive");
@@ -236,7 +225,7 @@ systems:
   CHECK((st.st_mode & 0777) == 0600);
   REQUIRE(::stat((f.dir / "evidence" / r.reference).c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0700);
-  auto completed = Events(f, r.id, "complete_task");
+  auto completed = f.Events(r.id, "complete_task");
   REQUIRE(completed.size() == 1);
   CHECK(completed[0].actor == "staff:alice");
   CHECK(Str(Data(completed[0]).at("evidence").at("sha256")) == sha);
@@ -338,7 +327,7 @@ backups:
   INFO(cb.status().ToString());
   REQUIRE(cb.ok());
   CHECK(cb->system == "mailer");
-  CHECK(Events(f, r.id, "callback_received").size() == 1);
+  CHECK(f.Events(r.id, "callback_received").size() == 1);
   // Single use.
   CHECK_FALSE(f.svc->Callback(token, json::object{{"status", "completed"}}, gone).ok());
   CHECK(gone);
@@ -368,7 +357,7 @@ backups:
     f.clock.Advance(kMillisPerHour + 1);
     REQUIRE(*w.ExpireCallbacks() == 1);
     CHECK(f.svc->Get(late.id)->state == "error");
-    auto failed = Events(f, late.id, "step_failed");
+    auto failed = f.Events(late.id, "step_failed");
     REQUIRE(failed.size() == 1);
     CHECK(Data(failed[0]).at("system") == "mailer");
     CHECK(Data(failed[0]).at("cause") == "no callback came before the deadline, 2026-11-20T10:00:00Z");
@@ -403,7 +392,7 @@ backups:
     service::Workers wb(*g.svc, slow.fulfiller);
     REQUIRE(*wb.RunJobs() == 1);
     CHECK(g.svc->Get(b.id)->state == "error");
-    auto failed = Events(g, b.id, "step_failed");
+    auto failed = g.Events(b.id, "step_failed");
     REQUIRE(failed.size() == 1);
     CHECK_THAT(Str(Data(failed[0]).at("cause")), Catch::StartsWith("the webhook was not answered: Timeout was reached"));
     CHECK(LedgerLines(g, b.id).back() == "crm/ failed 1");
@@ -416,7 +405,7 @@ backups:
     service::Workers wb(*g.svc, broken.fulfiller);
     REQUIRE(*wb.RunJobs() == 1);
     CHECK(g.svc->Get(b.id)->state == "error");
-    auto failed = Events(g, b.id, "step_failed");
+    auto failed = g.Events(b.id, "step_failed");
     REQUIRE(failed.size() == 1);
     CHECK(Data(failed[0]).at("cause") == "the webhook answered HTTP 500");
     CHECK(Data(failed[0]).at("system") == "crm");
@@ -520,13 +509,13 @@ processors:
   REQUIRE(*w.RunJobs() == 1);
   CHECK(f.svc->Get(r.id)->state == "completed");
   CHECK(LedgerLines(f, r.id).back() == "mailer/ done 1");
-  CHECK(Events(f, r.id, "callback_received").size() == 1);
-  CHECK(Events(f, r.id, "fulfilled").size() == 1);
+  CHECK(f.Events(r.id, "callback_received").size() == 1);
+  CHECK(f.Events(r.id, "fulfilled").size() == 1);
   CHECK(Summary(f, r.id).at("systems").at(0).at("result").at("n") == 1);
   // The job the callback scheduled finds the request completed and runs nothing.
   REQUIRE(*w.RunJobs() == 1);
   CHECK(posts == 1);
-  CHECK(Events(f, r.id, "fulfilled").size() == 1);
+  CHECK(f.Events(r.id, "fulfilled").size() == 1);
   CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "' AND status = 'cancelled'") == 1);
 }
 

@@ -32,20 +32,6 @@ store::RequestRow CreateWith(Fixture& f, const std::string& type, const std::str
   return r->request;
 }
 
-std::vector<store::TransitionRow> Events(Fixture& f, const std::string& id, const std::string& event) {
-  std::vector<store::TransitionRow> out;
-  auto all = f.svc->Transitions(id);  // kept alive: never iterate a temporary's contents
-  REQUIRE(all.ok());
-  for (auto& t : *all)
-    if (t.event == event) out.push_back(t);
-  return out;
-}
-
-json::object Data(const store::TransitionRow& t) {
-  json::value v = json::parse(t.data_json);
-  return v.as_object();
-}
-
 // Nothing offered is kept anywhere in the store: not in transitions, attempts, mail or requests.
 long StoredAnywhere(Fixture& f, const std::string& needle) {
   const std::string like = "'%" + needle + "%'";
@@ -78,7 +64,7 @@ TEST_CASE("data points: two matching points verify a deletion (a reasonable degr
   CHECK(out->required == 2);
   CHECK(out->request.state == "fulfilling");  // hold_check found no hold
   CHECK(out->request.identity_verified);
-  auto iv = Events(f, r.id, "identity_verified");
+  auto iv = f.Events(r.id, "identity_verified");
   REQUIRE(iv.size() == 1);
   CHECK(iv[0].actor == "requester");
   const json::object d = Data(iv[0]);
@@ -113,7 +99,7 @@ TEST_CASE("data points: a request to know specific pieces (CCPA access) needs th
   INFO(ok.status().ToString());
   REQUIRE(ok.ok());
   CHECK(ok->request.state == "fulfilling");
-  auto iv = Events(f, r.id, "identity_verified");
+  auto iv = f.Events(r.id, "identity_verified");
   REQUIRE(iv.size() == 1);
   CHECK(Data(iv[0]).at("degree").as_string() == "reasonably_high");
   CHECK(Data(iv[0]).at("signed_declaration").as_bool());
@@ -142,7 +128,7 @@ TEST_CASE("data points: too few matches at the policy's limit deny the request f
   const auto now = f.svc->Get(r.id);
   CHECK(now->state == "denied");
   CHECK_FALSE(now->identity_verified);
-  auto failed = Events(f, r.id, "verification_failed");
+  auto failed = f.Events(r.id, "verification_failed");
   REQUIRE(failed.size() == 1);
   CHECK(Data(failed[0]).at("reason_code").as_string() == "insufficient_verification");
   CHECK(Data(failed[0]).at("attempts").as_int64() == 3);

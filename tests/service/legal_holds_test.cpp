@@ -32,17 +32,6 @@ service::HoldInput Hold(std::string email, std::string table, std::string catego
   return h;
 }
 
-json::object Data(const store::TransitionRow& t) { return json::parse(t.data_json).as_object(); }
-
-std::vector<store::TransitionRow> Events(Fixture& f, const std::string& id, const std::string& event) {
-  std::vector<store::TransitionRow> out;
-  auto all = f.svc->Transitions(id);  // kept alive: never iterate a temporary's contents
-  REQUIRE(all.ok());
-  for (auto& t : *all)
-    if (t.event == event) out.push_back(t);
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("holds: a table hold and a subject+category hold keep their rows; the rest is erased and the "
@@ -60,7 +49,7 @@ TEST_CASE("holds: a table hold and a subject+category hold keep their rows; the 
   CHECK(claims->ground == "legal_claims");
 
   // Audit: each placement is on every open request it covers, with id, scope, ground, who, why.
-  auto placed = Events(f, r.id, "hold_placed");
+  auto placed = f.Events(r.id, "hold_placed");
   REQUIRE(placed.size() == 2);
   CHECK(placed[0].actor == "staff:legal");
   CHECK(placed[0].reason == "tax audit of 2025");
@@ -70,8 +59,8 @@ TEST_CASE("holds: a table hold and a subject+category hold keep their rows; the 
         "placed_by":"staff:legal","hold_reason":"tax audit of 2025"})J"));
   CHECK(Data(placed[1]).at("scope").at("category") == "correspondence");
   CHECK(Data(placed[1]).at("scope").at("subject_email") == "alex.morgan@example.com");
-  CHECK(Events(f, blake.id, "hold_placed").size() == 1);   // the table hold names nobody: every deletion
-  CHECK(Events(f, access.id, "hold_placed").size() == 1);  // Alex's hold: all Alex's requests
+  CHECK(f.Events(blake.id, "hold_placed").size() == 1);   // the table hold names nobody: every deletion
+  CHECK(f.Events(access.id, "hold_placed").size() == 1);  // Alex's hold: all Alex's requests
 
   // Table and category holds do not stop the deletion as a whole.
   REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
@@ -105,7 +94,7 @@ TEST_CASE("holds: a table hold and a subject+category hold keep their rows; the 
   const json::value job = json::parse(f.Text("SELECT result_json FROM jobs WHERE request_id = '" + r.id + "'"));
   CHECK(job.at("summary").at("retained") == expected);
   CHECK(job.at("summary").at("total_retained") == 5);
-  auto fulfilled = Events(f, r.id, "fulfilled");
+  auto fulfilled = f.Events(r.id, "fulfilled");
   REQUIRE(fulfilled.size() == 1);
   CHECK(Data(fulfilled[0]).at("summary").at("retained") == expected);
   const std::string mail =
@@ -122,13 +111,13 @@ TEST_CASE("holds: a table hold and a subject+category hold keep their rows; the 
         json::parse(R"J([{"request_id":")J" + r.id + R"J(","reference":")J" + r.reference +
                     R"J(","table":"billing","rows":3,"category":"financial data","still_held_by":[]}])J"));
   CHECK(c.Ids("billing", "invoice_no").size() == 5);  // nothing re-run
-  auto rel = Events(f, blake.id, "hold_released");
+  auto rel = f.Events(blake.id, "hold_released");
   REQUIRE(rel.size() == 1);
   CHECK(rel[0].reason == "audit closed");
   CHECK(Data(rel[0]).at("released_by") == "staff:legal");
   CHECK(Data(rel[0]).at("hold_id") == json::value(tax->id));
   CHECK(Data(rel[0]).at("scope").at("table") == "billing");
-  CHECK(Events(f, r.id, "hold_released").empty());  // completed: final states record nothing
+  CHECK(f.Events(r.id, "hold_released").empty());  // completed: final states record nothing
 
   // The matter groups holds.
   CHECK(f.svc->ListHolds(false, "CASE-12")->size() == 1);
@@ -171,7 +160,7 @@ TEST_CASE("holds: a hold placed while the erasure runs keeps the rows not yet er
   CHECK(retained.at(0).at("hold_id") == json::value(hold_id));
   CHECK(retained.at(0).at("ground") == "litigation_hold");
   // The placement is in the history, while the request was fulfilling.
-  auto placed = Events(f, r.id, "hold_placed");
+  auto placed = f.Events(r.id, "hold_placed");
   REQUIRE(placed.size() == 1);
   CHECK(placed[0].from_state == std::optional<std::string>("fulfilling"));
   CHECK(Data(placed[0]).at("hold_id") == json::value(hold_id));
@@ -198,7 +187,7 @@ TEST_CASE("holds: a whole-subject hold waits; releasing it resumes the request a
   CHECK(released->resumed == std::vector<std::string>{r.reference});
   CHECK(released->retained_now_free.empty());
   CHECK(f.svc->Get(r.id)->state == "fulfilling");
-  auto rel = Events(f, r.id, "hold_released");
+  auto rel = f.Events(r.id, "hold_released");
   REQUIRE(rel.size() == 1);
   CHECK(rel[0].to_state == "hold_check");
   CHECK(Data(rel[0]).at("ground") == "regulatory_investigation");

@@ -2,6 +2,7 @@
 // templates and a manual clock: shared by the tests in tests/service.
 #pragma once
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -90,6 +91,24 @@ struct Fixture {
     if (!r.ok()) FAIL(r.status().ToString());
     return r->request;
   }
+  // The newest code queued for `id`, read from its outbox row before delivery (CodeFor reads
+  // delivered mail in directory order, which does not tell the newest).
+  std::string NewestCode(const std::string& id) {
+    const std::string body = Text("SELECT body FROM outbox WHERE request_id = '" + id +
+                                  "' AND template = 'verification_code' ORDER BY id DESC LIMIT 1");
+    std::smatch m;
+    REQUIRE(std::regex_search(body, m, std::regex("\\n\\s+([0-9]{6})\\r?\\n")));
+    return m[1];
+  }
+  // The request's transitions for `event`, oldest first.
+  std::vector<store::TransitionRow> Events(const std::string& id, const std::string& event) {
+    std::vector<store::TransitionRow> out;
+    auto all = svc->Transitions(id);  // kept alive: never iterate a temporary's contents
+    REQUIRE(all.ok());
+    for (auto& t : *all)
+      if (t.event == event) out.push_back(t);
+    return out;
+  }
   // Delivers the outbox into the Maildir and reads the newest code mailed for `reference`.
   std::string CodeFor(const std::string& reference) {
     service::Workers w(*svc, nullptr);
@@ -105,5 +124,8 @@ struct Fixture {
     return code;
   }
 };
+
+// A transition's data.
+inline boost::json::object Data(const store::TransitionRow& t) { return boost::json::parse(t.data_json).as_object(); }
 
 }  // namespace dsar::test

@@ -25,16 +25,6 @@ struct PolicyDir {
   }
 };
 
-// The newest code queued for `id`, read from its outbox row before delivery (Fixture::CodeFor
-// reads delivered mail in directory order, which does not tell the newest).
-std::string NewestCode(Fixture& f, const std::string& id) {
-  const std::string body = f.Text("SELECT body FROM outbox WHERE request_id = '" + id +
-                                  "' AND template = 'verification_code' ORDER BY id DESC LIMIT 1");
-  std::smatch m;
-  REQUIRE(std::regex_search(body, m, std::regex("\\n\\s+([0-9]{6})\\r?\\n")));
-  return m[1];
-}
-
 std::vector<std::string> Events(Fixture& f, const std::string& id) {
   std::vector<std::string> out;
   const auto transitions = f.svc->Transitions(id);  // kept: the loop must not outlive it
@@ -153,7 +143,7 @@ TEST_CASE("resend: a new code after the cooldown, the old one stops working, at 
   CHECK(json::parse(ts->back().data_json).at("resend").as_int64() == 1);
   CHECK(f.Count("SELECT count(*) FROM timers WHERE request_id = '" + r.id + "' AND kind = 'requester_reminder'") == 1);
 
-  const std::string second = NewestCode(f, r.id);
+  const std::string second = f.NewestCode(r.id);
   if (second != first) {  // (one time in a million the new code repeats the old one)
     auto old = f.svc->Verify(r.id, first, "requester");
     REQUIRE_FALSE(old.ok());
@@ -170,7 +160,7 @@ TEST_CASE("resend: a new code after the cooldown, the old one stops working, at 
   CHECK(refused.status().IsConflict());
   CHECK(retry == 0);
   // The latest code works.
-  const std::string last = NewestCode(f, r.id);
+  const std::string last = f.NewestCode(r.id);
   auto ok = f.svc->Verify(r.id, last, "requester");
   REQUIRE(ok.ok());
   // An agent's request (issue 5 §2, Cal. Code Regs. tit. 11 § 7063): verified, it waits for the
