@@ -207,6 +207,18 @@ struct Route {
 Response Fail(const Call& c, const Status& s) { return StatusProblem(s, c.path); }
 Response Fail(const Call& c, int status, std::string_view detail) { return ProblemResponse(status, detail, c.path); }
 
+// 200 {"items": [...]}: each row of `rows` as `to_json` writes it, or the failure of `rows`.
+template <class Rows, class ToJson>
+Response ItemsResponse(Call& c, const Result<Rows>& rows, ToJson to_json) {
+  if (!rows.ok()) return Fail(c, rows.status());
+  json::array items;
+  items.reserve(rows->size());
+  for (const auto& row : *rows) items.push_back(to_json(row));
+  json::object o;
+  o["items"] = std::move(items);
+  return JsonResponse(200, o);
+}
+
 service::RequestService& Svc(Call& c) { return c.ctx.service; }
 
 // POST /requests
@@ -350,13 +362,7 @@ Response GetRequestRoute(Call& c) {
 
 // GET /requests/{id}/transitions
 Response TransitionsRoute(Call& c) {
-  auto rows = Svc(c).Transitions(c.params[0]);
-  if (!rows.ok()) return Fail(c, rows.status());
-  json::array items;
-  for (const auto& t : *rows) items.push_back(service::RequestService::TransitionJson(t));
-  json::object o;
-  o["items"] = std::move(items);
-  return JsonResponse(200, o);
+  return ItemsResponse(c, Svc(c).Transitions(c.params[0]), service::RequestService::TransitionJson);
 }
 
 // The optional `expected_version` of a body: a positive integer, or absent/null.
@@ -926,24 +932,12 @@ Response DenialReasonsRoute(Call&) {
 
 // GET /tasks: the open staff tasks of every request, oldest first.
 Response ListTasksRoute(Call& c) {
-  auto tasks = Svc(c).Tasks("");
-  if (!tasks.ok()) return Fail(c, tasks.status());
-  json::array items;
-  for (const auto& t : *tasks) items.push_back(service::RequestService::TaskJson(t));
-  json::object o;
-  o["items"] = std::move(items);
-  return JsonResponse(200, o);
+  return ItemsResponse(c, Svc(c).Tasks(""), service::RequestService::TaskJson);
 }
 
 // GET /requests/{id}/tasks: every task of the request (open and completed).
 Response RequestTasksRoute(Call& c) {
-  auto tasks = Svc(c).Tasks(c.params[0]);
-  if (!tasks.ok()) return Fail(c, tasks.status());
-  json::array items;
-  for (const auto& t : *tasks) items.push_back(service::RequestService::TaskJson(t));
-  json::object o;
-  o["items"] = std::move(items);
-  return JsonResponse(200, o);
+  return ItemsResponse(c, Svc(c).Tasks(c.params[0]), service::RequestService::TaskJson);
 }
 
 // POST /requests/{id}/tasks/{task}/complete: JSON {note, expected_version?}, or any other
@@ -974,13 +968,7 @@ Response CompleteTaskRoute(Call& c) {
 
 // GET /requests/{id}/steps: the step ledger, oldest first.
 Response StepsRoute(Call& c) {
-  auto rows = Svc(c).Ledger(c.params[0]);
-  if (!rows.ok()) return Fail(c, rows.status());
-  json::array items;
-  for (const auto& l : *rows) items.push_back(service::RequestService::LedgerJson(l));
-  json::object o;
-  o["items"] = std::move(items);
-  return JsonResponse(200, o);
+  return ItemsResponse(c, Svc(c).Ledger(c.params[0]), service::RequestService::LedgerJson);
 }
 
 // POST /callbacks/{token} (PUBLIC: the one-time token is the credential): {"status":
