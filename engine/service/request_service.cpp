@@ -1363,21 +1363,15 @@ Result<DataPointOutcome> RequestService::VerifyDataPoints(const std::string& id,
     const std::string why = rule.needs_declaration() && !signed_declaration
                                 ? "the signed declaration under penalty of perjury is required"
                                 : "not enough of the details given match the information we hold";
-    if (out.attempts_left == 0 && (*wf)->Candidates(row.state, "verification_failed") != nullptr) {
-      Event ev;
-      ev.name = "verification_failed";
-      ev.actor = "system";
-      ev.reason = "the details given to confirm your identity did not match the information we hold, after " +
-                  std::to_string(rule.max_attempts) + " attempt(s)";
-      ev.data["reason_code"] = "insufficient_verification";
-      ev.data["method"] = "data_points";
-      ev.data["attempts"] = failed;
-      ev.data["citation"] = citation;
-      if (Status st = ApplyInTx(tx, row, ev, std::nullopt); !st.ok()) return st;
-      refusal = Status::Refused(why + "; no attempts left: the request is denied for insufficient verification");
-    } else {
+    // At the limit, data points are locked for this request, as wrong codes lock a code: the
+    // request is not denied at once, so that someone who knows a reference cannot get another
+    // person's request denied. The mailed code still confirms it; unconfirmed, the verification
+    // window denies it for insufficient verification and says why (VerificationFailure).
+    if (out.attempts_left == 0)
+      refusal = Status::Refused(why + "; no attempts left: details can no longer be offered for this request (the "
+                                      "code we mailed still confirms it)");
+    else
       refusal = Status::Refused(why + "; " + std::to_string(out.attempts_left) + " attempt(s) left");
-    }
     out.request = row;
     return Status::Ok();  // the failed attempt is recorded
   });
@@ -1387,6 +1381,17 @@ Result<DataPointOutcome> RequestService::VerifyDataPoints(const std::string& id,
 }
 
 Result<std::string> RequestService::VerificationFailure(store::Tx& tx, const store::RequestRow& r) {
+  // Data points offered until they were locked (Cal. Code Regs. tit. 11 § 7062).
+  if (const auto rule = policies_.For(r.type, r.jurisdiction).data_points) {
+    auto attempts = tx.DataPointAttemptsFor(r.id);
+    if (!attempts.ok()) return attempts.status();
+    int failed = 0;
+    for (const auto& a : *attempts) failed += a.success ? 0 : 1;
+    if (failed >= rule->max_attempts)
+      return "the details given to confirm your identity did not match the information we hold, after " +
+             std::to_string(failed) + " attempt(s), and the request was not confirmed with the code we sent in the "
+             "time allowed";
+  }
   auto latest = tx.LatestVerification(r.id);
   if (!latest.ok()) return latest.status();
   if (!latest->has_value()) return std::string("the request was not confirmed in the time allowed");

@@ -334,9 +334,10 @@ class RequestService {
   // matched. Enough points (2, or 3 and the declaration for a reasonably high degree) verify the
   // data subject: `identity_verified` with data {method: data_points, degree, points (the names),
   // matched, required, signed_declaration, citation}, on the existing path (promotion, agents).
-  // Too few: a failed attempt; at the policy's max_attempts the request is denied
-  // (`verification_failed`, reason_code insufficient_verification, the requester told why)
-  // where the state allows it. Invalid for unknown point names or no points; Refused when the
+  // Too few: a failed attempt (Refused, with the attempts left); at the policy's max_attempts data
+  // points are locked for the request (Refused thereafter), as wrong codes lock a code; the
+  // mailed code still works, and the verification window's denial (insufficient_verification)
+  // then says the details did not match (VerificationFailure). Invalid for unknown point names or no points; Refused when the
   // request is not awaiting verification or the policy offers no data points; Unprocessable when
   // no systems map is configured.
   Result<DataPointOutcome> VerifyDataPoints(const std::string& id, const std::map<std::string, std::string>& points,

@@ -109,7 +109,7 @@ TEST_CASE("data points: a request to know specific pieces (CCPA access) needs th
   CHECK(f.Count("SELECT count(*) FROM jobs WHERE step = 'export_access' AND request_id = '" + r.id + "'") == 1);
 }
 
-TEST_CASE("data points: too few matches at the policy's limit deny the request for insufficient verification",
+TEST_CASE("data points: too few matches at the policy's limit lock them, and the window denies the request saying why",
           "[service][data_points]") {
   Fixture f;
   Company c(f);
@@ -123,24 +123,39 @@ TEST_CASE("data points: too few matches at the policy's limit deny the request f
   }
   auto last = f.svc->VerifyDataPoints(r.id, wrong, false, "requester");
   CHECK(last.status().message() ==
-        "not enough of the details given match the information we hold; no attempts left: the request is denied for "
-        "insufficient verification");
-  const auto now = f.svc->Get(r.id);
-  CHECK(now->state == "denied");
-  CHECK_FALSE(now->identity_verified);
-  auto failed = f.Events(r.id, "verification_failed");
-  REQUIRE(failed.size() == 1);
-  CHECK(Data(failed[0]).at("reason_code").as_string() == "insufficient_verification");
-  CHECK(Data(failed[0]).at("attempts").as_int64() == 3);
-  CHECK(failed[0].reason ==
-        "the details given to confirm your identity did not match the information we hold, after 3 attempt(s)");
-  const std::string mail = f.Text("SELECT body FROM outbox WHERE template = 'denied' AND request_id = '" + r.id + "'");
-  CHECK(mail.find("did not match the information we hold, after 3 attempt(s)") != std::string::npos);
+        "not enough of the details given match the information we hold; no attempts left: details can no longer be "
+        "offered for this request (the code we mailed still confirms it)");
+  // Locked, not denied: whoever knows a reference cannot get the request denied.
+  CHECK(f.svc->Get(r.id)->state == "verifying");
+  CHECK(f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"plan", "pro"}}, false, "requester")
+            .status()
+            .message() == "no data-point attempts left for request " + r.reference);
   CHECK(f.Count("SELECT count(*) FROM data_point_attempts WHERE matched_count = 1 AND request_id = '" + r.id + "'") ==
         3);
   CHECK(StoredAnywhere(f, "555 0142") == 0);
-  CHECK(f.svc->VerifyDataPoints(r.id, wrong, false, "requester").status().IsRefused());
-  CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "'") == 0);
+
+  SECTION("the mailed code still confirms the data subject") {
+    REQUIRE(f.svc->Verify(r.id, f.NewestCode(r.id), "requester").ok());
+    CHECK(f.svc->Get(r.id)->identity_verified);
+  }
+  SECTION("unconfirmed, the verification window denies it for insufficient verification, and says why") {
+    f.clock.Advance(30 * kMillisPerDay + 1);
+    service::Workers w(*f.svc, nullptr);
+    REQUIRE(w.FireTimers().ok());
+    const auto now = f.svc->Get(r.id);
+    CHECK(now->state == "denied");
+    CHECK_FALSE(now->identity_verified);
+    auto expired = f.Events(r.id, "verification_expired");
+    REQUIRE(expired.size() == 1);
+    CHECK(Data(expired[0]).at("reason_code").as_string() == "insufficient_verification");
+    CHECK(expired[0].reason ==
+          "the details given to confirm your identity did not match the information we hold, after 3 attempt(s), and "
+          "the request was not confirmed with the code we sent in the time allowed");
+    const std::string mail =
+        f.Text("SELECT body FROM outbox WHERE template = 'denied' AND request_id = '" + r.id + "'");
+    CHECK(mail.find("did not match the information we hold, after 3 attempt(s)") != std::string::npos);
+    CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "'") == 0);
+  }
 }
 
 TEST_CASE("data points: a correction is never verified with the data it corrects", "[service][data_points]") {
