@@ -933,10 +933,15 @@ Result<std::optional<InboundRow>> Tx::GetInbound(std::int64_t id) {
 namespace {
 
 // " AND <column> IN (?k, ?k+1, ...)" over the final states, bound from parameter `first`.
+// " AND the request is closed": its `column` (a state) is one of `final_states`, or it is a
+// duplicate whose primary is gone (purged: PurgeRequest unlinks its duplicates). Such a duplicate
+// was answered through its primary and is kept no longer than it (records retention).
 std::string InFinal(const char* column, const std::vector<std::string>& final_states, int first) {
-  std::string sql = std::string(" AND ") + column + " IN (";
+  const std::string col(column);
+  const std::string duplicate_of = col.substr(0, col.size() - std::string("state").size()) + "duplicate_of";
+  std::string sql = " AND (" + col + " IN (";
   for (size_t i = 0; i < final_states.size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(first + static_cast<int>(i));
-  return sql + ")";
+  return sql + ") OR (" + col + " = 'duplicate' AND (" + duplicate_of + " IS NULL OR " + duplicate_of + " = '')))";
 }
 
 void BindFinal(Statement& s, const std::vector<std::string>& final_states, int first) {

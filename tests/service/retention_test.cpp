@@ -116,3 +116,39 @@ TEST_CASE("retention periods are at least a day", "[service][retention][config]"
   CHECK(c.status().message() == (dir / "c.yaml").string() + ": retention_raw_mail_days must be at least 1 (days)");
   fs::remove_all(dir);
 }
+
+TEST_CASE("a duplicate goes with its primary: purged once the primary it was answered through is purged",
+          "[service][retention]") {
+  Fixture f;
+  const auto primary = f.Create("deletion", "dup.retention@example.com");
+  const auto dup = f.Create("deletion", "dup.retention@example.com");
+  REQUIRE(f.svc->Get(dup.id)->state == "duplicate");
+  REQUIRE(f.svc->Get(dup.id)->duplicate_of == primary.id);
+  f.clock.Advance(kMillisPerDay);
+  auto closed = f.svc->ApplyStaffEvent(primary.id, Event{"cancel", "staff:ann", "withdrawn by phone", {}}, std::nullopt);
+  REQUIRE(closed.ok());
+  service::Workers w(*f.svc, nullptr);
+  // Within the primary's retention, the duplicate stays (its primary still answers for it).
+  f.clock.Set(closed->updated_at + 730 * kMillisPerDay);
+  REQUIRE(w.PurgeExpired().ok());
+  CHECK(f.Count("SELECT count(*) FROM requests") == 2);
+  // After it: the primary goes, then its duplicate (unlinked), each leaving a tombstone.
+  f.clock.Set(closed->updated_at + 730 * kMillisPerDay + 1);
+  REQUIRE(w.PurgeExpired().ok());
+  REQUIRE(w.PurgeExpired().ok());
+  CHECK(f.Count("SELECT count(*) FROM requests") == 0);
+  CHECK(f.Text("SELECT group_concat(reference || ':' || final_state, ',') FROM (SELECT * FROM purged_requests "
+                "ORDER BY final_state)") ==
+        primary.reference + ":cancelled," + dup.reference + ":duplicate");
+  CHECK(f.Count("SELECT count(*) FROM transitions WHERE request_id = '" + dup.id + "'") == 0);
+}
+
+TEST_CASE("an open duplicate of an open primary is never purged", "[service][retention]") {
+  Fixture f;
+  const auto primary = f.Create("access", "open.dup@example.com");
+  const auto dup = f.Create("access", "open.dup@example.com");
+  service::Workers w(*f.svc, nullptr);
+  f.clock.Advance(1000 * kMillisPerDay);
+  REQUIRE(w.PurgeExpired().ok());
+  CHECK(f.Count("SELECT count(*) FROM requests WHERE id IN ('" + primary.id + "', '" + dup.id + "')") == 2);
+}
