@@ -940,14 +940,15 @@ Response RequestTasksRoute(Call& c) {
   return ItemsResponse(c, Svc(c).Tasks(c.params[0]), service::RequestService::TaskJson);
 }
 
-// POST /requests/{id}/tasks/{task}/complete: JSON {note, expected_version?}, or any other
-// Content-Type: the body is the evidence file (stored with its SHA-256), `?note=` optional.
+// POST /requests/{id}/tasks/{task}/complete: JSON {note, expected_version?} (Content-Type
+// application/json, none, or application/x-www-form-urlencoded: what `curl -d` sends), or any
+// other Content-Type: the body is the evidence file (stored with its SHA-256), `?note=` optional.
 Response CompleteTaskRoute(Call& c) {
   const std::string media = MediaType(c.req.Header("Content-Type"));
   std::string note;
   std::optional<std::int64_t> expected;
   std::optional<service::EvidenceUpload> file;
-  if (media == "application/json" || media.empty()) {
+  if (media == "application/json" || media.empty() || media == "application/x-www-form-urlencoded") {
     json::object body;
     if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
     if (Status s = OnlyKeys(body, {"note", "expected_version"}, ""); !s.ok()) return Fail(c, s);

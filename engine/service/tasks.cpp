@@ -28,10 +28,11 @@ json::value ParseOrNull(const std::string& text) {
   return ec ? json::value(nullptr) : v;
 }
 
-// Writes `bytes` to `path` (0600) durably, through a temporary file renamed into place.
+// Writes `bytes` to `path` (0600) durably, through a temporary file of its own (concurrent
+// uploads of the same file each write their own) renamed into place.
 Status WriteOwnerOnly(const fs::path& path, std::string_view bytes) {
-  const std::string tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  std::string tmp = path.string() + ".XXXXXX.tmp";
+  const int fd = ::mkstemps(tmp.data(), 4);
   if (fd < 0) return Status::IoError("cannot write evidence file: " + std::string(std::strerror(errno)));
   std::size_t off = 0;
   while (off < bytes.size()) {
@@ -90,6 +91,21 @@ Result<store::RequestRow> RequestService::CompleteTask(const std::string& id, co
     e["content_type"] = file->content_type.empty() ? "application/octet-stream" : file->content_type;
     e["file"] = fs::absolute(path, ec).string();
     ev.data["evidence"] = std::move(e);
+    auto done = ApplyStaffEvent(row->id, std::move(ev), expected_version);
+    if (!done.ok()) {
+      // Refused (no such task, done already, a concurrent completion): the file goes unless a
+      // completion of this request recorded the same bytes.
+      bool referenced = true;
+      (void)store_.Read([&](store::Tx& tx) -> Status {
+        auto kept = tx.EvidenceFor(row->id);
+        if (!kept.ok()) return kept.status();
+        referenced = false;
+        for (const auto& k : *kept) referenced = referenced || k.sha256 == sha;
+        return Status::Ok();
+      });
+      if (!referenced) fs::remove(path, ec);
+    }
+    return done;
   }
   return ApplyStaffEvent(row->id, std::move(ev), expected_version);
 }

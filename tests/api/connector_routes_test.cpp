@@ -89,14 +89,26 @@ TEST_CASE("tasks: listed for staff, completed with an uploaded file as evidence 
   CHECK(Body(mine).at("items").at(0).at("status") == "closed");
   CHECK(Body(Handle(Req("GET", "/api/v1/tasks", "", f.token), ctx)).at("items").as_array().empty());
 
-  // A JSON note alone, on another objection.
+  // A refused upload (the task is done already) leaves no file behind; the recorded one stays.
+  Response again = Handle(Req("POST", base + "review_objection/complete", "another letter\n", f.token, "text/plain"), ctx);
+  CHECK(again.status == 409);
+  CHECK_FALSE(fs::exists(f.dir / "evidence" / r.reference / Sha256Hex("another letter\n")));
+  CHECK(fs::exists(stored));
+
+  // A JSON note alone, on another objection, sent as `curl -d` sends it (form-urlencoded).
   auto r2 = f.CreateDirect("dee@example.com", "objection");
   REQUIRE(f.svc->Verify(r2.id, f.MailedCode(r2.id), "requester").ok());
   Response noted = Handle(Req("POST", "/api/v1/requests/" + r2.id + "/tasks/review_objection/complete",
-                              R"({"note":"marketing profile switched off"})", f.token),
+                              R"({"note":"marketing profile switched off"})", f.token,
+                              "application/x-www-form-urlencoded"),
                           ctx);
   REQUIRE(noted.status == 200);
   CHECK(Body(noted).at("state") == "completed");
+  auto noted_history = f.svc->Transitions(r2.id);
+  REQUIRE(noted_history.ok());
+  const json::object noted_data = json::parse(noted_history->back().data_json).as_object();
+  CHECK(noted_data.at("note") == "marketing profile switched off");
+  CHECK_FALSE(noted_data.contains("evidence"));
 
   // The upload route takes bodies up to the mail limit; other JSON routes 64 KiB.
   CHECK(BodyLimitFor("POST", base + "review_objection/complete", 1000000) == 1000000);
