@@ -1016,9 +1016,14 @@ Status Fulfiller::CheckCorrections(const std::vector<CorrectionChange>& changes)
     const FieldSpec* f = t->Field(c.column);
     if (f == nullptr) return Status::Unprocessable(where + ": '" + c.column + "' is not a field of " + c.table + " in the systems map");
     if (!f->withheld.empty()) return Status::Unprocessable(where + ": the field is withheld from the data subject");
+    // Columns that find the person's rows (an email, an account id, a join) are not corrected
+    // here: a new email would hand the account to whoever holds that mailbox. Staff change them
+    // in the company's own systems once the new address is confirmed.
     for (const auto& l : t->links)
-      if (l.column == c.column && l.kind != Link::Kind::kEmail)
+      if (l.column == c.column)
         return Status::Unprocessable(where + ": the column links rows to the person; it is not corrected");
+    if (c.table == map_->subject.table && c.column == map_->subject.email_column)
+      return Status::Unprocessable(where + ": the column links rows to the person; it is not corrected");
     if (c.table == map_->subject.table && c.column == map_->subject.id_column)
       return Status::Unprocessable(where + ": the account id is assigned by the company, not corrected");
     if (!(c.value.is_string() || c.value.is_number() || c.value.is_null()))

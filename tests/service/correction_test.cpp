@@ -75,6 +75,10 @@ TEST_CASE("an approved correction is applied to the company's rows, before and a
   CHECK(c.Approve(r.id, R"([{"table":"accounts","column":"password_hash","value":"x"}])").status().kind() == Status::Kind::kUnprocessable);
   CHECK(c.Approve(r.id, R"([{"table":"projects","column":"account_id","value":"acc_x"}])").status().kind() == Status::Kind::kUnprocessable);
   CHECK(c.Approve(r.id, R"([{"table":"accounts","column":"id","value":"acc_x"}])").status().kind() == Status::Kind::kUnprocessable);
+  // The email that finds the person's rows (a new one would hand the account to another mailbox).
+  auto email = c.Approve(r.id, R"([{"table":"accounts","column":"email","value":"evil@example.com"}])");
+  CHECK(email.status().kind() == Status::Kind::kUnprocessable);
+  CHECK(email.status().message() == "change accounts.email: the column links rows to the person; it is not corrected");
   CHECK(c.f.Count("SELECT count(*) FROM transitions WHERE event = 'approve'") == 0);
 
   const auto before_accounts = fulfillment::testing::Column(c.db, "SELECT name FROM accounts ORDER BY id");
