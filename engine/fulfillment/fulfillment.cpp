@@ -405,7 +405,8 @@ std::string Count(std::int64_t n, const char* one, const char* many) {
   return FormatCount(n) + " " + (n == 1 ? one : many);
 }
 
-// Writes one value of the current row of `s` into data.json and its text form into `cell`.
+// Writes one value of the current row of `s` into data.json and its CSV form into `cell` (text
+// that a spreadsheet would read as a formula is neutralised there, never in data.json).
 void WriteCell(JsonWriter& w, const Stmt& s, int i, std::string& cell) {
   const SqlValue v = s.Column(i);
   switch (v.type) {
@@ -417,7 +418,7 @@ void WriteCell(JsonWriter& w, const Stmt& s, int i, std::string& cell) {
       break;
     case SQLITE_TEXT:
       w.String(v.s);
-      cell = v.s;
+      cell = NeutraliseCsvFormula(v.s);
       return;
     case SQLITE_BLOB:
       break;  // hex, below

@@ -247,7 +247,7 @@ TEST_CASE("export_portability writes data.json and one CSV per table, provided f
                                                   "support_tickets.csv"});
   CHECK(ZipEntry(zip, "accounts.csv") ==
         "email,name,phone,country,region,language,plan,marketing_opt_in,sale_opt_out\r\n"
-        "Alex.Morgan@example.com,Alex Morgan,+44 7700 900123,GB,,en,pro,1,0\r\n");
+        "Alex.Morgan@example.com,Alex Morgan,'+44 7700 900123,GB,,en,pro,1,0\r\n");
   CHECK(ZipEntry(zip, "projects.csv") ==
         "name,description,visibility\r\n"
         "climate-notebook,\"Climate, \"\"daily\"\" data\",private\r\n"

@@ -68,6 +68,24 @@ TEST_CASE("formula cells are neutralised in the access CSVs, never in data.json"
   CHECK_FALSE(std::filesystem::exists(ReviewDir(dir / "exports", "REF-F")));
 }
 
+TEST_CASE("formula cells are neutralised in the portability CSVs too, never in data.json", "[fulfillment][review]") {
+  TempDir dir;
+  const std::string db = MakeSmallCompanyDb(dir);
+  Sql(db, "UPDATE projects SET name = '=cmd|'' /C calc''!A0', description = '+1 555' WHERE id = 'prj_a1'");
+  Fulfiller fulfiller(Map(), db, dir / "exports");
+  auto r = fulfiller.Run("export_portability", "REF-P", Alex(), kNow);
+  INFO(r.status().ToString());
+  REQUIRE(r.ok());
+  const std::string zip = dir / "exports/REF-P/portability.zip";
+  const std::string projects = ZipEntry(zip, "projects.csv");
+  INFO(projects);
+  CHECK(projects.find("'=cmd|' /C calc'!A0") != std::string::npos);
+  CHECK(projects.find(",=cmd") == std::string::npos);
+  const json::value data = json::parse(ZipEntry(zip, "data.json"));
+  CHECK(data.at("tables").at("projects").as_array()[0].at("name") == "=cmd|' /C calc'!A0");
+  CHECK(data.at("tables").at("projects").as_array()[0].at("description") == "+1 555");
+}
+
 TEST_CASE("the staged rows rebuild the package: the same bytes, and redactions leave no trace", "[fulfillment][review]") {
   TempDir dir;
   const std::string db = MakeSmallCompanyDb(dir);
