@@ -653,6 +653,10 @@ Response SuppressionCheckRoute(Call& c) {
     }
     if (kind != "email" && kind != "account_id" && kind != "phone")
       return Fail(c, 400, at + ".kind must be email, account_id or phone");
+    if (!hash.empty() && (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != std::string::npos))
+      return Fail(c, 400, at + ".hash must be 64 lowercase hex digits (HMAC-SHA-256)");
+    if (!value.empty() && service::NormalizeIdentifier(kind, value).empty())
+      return Fail(c, 400, at + ".value is not a valid " + kind);
     auto found = hash.empty() ? Svc(c).IsSuppressed(kind, value)
                               : service::IsHashSuppressed(Svc(c).store(), kind, hash);
     if (!found.ok()) return Fail(c, found.status());

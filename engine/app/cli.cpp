@@ -171,24 +171,29 @@ Result<std::vector<std::string>> ReadLines(const std::string& file) {
 }
 
 // `dsar suppression check`: one identifier per line on stdin ("email:…", "phone:…",
-// "account_id:…", or a bare value whose kind is guessed); one line out per line in, in order:
-// "suppressed" or "not suppressed" (the identifiers are not echoed). Exit 0.
+// "account_id:…", "mailto:…", "Name <address>", or a bare value whose kind is guessed); one line
+// out per line in, in order: "suppressed", "not suppressed", or "invalid: …" for a line that is
+// no email address, phone number or account id (never answered "not suppressed": a caller must
+// not import what it could not check). The identifiers are not echoed. Exit 0, or 65
+// (EX_DATAERR) when a line was invalid.
 int SuppressionCheck(const Common& common) {
   Engine engine;
   if (Status st = engine.Open(common); !st.ok()) return Fail(st);
   auto lines = ReadLines("");
   if (!lines.ok()) return Fail(lines.status());
+  bool invalid = false;
   for (const auto& line : *lines) {
-    if (line.find_first_not_of(" \t") == std::string::npos) {
-      std::cout << "not suppressed\n";
+    const service::Identifier id = service::ParseIdentifierLine(line);
+    if (service::SuppressionHash(engine.service->secrets(), id).empty()) {
+      std::cout << "invalid: not an email address, phone number or account id\n";
+      invalid = true;
       continue;
     }
-    const service::Identifier id = service::ParseIdentifierLine(line);
     auto s = engine.service->IsSuppressed(id.kind, id.value);
     if (!s.ok()) return Fail(s.status());
     std::cout << (*s ? "suppressed" : "not suppressed") << "\n";
   }
-  return 0;
+  return invalid ? 65 : 0;
 }
 
 // `dsar demo-import newsletter [FILE]`: the demo company's newsletter import, one address per

@@ -60,8 +60,22 @@ std::string GuessIdentifierKind(std::string_view value) {
 
 Identifier ParseIdentifierLine(std::string_view line) {
   line = TrimView(line);
-  if (const auto colon = line.find(':'); colon != std::string_view::npos && KnownKind(line.substr(0, colon)))
-    return {std::string(line.substr(0, colon)), std::string(TrimView(line.substr(colon + 1)))};
+  if (line.size() >= 2 && line.front() == '"' && line.back() == '"') line = TrimView(line.substr(1, line.size() - 2));
+  // "Name <local@domain>": the address.
+  if (const auto lt = line.rfind('<'); lt != std::string_view::npos && line.back() == '>' &&
+                                       line.find('@', lt) != std::string_view::npos)
+    return {"email", std::string(TrimView(line.substr(lt + 1, line.size() - lt - 2)))};
+  if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+    std::string prefix(line.substr(0, colon));
+    for (char& ch : prefix) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string_view rest = TrimView(line.substr(colon + 1));
+    if (prefix == "mailto") return {"email", std::string(rest)};
+    if (KnownKind(prefix)) return {prefix, std::string(rest)};
+    // "word:…" with a kind we do not know (ssn:…): not an identifier of ours.
+    bool word = !prefix.empty();
+    for (char ch : prefix) word = word && (std::isalpha(static_cast<unsigned char>(ch)) || ch == '_');
+    if (word) return {"", std::string(rest)};
+  }
   return {GuessIdentifierKind(line), std::string(line)};
 }
 

@@ -45,7 +45,9 @@ std::string NormalizeIdentifier(std::string_view kind, std::string_view value);
 // '+', or only digits and separators), else "account_id".
 std::string GuessIdentifierKind(std::string_view value);
 
-// Parses "kind:value" (kind one of kSuppressionKinds) or a bare value (kind guessed).
+// Parses "kind:value" (kind one of kSuppressionKinds, any case), "mailto:…", "Name <address>",
+// a quoted value, or a bare value (kind guessed). An unknown "word:" prefix gives an empty kind
+// (not an identifier: SuppressionHash is "").
 Identifier ParseIdentifierLine(std::string_view line);
 
 // The keyed hash an identifier is kept under; "" when it does not normalise.

@@ -39,7 +39,9 @@ TEST_CASE("POST /suppression/check: values and hashes, in order", "[api][suppres
                                             R"({"kind":"phone","suppressed":true}]})"));
   for (const char* bad : {R"({})", R"({"identifiers":[]})", R"({"identifiers":[{"kind":"ssn","value":"1"}]})",
                           R"({"identifiers":[{"hash":"ab"}]})", R"({"identifiers":[{"value":"a@b.example","hash":"ab"}]})",
-                          R"({"identifiers":[{"value":"a@b.example","x":1}]})"}) {
+                          R"({"identifiers":[{"value":"a@b.example","x":1}]})",
+                          R"({"identifiers":[{"kind":"phone","hash":"zz"}]})",
+                          R"({"identifiers":[{"kind":"email","value":"not an address"}]})"}) {
     INFO(bad);
     auto r = call(bad);
     CHECK(r.status == 400);

@@ -360,6 +360,12 @@ TEST_CASE("the main job: fixture emails to completed requests, with history, exp
   // on stdin, the API in a body, and the demo company's newsletter import refuses Alex only.
   CHECK(d.Cli({"suppression", "check"}, "Alex.Morgan@example.com\nemail:sean.obrien@example.org\naccount_id:" +
                                             alex_account + "\n") == "suppressed\nnot suppressed\nsuppressed");
+  // A line that is no identifier is answered "invalid", never "not suppressed", and the exit
+  // status says so (65).
+  int check_rc = 0;
+  CHECK(d.Cli({"suppression", "check"}, "Alex Morgan <alex.morgan@example.com>\nssn:123\n", &check_rc) ==
+        "suppressed\ninvalid: not an email address, phone number or account id");
+  CHECK(check_rc == 65);
   auto check = api.Call("POST", "/api/v1/suppression/check",
                         R"({"identifiers":[{"value":"alex.morgan@example.com"},{"kind":"email","value":"sean.obrien@example.org"}]})");
   REQUIRE(check.status == 200);

@@ -52,12 +52,23 @@ TEST_CASE("identifiers are normalised before they are hashed", "[service][suppre
   CHECK(service::GuessIdentifierKind("acc_alex") == "account_id");
   CHECK(service::ParseIdentifierLine("phone: +44 7700 900123").kind == "phone");
   CHECK(service::ParseIdentifierLine("account_id:acc_7").value == "acc_7");
+  // The shapes people paste: any case of the kind, mailto:, "Name <address>", quotes.
+  for (const char* line : {"Email:alex.morgan@example.com", "mailto:alex.morgan@example.com",
+                           "Alex Morgan <alex.morgan@example.com>", "\"alex.morgan@example.com\""}) {
+    INFO(line);
+    const auto id = service::ParseIdentifierLine(line);
+    CHECK(id.kind == "email");
+    CHECK(service::NormalizeIdentifier(id.kind, id.value) == "alex.morgan@example.com");
+  }
+  // An unknown kind is no identifier of ours: no hash, never "not suppressed".
+  CHECK(service::ParseIdentifierLine("ssn:123").kind.empty());
   const auto secrets = service::Secrets::FromKey(std::string(32, 'k'));
   CHECK(service::SuppressionHash(secrets, {"email", "ALEX.morgan@example.com"}) ==
         service::SuppressionHash(secrets, {"email", " alex.morgan@example.com"}));
   CHECK(service::SuppressionHash(secrets, {"email", "alex.morgan@example.com"}) ==
         secrets.KeyedHash("suppression:email:alex.morgan@example.com"));
   CHECK(service::SuppressionHash(secrets, {"email", "alex.morgan@example.com"}).size() == 64);
+  CHECK(service::SuppressionHash(secrets, service::ParseIdentifierLine("ssn:123")).empty());
 }
 
 TEST_CASE("an erased person's re-import is refused, another person's is not", "[service][suppression]") {
