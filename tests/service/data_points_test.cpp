@@ -87,12 +87,12 @@ TEST_CASE("data points: a request to know specific pieces (CCPA access) needs th
   Fixture f;
   Company c(f);
   const auto r = CreateWith(f, "access", "ccpa");
-  const std::map<std::string, std::string> three{{"name", "Alex Morgan"}, {"card_last4", "4242"}, {"country", "gb"}};
+  const std::map<std::string, std::string> three{{"name", "Alex Morgan"}, {"card_last4", "4242"}, {"phone", "+44 7700 900123"}};
   auto no_decl = f.svc->VerifyDataPoints(r.id, three, false, "requester");
   REQUIRE_FALSE(no_decl.ok());
   CHECK(no_decl.status().IsRefused());
   CHECK(no_decl.status().message() == "the signed declaration under penalty of perjury is required; 2 attempt(s) left");
-  auto two = f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"country", "GB"}}, true, "requester");
+  auto two = f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, true, "requester");
   CHECK(two.status().message() == "not enough of the details given match the information we hold; 1 attempt(s) left");
   CHECK(f.svc->Get(r.id)->state == "verifying");
   auto ok = f.svc->VerifyDataPoints(r.id, three, true, "requester");
@@ -103,7 +103,7 @@ TEST_CASE("data points: a request to know specific pieces (CCPA access) needs th
   REQUIRE(iv.size() == 1);
   CHECK(Data(iv[0]).at("degree").as_string() == "reasonably_high");
   CHECK(Data(iv[0]).at("signed_declaration").as_bool());
-  CHECK(json::serialize(Data(iv[0]).at("points")) == R"(["card_last4","country","name"])");
+  CHECK(json::serialize(Data(iv[0]).at("points")) == R"(["card_last4","name","phone"])");
   CHECK(f.Count("SELECT count(*) FROM data_point_attempts WHERE request_id = '" + r.id + "'") == 3);
   CHECK(f.Count("SELECT count(*) FROM data_point_attempts WHERE success = 0 AND request_id = '" + r.id + "'") == 2);
   CHECK(f.Count("SELECT count(*) FROM jobs WHERE step = 'export_access' AND request_id = '" + r.id + "'") == 1);
@@ -127,7 +127,7 @@ TEST_CASE("data points: too few matches at the policy's limit lock them, and the
         "offered for this request (the code we mailed still confirms it)");
   // Locked, not denied: whoever knows a reference cannot get the request denied.
   CHECK(f.svc->Get(r.id)->state == "verifying");
-  CHECK(f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"plan", "pro"}}, false, "requester")
+  CHECK(f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, false, "requester")
             .status()
             .message() == "no data-point attempts left for request " + r.reference);
   CHECK(f.Count("SELECT count(*) FROM data_point_attempts WHERE matched_count = 1 AND request_id = '" + r.id + "'") ==
@@ -170,11 +170,11 @@ TEST_CASE("data points: a correction is never verified with the data it corrects
                                    false, "requester");
   REQUIRE_FALSE(a.ok());
   CHECK(f.Text("SELECT matched FROM data_point_attempts WHERE request_id = '" + r.id + "'") == R"(["name"])");
-  auto b = f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"plan", "Pro"}}, false, "requester");
+  auto b = f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"card_last4", "**** 4242"}}, false, "requester");
   INFO(b.status().ToString());
   REQUIRE(b.ok());
   CHECK(b->request.state == "awaiting_approval");
-  CHECK(b->matched == std::vector<std::string>{"name", "plan"});
+  CHECK(b->matched == std::vector<std::string>{"card_last4", "name"});
 }
 
 TEST_CASE("data points: bad input, no policy, no systems map", "[service][data_points]") {
@@ -190,12 +190,12 @@ TEST_CASE("data points: bad input, no policy, no systems map", "[service][data_p
   auto unknown = f.svc->VerifyDataPoints(r.id, {{"password", "x"}}, false, "requester");
   CHECK(unknown.status().kind() == Status::Kind::kInvalid);
   CHECK(unknown.status().message() ==
-        "unknown data point 'password' (expected: billing_address, card_last4, country, name, phone, plan, region)");
+        "unknown data point 'password' (expected: billing_address, card_last4, name, phone)");
   CHECK(f.svc->VerifyDataPoints(r.id, {}, false, "requester").status().kind() == Status::Kind::kInvalid);
   CHECK(f.Count("SELECT count(*) FROM data_point_attempts") == 0);
   // Objections offer no data points; opt-outs never verify.
   const auto obj = CreateWith(f, "objection", "gdpr");
-  CHECK(f.svc->VerifyDataPoints(obj.id, {{"name", "Alex Morgan"}, {"plan", "pro"}}, false, "requester")
+  CHECK(f.svc->VerifyDataPoints(obj.id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, false, "requester")
             .status()
             .message() == "verification by data points is not offered for objection requests under gdpr");
   const auto opt = CreateWith(f, "opt_out_sale", "ccpa");
