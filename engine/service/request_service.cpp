@@ -2500,6 +2500,9 @@ Result<store::RequestRow> RequestService::Redact(const std::string& id, const Re
   // concurrent redaction's rebuild never leaves an older package behind); approve rebuilds again,
   // so a failure here is never released.
   std::lock_guard lock(review_mu_);
+  // Approved meanwhile: approve committed after this change and rebuilt the package from every
+  // redaction recorded by then, this one among them; the review data is gone with the release.
+  if (auto now = Get(row.id); now.ok() && now->state != "awaiting_approval") return now;
   auto history = Transitions(row.id);
   if (!history.ok()) return history.status();
   if (Status b = fulfillment::BuildAccessPackage(dir, RedactionsIn(*history), package.path); !b.ok()) return b;
@@ -2538,6 +2541,7 @@ Result<store::RequestRow> RequestService::Unredact(const std::string& id, std::i
   });
   if (!s.ok()) return s;
   std::lock_guard lock(review_mu_);
+  if (auto now = Get(row.id); now.ok() && now->state != "awaiting_approval") return now;  // approved meanwhile
   auto history = Transitions(row.id);
   if (!history.ok()) return history.status();
   if (Status b = fulfillment::BuildAccessPackage(fulfillment::ReviewDir(config_.exports_dir, row.reference),
