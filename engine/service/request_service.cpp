@@ -1928,7 +1928,12 @@ Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const Prepar
         note.actor = "requester";
         note.data["inbound_message"] = out.message_row;
         note.data["mail_subject"] = Utf8Prefix(p.subject, 500, cut);
-        note.data["note"] = Utf8Prefix(p.fresh_text, 2000, cut);
+        // The code itself never goes into the history (used or not, it is a secret): "[code]".
+        std::string text = p.fresh_text;
+        if (!code.empty())
+          for (std::size_t at = text.find(code); at != std::string::npos; at = text.find(code, at + 6))
+            text.replace(at, code.size(), "[code]");
+        note.data["note"] = Utf8Prefix(text, 2000, cut);
         if (cut) note.data["note_truncated"] = true;
         if (!code.empty()) note.data["code"] = detail;  // the outcome, never the code itself
         auto fresh = tx.GetRequest(joined->id);  // a verified code moved the request on

@@ -54,9 +54,24 @@ TEST_CASE("a reply with a refused code or more than a code is a note for staff",
   REQUIRE(ts->back().event == "message_received");
   const auto data = boost::json::parse(ts->back().data_json);
   CHECK(std::string(data.at("code").as_string()).rfind("verification code refused: ", 0) == 0);
-  CHECK(data.at("note").as_string() == "Code: 000000");
-  const std::string& json = ts->back().data_json;
-  CHECK(json.find("000000") == json.rfind("000000"));  // the code only in the note, never on its own
+  CHECK(data.at("note").as_string() == "Code: [code]");
+  CHECK(ts->back().data_json.find("000000") == std::string::npos);  // the code itself is never kept
+
+  // The right code with a further wish: verified, and the wish is a note without the code.
+  const std::string code = f.NewestCode(r.id);
+  auto second = f.svc->IntakeMail(Mail("Rex <rex@example.com>", "r3@example.com", "Re: Access",
+                                       "My code is " + code + ". Also, before you send it, please tell me which "
+                                       "systems you looked in and who else received my data.",
+                                       OurFirstMail(f, r.id)));
+  REQUIRE(second.ok());
+  CHECK(f.svc->Get(r.id)->identity_verified);
+  auto after = f.svc->Transitions(r.id);
+  REQUIRE(after.ok());
+  std::string notes;
+  for (const auto& t : *after)
+    if (t.event == "message_received") notes += t.data_json;
+  CHECK(notes.find("My code is [code]. Also, before you send it") != std::string::npos);
+  CHECK(notes.find(code) == std::string::npos);
 }
 
 TEST_CASE("our own address is never a data subject", "[service][reply]") {
