@@ -12,6 +12,7 @@ import json
 import os
 import pathlib
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -155,6 +156,12 @@ def main():
     if (VAR / "dsar.db").exists() and not (VAR / ".demo").exists():
         die("var/dsar.db exists and was not made by the demo; move it away to run the demo")
     stop_previous_server()
+    # Another server on the port (a dsar serve started by hand, say) would answer in the demo's
+    # place while its database is replaced under it: refuse before touching var/.
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex(("127.0.0.1", args.port)) == 0:
+            die(f"port {args.port} is in use (another dsar serve?): stop it, or run scripts/demo --port N")
     for name in ("dsar.db", "dsar.db-wal", "dsar.db-shm", "nimbus.db", "demo-serve.log"):
         (VAR / name).unlink(missing_ok=True)
     for d in ("mail", "exports"):
@@ -285,7 +292,7 @@ def main():
         log(f"  export:         {p.relative_to(ROOT)}")
     log(f"  outbound mail:  var/mail/outbox/new/ ({len(list((VAR / 'mail' / 'outbox' / 'new').iterdir()))} messages)")
     log("  store:          var/dsar.db (sqlite3 var/dsar.db 'select * from transitions')")
-    log("  server log:     var/demo-serve.log (no personal data: routes, states, counts)")
+    log("  server log:     var/demo-serve.log (start, stop and failures; no personal data)")
     log("  company data:   var/nimbus.db (the demo company's systems after fulfillment)")
     log(f"\n  dsar serve keeps running (pid {server.pid}); stop it with: kill {server.pid}")
 
