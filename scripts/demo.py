@@ -161,7 +161,7 @@ def main():
     with socket.socket() as probe:
         probe.settimeout(1)
         if probe.connect_ex(("127.0.0.1", args.port)) == 0:
-            die(f"port {args.port} is in use (another dsar serve?): stop it, or run scripts/demo --port N")
+            die(f"port {args.port} is in use (another dsar serve?): stop it, or run DSAR_DEMO_PORT=N scripts/demo")
     for name in ("dsar.db", "dsar.db-wal", "dsar.db-shm", "nimbus.db", "demo-serve.log"):
         (VAR / name).unlink(missing_ok=True)
     for d in ("mail", "exports"):
