@@ -1301,6 +1301,15 @@ Result<StepResult> Fulfiller::RunUnit(const std::string& step, const std::string
     st = EraseTable(run, *table, erase, te);
     result.summary["table"] = std::move(te.table);
     if (te.retained) result.summary["retained"] = std::move(*te.retained);
+    // The last table erased: the recorded resolution (the person's account ids and row ids) is
+    // needed no longer, and is itself personal data; it goes in the same transaction.
+    if (st.ok() && table == &map_->tables.back()) {
+      auto del = db.Prepare(std::string("DELETE FROM ") + kJournal + " WHERE reference = ?1 AND step = ?2");
+      if (!del.ok()) return del.status();
+      del->Bind(1, reference);
+      del->Bind(2, std::string(kSubjectUnit));
+      del->Step(&st);
+    }
   } else {
     result.summary["step"] = step;
     result.summary["reference"] = reference;

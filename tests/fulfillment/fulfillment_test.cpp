@@ -569,6 +569,13 @@ TEST_CASE("an erasure that fails at a table keeps the tables before it erased an
   REQUIRE(undisturbed.ok());
   CHECK(ok->summary == undisturbed->summary);
   CHECK(DumpAll(db, DemoTables()) == DumpAll(clean, DemoTables()));
+  // Once every table is erased, the recorded resolution (account ids, row ids) goes too.
+  CHECK(Column(db, "SELECT count(*) FROM dsar_fulfillment_log WHERE step = 'erase/_subject'") ==
+        std::vector<std::string>{"0"});
+  // And a replay of the finished step still answers from the journal.
+  auto replay = fixed.Run("erase", "REF-10", Alex());
+  REQUIRE(replay.ok());
+  CHECK(replay->summary == ok->summary);
 }
 
 TEST_CASE("bad calls are refused with a named kind", "[fulfillment]") {
