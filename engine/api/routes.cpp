@@ -306,6 +306,9 @@ Response ListRequestsRoute(Call& c) {
     const std::string key = p.key;
     const std::string value = p.has_value ? std::string(p.value) : std::string();
     if (key == "state") {
+      if (!value.empty() && !Svc(c).IsStateName(value))
+        return Fail(c, 400, "query parameter 'state' must be a state of the workflows (e.g. verifying, "
+                            "awaiting_approval, completed)");
       f.state = value;
     } else if (key == "type") {
       if (!value.empty() && !ParseRequestType(value))

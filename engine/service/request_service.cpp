@@ -377,6 +377,16 @@ Result<CreateOutcome> RequestService::CreateRequest(const CreateRequestInput& in
 
 // ---- reads ----
 
+bool RequestService::IsStateName(const std::string& name) const {
+  static const std::vector<std::string> kContract = {
+      "received", "triage", "verifying", "hold_check", "on_hold", "awaiting_approval", "fulfilling", "awaiting_task",
+      "paused", "error", "duplicate", "completed", "denied", "cancelled"};
+  if (std::find(kContract.begin(), kContract.end(), name) != kContract.end()) return true;
+  for (const auto& [type, wf] : current_)
+    if (wf->FindState(name) != nullptr) return true;
+  return false;
+}
+
 bool RequestService::IsOwnAddress(const std::string& email) const {
   const std::string e = NormalizeEmail(email);
   const std::string domain = NormalizeEmail(config_.mail_domain);

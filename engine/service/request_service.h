@@ -262,6 +262,8 @@ class RequestService {
 
   Result<CreateOutcome> CreateRequest(const CreateRequestInput& in);
   Result<store::RequestRow> Get(const std::string& id_or_reference);
+  // True for a state name of a shipped workflow or of the contract (DESIGN.md §3).
+  bool IsStateName(const std::string& name) const;
   Result<std::vector<store::RequestRow>> List(store::RequestFilter filter);
   Result<std::vector<store::TransitionRow>> Transitions(const std::string& id);
 

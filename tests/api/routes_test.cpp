@@ -202,6 +202,11 @@ TEST_CASE("Handle() without sockets: create, get, idempotent replay, bad input",
   REQUIRE(listed.status == 200);
   CHECK(Body(listed).at("items").as_array().size() == 1);
   CHECK(Body(listed).at("next_cursor").is_null());
+  // A state no workflow has is a mistake, not an empty list.
+  Response bogus = Handle(Req("GET", "/api/v1/requests?state=bogus", "", f.token), ctx);
+  CHECK(bogus.status == 400);
+  CHECK(Body(bogus).at("detail").as_string().find("'state'") != std::string::npos);
+  CHECK(Handle(Req("GET", "/api/v1/requests?state=awaiting_approval", "", f.token), ctx).status == 200);
 
   Response when = Handle(Req("POST", "/api/v1/requests",
                              R"({"type":"correction","subject":{"email":"cy@example.com"},"received_at":"2026-02-27T09:30:00+01:00"})",
