@@ -120,7 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::size_t limit = server_.handler.BodyLimit(std::string_view(h.method_string()), std::string_view(h.target()));
     last_limit_ = limit;
     const auto length = header_parser_->content_length();
-    if (length && *length > limit) return SendProblem(413, LimitDetail(limit));
+    if (length && *length > limit) return SendProblem(413, LimitDetail(limit), std::string_view(h.target()));
     body_parser_.emplace(std::move(*header_parser_));
     header_parser_.reset();
     body_parser_->body_limit(limit);
@@ -142,7 +142,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadBody(error_code ec, std::size_t) {
-    if (ec == http::error::body_limit) return SendProblem(413, LimitDetail(last_limit_));
+    if (ec == http::error::body_limit)
+      return SendProblem(413, LimitDetail(last_limit_), std::string_view(body_parser_->get().target()));
     if (ec == net::error::operation_aborted || ec == beast::error::timeout || ec == http::error::end_of_stream)
       return DoClose();
     if (ec) {
@@ -171,9 +172,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // An error found while reading: answer, then close (the rest of the request is not read).
-  void SendProblem(int status, std::string_view detail) {
+  // `target`: the request target when it is known (its path becomes the problem's `instance`).
+  void SendProblem(int status, std::string_view detail, std::string_view target = {}) {
     if (!started_) started_ = std::chrono::steady_clock::now();
-    Response r = ProblemResponse(status, detail);
+    Response r = ProblemResponse(status, detail, target.substr(0, target.find('?')));
     r.route = "-";
     drain_after_ = true;
     Send(std::move(r), false, 11);

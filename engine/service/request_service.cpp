@@ -15,6 +15,7 @@
 #include <set>
 
 #include "service/mail_transport.h"
+#include "core/denial.h"
 #include "core/sha256.h"
 #include "mail/message.h"
 #include "fulfillment/fulfillment.h"
@@ -904,6 +905,15 @@ Result<store::RequestRow> RequestService::ApplyStaffEvent(const std::string& id,
   if (event.name == "redact" || event.name == "unredact")
     return Status::Unprocessable("redactions are made with POST /requests/{id}/package/redactions and withdrawn "
                                  "with DELETE /requests/{id}/package/redactions/{version}");
+  // A denial names its reason from the fixed list (core/denial.h): malformed input, not a refusal.
+  if (event.name == "deny") {
+    const auto* code = event.data.if_contains("reason_code");
+    if (code == nullptr || !code->is_string() || FindDenialReason(code->as_string()) == nullptr) {
+      std::string list;
+      for (const auto& d : DenialReasons()) list += (list.empty() ? "" : ", ") + std::string(d.code);
+      return Status::Invalid("a denial needs data.reason_code (one of " + list + ") and a reason");
+    }
+  }
   // Approving a correction names the exact changes, checked against the systems map.
   if (event.name == "approve") {
     auto r = Get(id);

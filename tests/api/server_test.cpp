@@ -179,8 +179,8 @@ TEST_CASE("server: staff events, 409 when refused or stale, 422 for a non-staff 
   CHECK(refused.status == 409);
   CHECK(IsProblem(refused));
   CHECK(!Detail(refused).empty());
-  HttpResult no_reason = post(R"({"event":"deny"})");  // deny needs a reason code and a reason
-  CHECK(no_reason.status == 409);
+  HttpResult no_reason = post(R"({"event":"deny"})");  // deny needs a reason code and a reason: malformed
+  CHECK(no_reason.status == 400);
   CHECK(Detail(no_reason).find("a denial needs data.reason_code (one of insufficient_verification, no_match") !=
         std::string::npos);
   HttpResult reasons = Call(f.port, "GET", "/api/v1/denial-reasons", "", Auth(f.token));
@@ -462,9 +462,10 @@ TEST_CASE("server: oversized bodies get 413 (Content-Length, chunked, 100-contin
                           std::string(kJsonBodyLimit, 'x') + "\"}}";
   {
     Client c(f.port);
-    HttpResult r = c.Send("POST", "/api/v1/requests", big, Auth(f.token));
+    HttpResult r = c.Send("POST", "/api/v1/requests?x=1", big, Auth(f.token));
     CHECK(r.status == 413);
     CHECK(IsProblem(r));
+    CHECK(r.Str("instance") == "/api/v1/requests");  // the path, never the query
     CHECK(r.Header("Connection") == "close");
     CHECK(c.ServerClosed());
   }
@@ -473,6 +474,7 @@ TEST_CASE("server: oversized bodies get 413 (Content-Length, chunked, 100-contin
     HttpResult r = c.Send("POST", "/api/v1/requests", big, Auth(f.token), /*chunked=*/true);
     CHECK(r.status == 413);
     CHECK(IsProblem(r));
+    CHECK(r.Str("instance") == "/api/v1/requests");
   }
   {
     // A 40 MB message announced with Expect: 100-continue is refused before it is sent.

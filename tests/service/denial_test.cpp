@@ -21,10 +21,10 @@ TEST_CASE("a denial needs a reason code from the fixed list and a reason", "[ser
   Fixture f;
   const auto r = f.Create("deletion", "dee.nied@example.com");
   auto no_code = f.svc->ApplyStaffEvent(r.id, Event{"deny", "staff:ann", "duplicate of an earlier request", {}}, std::nullopt);
-  CHECK(no_code.status().IsRefused());
+  CHECK(no_code.status().IsInvalid());  // malformed input (400), not a workflow refusal
   auto bad_code = f.svc->ApplyStaffEvent(
       r.id, Event{"deny", "staff:ann", "because", {{"reason_code", "we_do_not_want_to"}}}, std::nullopt);
-  CHECK(bad_code.status().IsRefused());
+  CHECK(bad_code.status().IsInvalid());
   auto no_text = f.svc->ApplyStaffEvent(r.id, Event{"deny", "staff:ann", " ", {{"reason_code", "no_match"}}},
                                         std::nullopt);
   CHECK(no_text.status().IsRefused());
