@@ -1025,6 +1025,12 @@ Status Fulfiller::CheckCorrections(const std::vector<CorrectionChange>& changes)
         return Status::Unprocessable(where + ": the column links rows to the person; it is not corrected");
     if (c.table == map_->subject.table && c.column == map_->subject.email_column)
       return Status::Unprocessable(where + ": the column links rows to the person; it is not corrected");
+    // Opt-out flags change only through opt-out requests (and their history), never by a
+    // correction that could quietly undo an opt-out of sale or of marketing.
+    for (const auto* flags : {&map_->sale_opt_outs, &map_->marketing_opt_outs})
+      for (const auto& flag : *flags)
+        if (flag.table == c.table && flag.field == c.column)
+          return Status::Unprocessable(where + ": an opt-out flag changes only through an opt-out request");
     if (c.table == map_->subject.table && c.column == map_->subject.id_column)
       return Status::Unprocessable(where + ": the account id is assigned by the company, not corrected");
     if (!(c.value.is_string() || c.value.is_number() || c.value.is_null()))
@@ -1189,6 +1195,20 @@ Status WriteJournal(Db& db, const std::string& reference, const std::string& key
 constexpr const char* kSubjectUnit = "erase/_subject";
 
 }  // namespace
+
+Status Fulfiller::ForgetSubject(const std::string& reference) const {
+  auto opened = Db::Open(company_db_);
+  if (!opened.ok()) return opened.status();
+  Db& db = **opened;
+  if (Status st = EnsureJournal(db); !st.ok()) return st;
+  auto del = db.Prepare(std::string("DELETE FROM ") + kJournal + " WHERE reference = ?1 AND step = ?2");
+  if (!del.ok()) return del.status();
+  del->Bind(1, reference);
+  del->Bind(2, std::string(kSubjectUnit));
+  Status st;
+  del->Step(&st);
+  return st;
+}
 
 std::vector<std::string> Fulfiller::Units(const std::string& step) const {
   if (step != "erase") return {""};

@@ -162,6 +162,11 @@ class Fulfiller {
   static StepResult Assemble(const SystemsMap& map, const std::string& step, const std::string& reference,
                              const std::vector<StepResult>& units, bool with_holds);
 
+  // Deletes what the journal recorded of the person for `reference` to resume an erasure (the
+  // account ids and row ids of "erase/_subject"): when the request is purged, its erasure will
+  // never resume. Idempotent; Ok when the journal does not exist.
+  Status ForgetSubject(const std::string& reference) const;
+
   const SystemsMap& map() const { return *map_; }
   // Checks corrections against the map: each names a table of the map and one of its fields,
   // neither withheld from access nor a column that links rows to the person by account id or

@@ -41,7 +41,9 @@ const RedactionReason* FindRedactionReason(std::string_view code) {
 std::string RedactionMarker(std::string_view label) { return "[redacted: " + std::string(label) + "]"; }
 
 std::string NeutraliseCsvFormula(std::string cell) {
-  if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@')) cell.insert(0, 1, '\'');
+  if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' || cell[0] == '\t' ||
+                        cell[0] == '\r'))
+    cell.insert(0, 1, '\'');
   return cell;
 }
 

@@ -67,7 +67,7 @@ const RedactionReason* FindRedactionReason(std::string_view code);  // nullptr w
 // "[redacted: <label>]"
 std::string RedactionMarker(std::string_view label);
 
-// `cell` prefixed with ' when it begins with = + - or @ (CSV formula injection).
+// `cell` prefixed with ' when it begins with = + - @ TAB or CR (CSV formula injection, as OWASP lists).
 std::string NeutraliseCsvFormula(std::string cell);
 
 struct StagedTable {

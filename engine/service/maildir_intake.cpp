@@ -92,6 +92,7 @@ Status MaildirIntake::List(const fs::path& new_dir) {
   listing_.clear();
   next_ = 0;
   std::vector<Candidate> found;
+  std::set<std::string> odd;  // not regular files: logged once, never taken
   std::error_code ec;
   for (fs::directory_iterator it(new_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
@@ -100,7 +101,12 @@ Status MaildirIntake::List(const fs::path& new_dir) {
     // the inbox must not make the server ingest a file it points to).
     std::error_code fec;
     const fs::file_status st = it->symlink_status(fec);
-    if (fec || (st.type() != fs::file_type::regular && st.type() != fs::file_type::symlink)) continue;
+    if (fec) continue;  // gone meanwhile
+    if (st.type() != fs::file_type::regular && st.type() != fs::file_type::symlink) {
+      LogOnce(name, "not a regular file (a directory, FIFO or device): left in new/, never read");
+      odd.insert(name);
+      continue;
+    }
     const fs::file_time_type mtime = st.type() == fs::file_type::symlink ? fs::file_time_type::min()
                                                                          : it->last_write_time(fec);
     if (fec) continue;  // gone meanwhile
@@ -111,7 +117,7 @@ Status MaildirIntake::List(const fs::path& new_dir) {
     return std::tie(a.failed_before, a.mtime, a.name) < std::tie(b.failed_before, b.mtime, b.name);
   });
   // Forget failures of files no longer waiting.
-  std::set<std::string> waiting;
+  std::set<std::string> waiting = odd;
   for (const Candidate& c : found) waiting.insert(c.name);
   for (auto it = failing_.begin(); it != failing_.end();) it = waiting.count(*it) ? std::next(it) : failing_.erase(it);
   listing_ = std::move(found);

@@ -45,8 +45,8 @@
 // way and its move retried (its message is not stored again). A file that disappears between
 // the listing and the read (another reader took it) is skipped silently. A symbolic link in new/
 // is never followed (it could make the server ingest any file it can read): it is reported as
-// unreadable and left. Names starting with '.' and other non-regular files (directories, FIFOs)
-// are ignored.
+// unreadable and left. Names starting with '.' are ignored; other non-regular files (directories,
+// FIFOs, devices) are logged once and left, never opened.
 //
 // Listing: new/ is listed (every name stat()ed for its mtime, then sorted) only when the previous
 // listing is used up, is kRelistAfter old, or a scan ended on a failure; the scans in between take

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 
 #include "service/mail_transport.h"
@@ -1938,21 +1939,30 @@ Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const Prepar
       if (Status st = keep("reply", joined->id, detail); !st.ok()) return st;
       // Whatever the requester wrote beyond an accepted code ("any update?", a second wish, a
       // refused code) is a note for staff in the request's history.
-      std::istringstream words(p.fresh_text);
+      // The code itself never goes into the history (used or not, it is a secret), in whatever
+      // spacing it was written ("461 944", "461-944"): "[code]".
+      std::string text = p.fresh_text;
+      if (!code.empty()) {
+        std::string pattern;
+        for (char d : code) pattern += (pattern.empty() ? "" : "[\\s.\\-]*") + std::string(1, d);
+        text = std::regex_replace(text, std::regex(pattern), "[code]");
+      }
+      // More than a code ("My code is …", "Here is my code: …") is kept for staff: a question, or
+      // more than five words beside the code (a second wish, "any update?").
+      std::string rest = text;
+      for (std::size_t at = rest.find("[code]"); at != std::string::npos; at = rest.find("[code]")) rest.erase(at, 6);
+      std::istringstream words(rest);
       int word_count = 0;
-      for (std::string w; words >> w && word_count <= 12;) ++word_count;
-      if (!accepted || word_count > 12) {
+      for (std::string w; words >> w;)
+        if (std::any_of(w.begin(), w.end(), [](unsigned char ch) { return std::isalpha(ch) || ch >= 0x80; })) ++word_count;
+      const bool more = word_count > 5 || rest.find('?') != std::string::npos || rest.find("\uFF1F") != std::string::npos;
+      if (!accepted || more) {
         bool cut = false;
         Event note;
         note.name = "message_received";
         note.actor = "requester";
         note.data["inbound_message"] = out.message_row;
         note.data["mail_subject"] = Utf8Prefix(p.subject, 500, cut);
-        // The code itself never goes into the history (used or not, it is a secret): "[code]".
-        std::string text = p.fresh_text;
-        if (!code.empty())
-          for (std::size_t at = text.find(code); at != std::string::npos; at = text.find(code, at + 6))
-            text.replace(at, code.size(), "[code]");
         note.data["note"] = Utf8Prefix(text, 2000, cut);
         if (cut) note.data["note_truncated"] = true;
         if (!code.empty()) note.data["code"] = detail;  // the outcome, never the code itself
@@ -2530,7 +2540,12 @@ Result<store::RequestRow> RequestService::Redact(const std::string& id, const Re
   if (auto now = Get(row.id); now.ok() && now->state != "awaiting_approval") return now;
   auto history = Transitions(row.id);
   if (!history.ok()) return history.status();
-  if (Status b = fulfillment::BuildAccessPackage(dir, RedactionsIn(*history), package.path); !b.ok()) return b;
+  if (Status b = fulfillment::BuildAccessPackage(dir, RedactionsIn(*history), package.path); !b.ok()) {
+    // Approved while this rebuild ran (the release removes the review data): approve's own
+    // rebuild started after this change committed, so the released package holds it.
+    if (auto now = Get(row.id); now.ok() && now->state != "awaiting_approval") return now;
+    return b;
+  }
   return row;
 }
 
@@ -2571,8 +2586,10 @@ Result<store::RequestRow> RequestService::Unredact(const std::string& id, std::i
   if (!history.ok()) return history.status();
   if (Status b = fulfillment::BuildAccessPackage(fulfillment::ReviewDir(config_.exports_dir, row.reference),
                                                  RedactionsIn(*history), package.path);
-      !b.ok())
+      !b.ok()) {
+    if (auto now = Get(row.id); now.ok() && now->state != "awaiting_approval") return now;  // approved meanwhile
     return b;
+  }
   return row;
 }
 

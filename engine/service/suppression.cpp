@@ -47,7 +47,17 @@ std::string NormalizeIdentifier(std::string_view kind, std::string_view value) {
     std::string e = NormalizeEmail(value);
     return IsValidEmail(e) ? e : "";
   }
-  if (kind == "account_id") return std::string(TrimView(value));
+  if (kind == "account_id") {
+    // Printable ASCII with a letter or digit: "+", "()" or stray bytes are no account id.
+    const std::string_view v = TrimView(value);
+    bool alnum = false;
+    for (char ch : v) {
+      const auto u = static_cast<unsigned char>(ch);
+      if (u < 0x21 || u > 0x7e) return "";
+      alnum = alnum || std::isalnum(u);
+    }
+    return alnum ? std::string(v) : "";
+  }
   if (kind == "phone") return NormalizePhone(value);
   return "";
 }

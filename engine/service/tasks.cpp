@@ -103,7 +103,10 @@ Result<store::RequestRow> RequestService::CompleteTask(const std::string& id, co
         for (const auto& k : *kept) referenced = referenced || k.sha256 == sha;
         return Status::Ok();
       });
-      if (!referenced) fs::remove(path, ec);
+      if (!referenced) {
+        fs::remove(path, ec);
+        fs::remove(dir, ec);  // only when empty: the request's folder of evidence
+      }
     }
     return done;
   }

@@ -717,6 +717,10 @@ Result<int> Workers::PurgeExpired() {
     });
     if (!s.ok()) return s;
     for (const store::RequestRow& r : closed) {
+      // An erasure that never finished (cancelled or denied after a failed step) left the person's
+      // resolution in the company journal to resume it: it goes with the request.
+      if (fulfiller_ && r.type == "deletion")
+        if (Status fs = fulfiller_->ForgetSubject(r.reference); !fs.ok()) return fs;
       if (Status p = svc_.store().Transact([&](store::Tx& tx) { return tx.PurgeRequest(r, now); }); !p.ok()) return p;
       std::error_code ec;
       fs::remove_all(fs::path(cfg.exports_dir) / r.reference, ec);

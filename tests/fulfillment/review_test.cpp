@@ -71,7 +71,8 @@ TEST_CASE("formula cells are neutralised in the access CSVs, never in data.json"
 TEST_CASE("formula cells are neutralised in the portability CSVs too, never in data.json", "[fulfillment][review]") {
   TempDir dir;
   const std::string db = MakeSmallCompanyDb(dir);
-  Sql(db, "UPDATE projects SET name = '=cmd|'' /C calc''!A0', description = '+1 555' WHERE id = 'prj_a1'");
+  Sql(db, "UPDATE projects SET name = '=cmd|'' /C calc''!A0', description = '+1 555', visibility = char(9) || '=1+1' "
+          "WHERE id = 'prj_a1'");
   Fulfiller fulfiller(Map(), db, dir / "exports");
   auto r = fulfiller.Run("export_portability", "REF-P", Alex(), kNow);
   INFO(r.status().ToString());
@@ -81,6 +82,7 @@ TEST_CASE("formula cells are neutralised in the portability CSVs too, never in d
   INFO(projects);
   CHECK(projects.find("'=cmd|' /C calc'!A0") != std::string::npos);
   CHECK(projects.find(",=cmd") == std::string::npos);
+  CHECK(projects.find(",'\t=1+1") != std::string::npos);  // a leading TAB too
   const json::value data = json::parse(ZipEntry(zip, "data.json"));
   CHECK(data.at("tables").at("projects").as_array()[0].at("name") == "=cmd|' /C calc'!A0");
   CHECK(data.at("tables").at("projects").as_array()[0].at("description") == "+1 555");

@@ -79,6 +79,10 @@ TEST_CASE("an approved correction is applied to the company's rows, before and a
   auto email = c.Approve(r.id, R"([{"table":"accounts","column":"email","value":"evil@example.com"}])");
   CHECK(email.status().kind() == Status::Kind::kUnprocessable);
   CHECK(email.status().message() == "change accounts.email: the column links rows to the person; it is not corrected");
+  // An opt-out flag changes only through an opt-out request.
+  auto flag = c.Approve(r.id, R"([{"table":"accounts","column":"sale_opt_out","value":0}])");
+  CHECK(flag.status().kind() == Status::Kind::kUnprocessable);
+  CHECK(flag.status().message() == "change accounts.sale_opt_out: an opt-out flag changes only through an opt-out request");
   CHECK(c.f.Count("SELECT count(*) FROM transitions WHERE event = 'approve'") == 0);
 
   const auto before_accounts = fulfillment::testing::Column(c.db, "SELECT name FROM accounts ORDER BY id");

@@ -5,6 +5,8 @@
 // move (a message without Message-ID is not doubled), unreadable files left in new/ and logged
 // once, a failed batch retried one message per transaction, a poisoned message that blocks nothing.
 #include <sys/stat.h>
+
+#include <algorithm>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -389,6 +391,29 @@ TEST_CASE("maildir intake: an unreadable file stays in new/, is logged once and 
   REQUIRE(healed.ok());
   CHECK(*healed == 1);
   CHECK(f.Count("SELECT count(*) FROM inbound_messages") == 2);
+}
+
+TEST_CASE("maildir intake: a FIFO or a directory in new/ is logged once, never opened, and blocks nothing",
+          "[service][maildir]") {
+  MaildirFixture f;
+  fs::create_directories(f.Inbox("new"));
+  REQUIRE(::mkfifo((f.Inbox("new") / "1795000001.M1P1.mx").c_str(), 0600) == 0);
+  fs::create_directories(f.Inbox("new") / "1795000002.M1P1.mx");
+  f.Deliver("1795000003.M1P1.mx", Mail("fine@example.org"), 50);
+  auto intake = f.Intake();
+  for (int scan = 0; scan < 3; ++scan) {
+    f.clock.Advance(service::MaildirIntake::kRelistAfter);  // listed afresh each time
+    auto n = intake.ScanOnce();
+    REQUIRE(n.ok());
+    CHECK(*n == (scan == 0 ? 1 : 0));
+  }
+  CHECK(f.Names("cur") == std::vector<std::string>{"1795000003.M1P1.mx:2,"});
+  REQUIRE(f.log.size() == 2);
+  std::sort(f.log.begin(), f.log.end());  // in the directory's order
+  CHECK(f.log[0] ==
+        "maildir intake: new/1795000001.M1P1.mx: not a regular file (a directory, FIFO or device): left in new/, "
+        "never read");
+  CHECK(f.log[1].rfind("maildir intake: new/1795000002.M1P1.mx: not a regular file", 0) == 0);
 }
 
 TEST_CASE("maildir intake: a batch is one transaction, and a redelivery inside it is recognised",

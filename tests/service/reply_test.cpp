@@ -74,6 +74,39 @@ TEST_CASE("a reply with a refused code or more than a code is a note for staff",
   CHECK(notes.find(code) == std::string::npos);
 }
 
+TEST_CASE("a reply with the right code and a question, or the code spaced out, keeps the words and never the code",
+          "[service][reply]") {
+  Fixture f;
+  for (const char* shape : {"spaced", "question", "plain"}) {
+    INFO(shape);
+    const std::string who = std::string(shape) + "@example.com";
+    auto in = f.svc->IntakeMail(Mail(who, std::string(shape) + "-1@example.com", "Access",
+                                     "Please send me a copy of my personal data."));
+    REQUIRE(in.ok());
+    const auto r = *f.svc->Get(in->reference);
+    const std::string code = f.NewestCode(r.id);
+    const std::string spaced = code.substr(0, 3) + " " + code.substr(3);
+    const std::string body = std::string(shape) == "spaced"
+                                 ? "My code is " + spaced + " and I also want to know who you shared my data with."
+                             : std::string(shape) == "question" ? "My code is " + code + ". Why is this taking so long?"
+                                                                : "My code is " + code;
+    auto reply = f.svc->IntakeMail(Mail(who, std::string(shape) + "-2@example.com", "Re: Access", body,
+                                        OurFirstMail(f, r.id)));
+    REQUIRE(reply.ok());
+    CHECK(f.svc->Get(r.id)->identity_verified);
+    const auto notes = f.Events(r.id, "message_received");
+    if (std::string(shape) == "plain") {
+      CHECK(notes.empty());  // a code and nothing more: no note
+      continue;
+    }
+    REQUIRE(notes.size() == 1);
+    const std::string note(Data(notes[0]).at("note").as_string());
+    CHECK(note.find("[code]") != std::string::npos);
+    CHECK(note.find(code) == std::string::npos);
+    CHECK(note.find(spaced) == std::string::npos);
+  }
+}
+
 TEST_CASE("our own address is never a data subject", "[service][reply]") {
   Fixture f;
   for (const std::string from : {"Nimbus Privacy <privacy@nimbus.example>", "Ops <ops@NIMBUS.example>"}) {

@@ -62,6 +62,11 @@ TEST_CASE("identifiers are normalised before they are hashed", "[service][suppre
   }
   // An unknown kind is no identifier of ours: no hash, never "not suppressed".
   CHECK(service::ParseIdentifierLine("ssn:123").kind.empty());
+  for (const char* junk : {"+", "-", "()", "+-", "\xff\xfe"}) {
+    INFO(junk);
+    const auto id = service::ParseIdentifierLine(junk);
+    CHECK(service::NormalizeIdentifier(id.kind, id.value).empty());
+  }
   const auto secrets = service::Secrets::FromKey(std::string(32, 'k'));
   CHECK(service::SuppressionHash(secrets, {"email", "ALEX.morgan@example.com"}) ==
         service::SuppressionHash(secrets, {"email", " alex.morgan@example.com"}));
