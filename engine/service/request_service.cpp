@@ -1947,6 +1947,22 @@ Result<IntakeOutcome> RequestService::IntakeMailInTx(store::Tx& tx, const Prepar
         for (char d : code) pattern += (pattern.empty() ? "" : "[\\s.\\-]*") + std::string(1, d);
         text = std::regex_replace(text, std::regex(pattern), "[code]");
       }
+      // Any other group of exactly six digits (a code in a shape not read as one, "14-67-51", or a
+      // mistyped one) is masked too: it may be a live code. Longer groups (phone numbers) stay.
+      {
+        static const std::regex kDigitGroup("[0-9](?:[ .\\-]?[0-9])*");
+        std::string masked;
+        std::size_t from = 0;
+        for (std::sregex_iterator it(text.begin(), text.end(), kDigitGroup), end; it != end; ++it) {
+          const std::string group = it->str();
+          if (std::count_if(group.begin(), group.end(), [](unsigned char ch) { return std::isdigit(ch); }) != 6)
+            continue;
+          masked.append(text, from, static_cast<std::size_t>(it->position()) - from);
+          masked += "[code]";
+          from = static_cast<std::size_t>(it->position() + it->length());
+        }
+        text = masked + text.substr(from);
+      }
       // More than a code ("My code is …", "Here is my code: …") is kept for staff: a question, or
       // more than five words beside the code (a second wish, "any update?").
       std::string rest = text;

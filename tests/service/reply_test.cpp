@@ -77,7 +77,7 @@ TEST_CASE("a reply with a refused code or more than a code is a note for staff",
 TEST_CASE("a reply with the right code and a question, or the code spaced out, keeps the words and never the code",
           "[service][reply]") {
   Fixture f;
-  for (const char* shape : {"spaced", "question", "plain"}) {
+  for (const char* shape : {"spaced", "question", "plain", "unread"}) {
     INFO(shape);
     const std::string who = std::string(shape) + "@example.com";
     auto in = f.svc->IntakeMail(Mail(who, std::string(shape) + "-1@example.com", "Access",
@@ -86,14 +86,16 @@ TEST_CASE("a reply with the right code and a question, or the code spaced out, k
     const auto r = *f.svc->Get(in->reference);
     const std::string code = f.NewestCode(r.id);
     const std::string spaced = code.substr(0, 3) + " " + code.substr(3);
-    const std::string body = std::string(shape) == "spaced"
-                                 ? "My code is " + spaced + " and I also want to know who you shared my data with."
-                             : std::string(shape) == "question" ? "My code is " + code + ". Why is this taking so long?"
-                                                                : "My code is " + code;
+    const std::string unread = code.substr(0, 2) + "-" + code.substr(2, 2) + "-" + code.substr(4);
+    const std::string body =
+        std::string(shape) == "spaced"     ? "My code is " + spaced + " and I also want to know who you shared my data with."
+        : std::string(shape) == "question" ? "My code is " + code + ". Why is this taking so long?"
+        : std::string(shape) == "unread"   ? "Le code est " + unread + ". Merci, appelez-moi au +33 6 12 34 56 78."
+                                           : "My code is " + code;
     auto reply = f.svc->IntakeMail(Mail(who, std::string(shape) + "-2@example.com", "Re: Access", body,
                                         OurFirstMail(f, r.id)));
     REQUIRE(reply.ok());
-    CHECK(f.svc->Get(r.id)->identity_verified);
+    CHECK(f.svc->Get(r.id)->identity_verified == (std::string(shape) != "unread"));
     const auto notes = f.Events(r.id, "message_received");
     if (std::string(shape) == "plain") {
       CHECK(notes.empty());  // a code and nothing more: no note
@@ -104,6 +106,8 @@ TEST_CASE("a reply with the right code and a question, or the code spaced out, k
     CHECK(note.find("[code]") != std::string::npos);
     CHECK(note.find(code) == std::string::npos);
     CHECK(note.find(spaced) == std::string::npos);
+    CHECK(note.find(unread) == std::string::npos);
+    if (std::string(shape) == "unread") CHECK(note == "Le code est [code]. Merci, appelez-moi au +33 6 12 34 56 78.");
   }
 }
 
