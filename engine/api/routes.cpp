@@ -424,14 +424,18 @@ Response AmendRoute(Call& c) {
   return JsonResponse(200, Svc(c).RequestJson(*row));
 }
 
+// 429 with Retry-After (whole seconds, at least 1): the public verification routes' rate limits.
+Response TooManyAttempts(const Call& c, Millis retry_ms,
+                         std::string_view detail = "too many verification attempts; try again later") {
+  Response r = Fail(c, 429, detail);
+  r.headers.emplace_back("Retry-After", std::to_string(std::max<Millis>(1, (retry_ms + 999) / 1000)));
+  return r;
+}
+
 // POST /requests/{id}/verify (public)
 Response VerifyRoute(Call& c) {
   Millis wait = 0;
-  auto too_many = [&](Millis retry_ms) {
-    Response r = Fail(c, 429, "too many verification attempts; try again later");
-    r.headers.emplace_back("Retry-After", std::to_string(std::max<Millis>(1, (retry_ms + 999) / 1000)));
-    return r;
-  };
+  auto too_many = [&](Millis retry_ms) { return TooManyAttempts(c, retry_ms); };
   if (!c.ctx.verify_by_client.Allow("client:" + c.req.client, &wait)) return too_many(wait);
   json::object body;
   if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
@@ -457,11 +461,7 @@ Response VerifyRoute(Call& c) {
 // code to the data subject; 429 + Retry-After within the policy's cooldown, 409 after max_resends.
 Response ResendRoute(Call& c) {
   Millis wait = 0;
-  auto too_many = [&](Millis retry_ms, std::string_view detail) {
-    Response r = Fail(c, 429, detail);
-    r.headers.emplace_back("Retry-After", std::to_string(std::max<Millis>(1, (retry_ms + 999) / 1000)));
-    return r;
-  };
+  auto too_many = [&](Millis retry_ms, std::string_view detail) { return TooManyAttempts(c, retry_ms, detail); };
   if (!c.ctx.verify_by_client.Allow("client:" + c.req.client, &wait))
     return too_many(wait, "too many verification attempts; try again later");
   json::object body;  // none needed; an empty object is accepted
@@ -491,11 +491,7 @@ Response ResendRoute(Call& c) {
 // points matched, and the values are never logged.
 Response DataPointsRoute(Call& c) {
   Millis wait = 0;
-  auto too_many = [&](Millis retry_ms) {
-    Response r = Fail(c, 429, "too many verification attempts; try again later");
-    r.headers.emplace_back("Retry-After", std::to_string(std::max<Millis>(1, (retry_ms + 999) / 1000)));
-    return r;
-  };
+  auto too_many = [&](Millis retry_ms) { return TooManyAttempts(c, retry_ms); };
   if (!c.ctx.verify_by_client.Allow("client:" + c.req.client, &wait)) return too_many(wait);
   json::object body;
   if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);

@@ -2461,17 +2461,29 @@ Result<json::object> RequestService::PackageReview(const std::string& id) {
   return o;
 }
 
+namespace {
+
+// The staged table `name` of a package under review; nullopt when the package has none.
+Result<std::optional<fulfillment::StagedTable>> StagedTableNamed(const std::filesystem::path& dir,
+                                                                 const std::string& name) {
+  auto tables = fulfillment::ReadStagedTables(dir);
+  if (!tables.ok()) return tables.status();
+  for (auto& t : *tables)
+    if (t.name == name) return std::optional<fulfillment::StagedTable>(std::move(t));
+  return std::optional<fulfillment::StagedTable>();
+}
+
+}  // namespace
+
 Result<json::object> RequestService::PackageRows(const std::string& id, const std::string& table, std::int64_t offset,
                                                  std::int64_t limit) {
   auto r = Get(id);
   if (!r.ok()) return r.status();
   const auto dir = fulfillment::ReviewDir(config_.exports_dir, r->reference);
-  auto tables = fulfillment::ReadStagedTables(dir);
-  if (!tables.ok()) return tables.status();
-  const fulfillment::StagedTable* spec = nullptr;
-  for (const auto& t : *tables)
-    if (t.name == table) spec = &t;
-  if (spec == nullptr) return Status::NotFound("the package has no table '" + table + "'");
+  auto staged = StagedTableNamed(dir, table);
+  if (!staged.ok()) return staged.status();
+  if (!*staged) return Status::NotFound("the package has no table '" + table + "'");
+  const fulfillment::StagedTable* spec = &**staged;
   auto rows = fulfillment::ReadStagedRows(dir, table, offset, limit);
   if (!rows.ok()) return rows.status();
   auto history = Transitions(r->id);
@@ -2505,12 +2517,10 @@ Result<store::RequestRow> RequestService::Redact(const std::string& id, const Re
   auto got = Get(id);
   if (!got.ok()) return got.status();
   const auto dir = fulfillment::ReviewDir(config_.exports_dir, got->reference);
-  auto tables = fulfillment::ReadStagedTables(dir);
-  if (!tables.ok()) return tables.status();
-  const fulfillment::StagedTable* spec = nullptr;
-  for (const auto& t : *tables)
-    if (t.name == in.table) spec = &t;
-  if (spec == nullptr) return Status::Unprocessable("the package has no table '" + in.table + "'");
+  auto staged = StagedTableNamed(dir, in.table);
+  if (!staged.ok()) return staged.status();
+  if (!*staged) return Status::Unprocessable("the package has no table '" + in.table + "'");
+  const fulfillment::StagedTable* spec = &**staged;
   if (in.row < 0 || in.row >= spec->rows)
     return Status::Unprocessable("table '" + in.table + "' has rows 0 to " + std::to_string(spec->rows - 1) +
                                  " in the package, not " + std::to_string(in.row));
