@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "core/time.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "service/config.h"
 #include "service/request_service.h"
 

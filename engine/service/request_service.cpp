@@ -19,8 +19,8 @@
 #include "core/denial.h"
 #include "core/sha256.h"
 #include "mail/message.h"
-#include "fulfillment/fulfillment.h"
-#include "fulfillment/review.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/package/review.h"
 #include "service/suppression.h"
 #include "workflow/loader.h"
 

@@ -26,7 +26,7 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "core/workflow.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "mail/message.h"
 #include "service/config.h"
 #include "service/deadlines.h"

@@ -5,7 +5,7 @@
 
 #include "api/routes.h"
 #include "api_fixture.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/helpers.h"
 
 namespace dsar::api {

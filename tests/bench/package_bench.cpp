@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "core/model.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;

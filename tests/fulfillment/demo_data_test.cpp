@@ -3,7 +3,7 @@
 
 #include <boost/json/parse.hpp>
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "helpers.h"
 
 using namespace dsar;

@@ -5,7 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/systems_map.h"
 #include "helpers.h"
 

@@ -1,12 +1,12 @@
 // Fulfillment steps on a small company database with known rows (demo schema, demo map).
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
 
-#include "fulfillment/package.h"
+#include "fulfillment/package/package.h"
 #include "fulfillment/systems_map.h"
 #include "helpers.h"
 

@@ -1,7 +1,7 @@
 // Export packages: the streaming JSON writer, CSV and HTML escaping, ZIPs built from staged
 // files, and the access and portability packages of a small shop (their members and bytes).
 
-#include "fulfillment/package.h"
+#include "fulfillment/package/package.h"
 
 #include <sys/stat.h>
 
@@ -9,8 +9,8 @@
 #include <boost/json/serialize.hpp>
 #include <ctime>
 
-#include "fulfillment/fulfillment.h"
-#include "fulfillment/index_html.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/package/index_html.h"
 #include "fulfillment/systems_map.h"
 #include "helpers.h"
 

@@ -1,10 +1,10 @@
 // Issue 5 §5: the staged rows of an access package (fulfillment/review.h), the package rebuilt
 // from them, and CSV formula neutralisation (CSV only, never data.json).
-#include "fulfillment/review.h"
+#include "fulfillment/package/review.h"
 
 #include <boost/json/parse.hpp>
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/systems_map.h"
 #include "helpers.h"
 

@@ -2,7 +2,7 @@
 
 #include "fulfillment/systems_map.h"
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "helpers.h"
 
 using namespace dsar;

@@ -1,4 +1,4 @@
-#include "fulfillment/package.h"
+#include "fulfillment/package/package.h"
 
 #include <fcntl.h>
 #include <unistd.h>
