@@ -6,6 +6,7 @@
 #include "api/routes.h"
 #include "api_fixture.h"
 #include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/systems_map.h"
 #include "fulfillment/helpers.h"
 
 namespace dsar::api {

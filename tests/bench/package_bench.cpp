@@ -25,6 +25,7 @@
 
 #include "core/model.h"
 #include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/systems_map.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;

@@ -4,7 +4,8 @@
 #include <boost/json/parse.hpp>
 
 #include "fulfillment/connectors/sql/fulfiller.h"
-#include "helpers.h"
+#include "fulfillment/systems_map.h"
+#include "fulfillment/helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;

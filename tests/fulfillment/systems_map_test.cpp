@@ -3,7 +3,7 @@
 #include "fulfillment/systems_map.h"
 
 #include "fulfillment/connectors/sql/fulfiller.h"
-#include "helpers.h"
+#include "fulfillment/helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;

@@ -7,7 +7,7 @@
 
 #include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/systems_map.h"
-#include "helpers.h"
+#include "fulfillment/helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;

@@ -8,7 +8,7 @@
 
 #include "fulfillment/package/package.h"
 #include "fulfillment/systems_map.h"
-#include "helpers.h"
+#include "fulfillment/helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;
