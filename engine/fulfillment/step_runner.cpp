@@ -15,30 +15,16 @@ namespace json = boost::json;
 
 namespace {
 
-Result<store::RequestRow> GetRequest(store::Store& store, const std::string& id) {
-  store::RequestRow row;
+// What `read` returns (a Result), read outside a transaction (store::Store::Read).
+template <class Read>
+auto ReadValue(store::Store& store, Read read) -> decltype(read(std::declval<store::Tx&>())) {
+  std::optional<decltype(read(std::declval<store::Tx&>()))> out;
   Status s = store.Read([&](store::Tx& tx) {
-    auto r = tx.GetRequest(id);
-    if (!r.ok()) return r.status();
-    row = std::move(r.value());
-    return Status::Ok();
+    out.emplace(read(tx));
+    return out->ok() ? Status::Ok() : out->status();
   });
   if (!s.ok()) return s;
-  return row;
-}
-
-Result<std::vector<store::TransitionRow>> Transitions(store::Store& store, const std::string& id) {
-  std::vector<store::TransitionRow> rows;
-  Status s = store.Read([&](store::Tx& tx) {
-    auto r = tx.GetRequest(id);
-    if (!r.ok()) return r.status();
-    auto t = tx.Transitions(r->id);
-    if (!t.ok()) return t.status();
-    rows = std::move(t.value());
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  return rows;
+  return std::move(*out);
 }
 
 // The failed step (system/table/action) and the cause, for staff on the request: the data of
@@ -83,30 +69,19 @@ void StepRunner::SetWebhookClient(std::unique_ptr<WebhookClient> client) {
 }
 
 Result<int> StepRunner::RunJobs() {
-  std::vector<store::JobRow> jobs;
-  Status s = store_.Read([&](store::Tx& tx) {
-    auto r = tx.PendingJobs(20);
-    if (!r.ok()) return r.status();
-    jobs = std::move(r.value());
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
+  auto jobs = ReadValue(store_, [](store::Tx& tx) { return tx.PendingJobs(20); });
+  if (!jobs.ok()) return jobs.status();
   int handled = 0;
-  for (const store::JobRow& job : jobs) {
-    auto request = GetRequest(store_, job.request_id);
+  for (const store::JobRow& job : *jobs) {
+    auto request = ReadValue(store_, [&](store::Tx& tx) { return tx.GetRequest(job.request_id); });
     if (!request.ok()) return request.status();
     const Millis now = clock_.Now();
     // An erasure never starts while a legal hold covers the data subject.
     if (job.step == "erase") {
-      int holds = 0;
-      Status hs = store_.Read([&](store::Tx& tx) {
-        auto n = tx.ActiveHoldCount(request->subject_email, request->subject_account);
-        if (!n.ok()) return n.status();
-        holds = *n;
-        return Status::Ok();
-      });
-      if (!hs.ok()) return hs;
-      if (holds > 0) {
+      auto holds = ReadValue(
+          store_, [&](store::Tx& tx) { return tx.ActiveHoldCount(request->subject_email, request->subject_account); });
+      if (!holds.ok()) return holds.status();
+      if (*holds > 0) {
         Status t = store_.Transact([&](store::Tx& tx) -> Status {
           if (Status f = tx.FinishJob(job.id, "superseded", "", "a legal hold was placed before erasure", now); !f.ok())
             return f;
@@ -160,7 +135,11 @@ Result<int> StepRunner::RunJobs() {
     std::vector<CorrectionChange> corrections;
     std::string approved_by;
     if (job.step == "correct") {
-      auto history = Transitions(store_, job.request_id);
+      auto history = ReadValue(store_, [&](store::Tx& tx) -> Result<std::vector<store::TransitionRow>> {
+        auto r = tx.GetRequest(job.request_id);
+        if (!r.ok()) return r.status();
+        return tx.Transitions(r->id);
+      });
       if (!history.ok()) return history.status();
       for (const store::TransitionRow& t : *history) {
         if (t.event != "approve") continue;
@@ -310,14 +289,9 @@ StepRunner::PlanOutcome StepRunner::RunPlan(const store::JobRow& job, const stor
       return fail(step, 0, "no connector runs steps of kind '" + step.kind + "'");
     Connector& connector = *registered->second;
     const ConnectorSpec* spec = step.system == kCompanySystem ? nullptr : ConnectorNamed(fulfiller_->map(), step.system);
-    std::optional<store::LedgerRow> known;
-    Status ls = store_.Read([&](store::Tx& tx) -> Status {
-      auto r = tx.LedgerByKey(step.idempotency_key);
-      if (!r.ok()) return r.status();
-      known = std::move(r.value());
-      return Status::Ok();
-    });
-    if (!ls.ok()) return fail(step, 0, ls.message());
+    auto read = ReadValue(store_, [&](store::Tx& tx) { return tx.LedgerByKey(step.idempotency_key); });
+    if (!read.ok()) return fail(step, 0, read.status().message());
+    std::optional<store::LedgerRow> known = std::move(read.value());
     // A step that waits: done since (a manual step whose task staff completed), or still waiting
     // (the callback, or its deadline, moves it on), or to run again.
     if (known && known->status == "waiting") {
@@ -387,16 +361,10 @@ StepRunner::PlanOutcome StepRunner::RunPlan(const store::JobRow& job, const stor
 
 Result<int> StepRunner::ExpireCallbacks() {
   const Millis now = clock_.Now();
-  std::vector<store::LedgerRow> overdue;
-  Status s = store_.Read([&](store::Tx& tx) {
-    auto r = tx.LedgerOverdue(now, 50);
-    if (!r.ok()) return r.status();
-    overdue = std::move(r.value());
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
+  auto overdue = ReadValue(store_, [&](store::Tx& tx) { return tx.LedgerOverdue(now, 50); });
+  if (!overdue.ok()) return overdue.status();
   int n = 0;
-  for (const store::LedgerRow& l : overdue) {
+  for (const store::LedgerRow& l : *overdue) {
     Status t = store_.Transact([&](store::Tx& tx) -> Status {
       const std::string cause = "no callback came before the deadline, " + FormatRfc3339(*l.deadline_at);
       if (Status f = tx.LedgerFinish(l.id, "failed", "", cause, now); !f.ok()) return f;

@@ -123,7 +123,7 @@ struct Controller {
 
 // How fulfillment reaches a webhook system or a processor (issue 5 §4; README "Systems map"):
 // a JSON POST to `endpoint`, signed with HMAC-SHA-256 under the key in `secret_file` (see
-// service/webhook.h for the exact signed bytes). Completion comes in the 2xx answer
+// fulfillment/connectors/webhook.h for the exact signed bytes). Completion comes in the 2xx answer
 // ({"status":"completed"}), or, with `callback`, later through a one-time callback URL.
 struct WebhookSpec {
   std::string endpoint;     // http:// or https:// URL

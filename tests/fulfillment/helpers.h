@@ -7,6 +7,7 @@
 #include <zip.h>
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,9 @@
 #include <vector>
 
 namespace dsar::fulfillment::testing {
+
+// The instant the tests date packages with: 2026-11-20T09:00:00Z (Unix milliseconds).
+constexpr std::int64_t kNow = 1795165200000;
 
 // A fresh folder under the system temp dir, removed with everything in it at scope exit.
 class TempDir {

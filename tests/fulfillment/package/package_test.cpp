@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr Millis kNow = 1795165200000;  // 2026-11-20T09:00:00Z
-
 // Writes `v` through the JsonWriter's streaming calls, the way an export does (containers opened,
 // keys and scalars one by one), using Value for the members named in `whole`.
 void Stream(JsonWriter& w, const json::value& v) {

@@ -1,4 +1,4 @@
-// Issue 5 §5: the staged rows of an access package (fulfillment/review.h), the package rebuilt
+// Issue 5 §5: the staged rows of an access package (fulfillment/package/review.h), the package rebuilt
 // from them, and CSV formula neutralisation (CSV only, never data.json).
 #include "fulfillment/package/review.h"
 
@@ -14,8 +14,6 @@ using namespace dsar::fulfillment::testing;
 namespace json = boost::json;
 
 namespace {
-
-constexpr Millis kNow = 1795165200000;  // 2026-11-20T09:00:00Z
 
 std::shared_ptr<const SystemsMap> Map() {
   auto m = LoadSystemsMap(DemoMapPath());

@@ -40,6 +40,29 @@ Status Fulfiller::CheckCorrections(const std::vector<CorrectionChange>& changes)
 
 namespace sql {
 
+namespace {
+
+// Sets `col` of `table` (both quoted) to `value` in the rows `ids` where it differs.
+Status SetWhereDifferent(Session& run, const std::string& table, const std::string& col,
+                         const std::vector<SqlValue>& ids, const SqlValue& value) {
+  return ForChunks(run.db(), "UPDATE " + table + " SET " + col + " = ?1 WHERE " + col + " IS NOT ?1 AND rowid IN ",
+                   ids, "", {value}, [](Stmt&) {});
+}
+
+// One flag's or change's entry of the summary: {table, <what>: name, value, linked, changed}.
+json::object Entry(const std::string& table, const char* what, const std::string& name, const SqlValue& value,
+                   size_t linked, std::int64_t changed) {
+  json::object o;
+  o["table"] = table;
+  o[what] = name;
+  o["value"] = ToJson(value);
+  o["linked"] = static_cast<std::int64_t>(linked);
+  o["changed"] = changed;
+  return o;
+}
+
+}  // namespace
+
 Status SetFlags(Session& run, const std::vector<OptOutFlag>& flags, const std::string& step, json::object& summary) {
   if (flags.empty()) return Status::Unprocessable("the systems map names no flags for " + step);
   json::array out;
@@ -52,17 +75,9 @@ Status SetFlags(Session& run, const std::vector<OptOutFlag>& flags, const std::s
     std::int64_t changed = 0;
     Status st = ForChunks(run.db(), "SELECT count(*) FROM " + table + " WHERE " + col + " IS NOT ?1 AND rowid IN ",
                           ids, "", {value}, [&](Stmt& s) { changed += s.Column(0).i; });
-    if (st.ok())
-      st = ForChunks(run.db(), "UPDATE " + table + " SET " + col + " = ?1 WHERE " + col + " IS NOT ?1 AND rowid IN ",
-                     ids, "", {value}, [](Stmt&) {});
+    if (st.ok()) st = SetWhereDifferent(run, table, col, ids, value);
     if (!st.ok()) return st;
-    json::object o;
-    o["table"] = f.table;
-    o["field"] = f.field;
-    o["value"] = ToJson(value);
-    o["linked"] = static_cast<std::int64_t>(rows.size());
-    o["changed"] = changed;
-    out.push_back(std::move(o));
+    out.push_back(Entry(f.table, "field", f.field, value, rows.size(), changed));
     linked_total += static_cast<std::int64_t>(rows.size());
     changed_total += changed;
   }
@@ -114,16 +129,9 @@ Status Correct(Session& run, const std::vector<CorrectionChange>& changes, json:
                                                           {"before", ToJson(before)},
                                                           {"after", ToJson(value)}});
                           });
-    if (st.ok())
-      st = ForChunks(run.db(), "UPDATE " + table + " SET " + col + " = ?1 WHERE " + col + " IS NOT ?1 AND rowid IN ",
-                     ids, "", {value}, [](Stmt&) {});
+    if (st.ok()) st = SetWhereDifferent(run, table, col, ids, value);
     if (!st.ok()) return st;
-    json::object o;
-    o["table"] = c.table;
-    o["column"] = c.column;
-    o["value"] = ToJson(value);
-    o["linked"] = static_cast<std::int64_t>(rows.size());
-    o["changed"] = changed;
+    json::object o = Entry(c.table, "column", c.column, value, rows.size(), changed);
     o["rows"] = std::move(detail);
     out.push_back(std::move(o));
     changed_total += changed;

@@ -17,8 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr Millis kNow = 1795165200000;  // 2026-11-20T09:00:00Z
-
 DataSubject Alex() {
   DataSubject s;
   s.email = "  alex.morgan@EXAMPLE.com";  // as a requester might type it
