@@ -6,8 +6,8 @@
 #include "api/routes.h"
 #include "api_fixture.h"
 #include "fulfillment/connectors/sql/fulfiller.h"
-#include "fulfillment/systems_map.h"
 #include "fulfillment/helpers.h"
+#include "fulfillment/systems_map.h"
 
 namespace dsar::api {
 namespace {

@@ -4,8 +4,8 @@
 #include <boost/json/parse.hpp>
 
 #include "fulfillment/connectors/sql/fulfiller.h"
-#include "fulfillment/systems_map.h"
 #include "fulfillment/helpers.h"
+#include "fulfillment/systems_map.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;

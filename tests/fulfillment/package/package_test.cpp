@@ -10,9 +10,9 @@
 #include <ctime>
 
 #include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/helpers.h"
 #include "fulfillment/package/index_html.h"
 #include "fulfillment/systems_map.h"
-#include "fulfillment/helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;

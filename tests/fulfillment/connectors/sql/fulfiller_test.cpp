@@ -6,9 +6,9 @@
 #include <boost/json/serialize.hpp>
 #include <set>
 
+#include "fulfillment/helpers.h"
 #include "fulfillment/package/package.h"
 #include "fulfillment/systems_map.h"
-#include "fulfillment/helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;
@@ -22,13 +22,6 @@ DataSubject Alex() {
   s.email = "  alex.morgan@EXAMPLE.com";  // as a requester might type it
   s.name = "Alex Morgan";
   return s;
-}
-
-std::shared_ptr<const SystemsMap> DemoMap() {
-  auto map = LoadSystemsMap(DemoMapPath());
-  INFO(map.status().ToString());
-  REQUIRE(map.ok());
-  return *map;
 }
 
 std::vector<std::string> Strings(const json::value& rows, const char* key) {
