@@ -1,9 +1,11 @@
 // The company database connector (kind "sqlite" in the step ledger): fulfillment against the
-// company's SQLite database described by a systems map (YAML). The steps are implemented in this
-// folder, one job per file: session.h (who the subject is, which rows are theirs), export.h,
-// erase.h, opt_out_correct.h, journal.h (the company database's journal), lookups.cpp (read-only
-// lookups for verification and holds); sql_connector.h runs them as steps of the step runner. Each step is idempotent: running it again after a crash or a retry does
-// not erase twice or produce a different export.
+// company's SQLite database described by a systems map (YAML). Each step is idempotent: running
+// it again after a crash or a retry does not erase twice or produce a different export.
+//
+// The steps are implemented in this folder, one job per file: session.h (who the subject is,
+// which rows are theirs), export.h, erase.h, opt_out_correct.h, journal.h (the company
+// database's journal), lookups.cpp (read-only lookups for verification and holds), fulfiller.cpp
+// (how a unit runs); sql_connector.h runs them as steps of the step runner (step_runner.h).
 //
 // The systems map says, for each table and field, how rows link to a person (an identity
 // column matched against the data subject's email or account id, or a join through another
