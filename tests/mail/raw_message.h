@@ -121,4 +121,11 @@ inline ParsedMessage MustParse(const std::string& raw) {
 
 inline Classification ClassifyRaw(const std::string& raw) { return Classify(MustParse(raw)); }
 
+// The names of the rights in `c.types` ("access", "deletion", ...), in order.
+inline std::vector<std::string> Names(const Classification& c) {
+  std::vector<std::string> out;
+  for (RequestType t : c.types) out.emplace_back(RequestTypeName(t));
+  return out;
+}
+
 }  // namespace dsar::mail::test
