@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,17 @@ struct RawMessage {
     return raw;
   }
 };
+
+// A plain UTF-8 message from `from` with `subject` and `body`, its Message-ID made from them.
+inline std::string Mail(const std::string& subject, const std::string& body,
+                        const std::string& from = "Robin Vale <robin.vale@example.com>") {
+  RawMessage m;
+  m.from = from;
+  m.subject = subject;
+  m.message_id = "defect-" + std::to_string(std::hash<std::string>{}(subject + body)) + "@example.com";
+  m.body = body;
+  return m.Build();
+}
 
 inline ParsedMessage MustParse(const std::string& raw) {
   auto parsed = ParseMessage(raw);

@@ -40,15 +40,12 @@ std::string Cp1252ToUtf8(std::string_view bytes) {
 std::string RepairUtf8(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    const std::size_t len = Utf8SeqLen(bytes, i);
-    if (len == 0) {
-      AppendCp1252(out, static_cast<unsigned char>(bytes[i]));
-      ++i;
-    } else {
+  for (std::size_t i = 0; i < bytes.size();) {
+    if (const std::size_t len = Utf8SeqLen(bytes, i); len != 0) {
       out.append(bytes.substr(i, len));
       i += len;
+    } else {
+      AppendCp1252(out, static_cast<unsigned char>(bytes[i++]));
     }
   }
   return out;

@@ -21,20 +21,11 @@
 using namespace dsar;
 using namespace dsar::mail;
 using test::ClassifyRaw;
+using test::Mail;
 using test::Names;
 using test::RawMessage;
 
 namespace {
-
-std::string Mail(const std::string& subject, const std::string& body,
-                 const std::string& from = "Robin Vale <robin.vale@example.com>") {
-  RawMessage m;
-  m.from = from;
-  m.subject = subject;
-  m.message_id = "defect-" + std::to_string(std::hash<std::string>{}(subject + body)) + "@example.com";
-  m.body = body;
-  return m.Build();
-}
 
 Classification Of(const std::string& subject, const std::string& body) { return ClassifyRaw(Mail(subject, body)); }
 

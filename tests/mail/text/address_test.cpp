@@ -15,22 +15,9 @@
 using namespace dsar;
 using namespace dsar::mail;
 using test::ClassifyRaw;
+using test::Mail;
 using test::MustParse;
 using test::RawMessage;
-
-namespace {
-
-std::string Mail(const std::string& subject, const std::string& body,
-                 const std::string& from = "Robin Vale <robin.vale@example.com>") {
-  RawMessage m;
-  m.from = from;
-  m.subject = subject;
-  m.message_id = "defect-" + std::to_string(std::hash<std::string>{}(subject + body)) + "@example.com";
-  m.body = body;
-  return m.Build();
-}
-
-}  // namespace
 
 TEST_CASE("control characters in display names and the Subject become one space", "[mail][parse][regress]") {
   const std::string lf = "=?utf-8?B?" + test::Base64("Eve\nSubject: pwned", 0) + "?=";
