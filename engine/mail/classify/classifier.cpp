@@ -1,4 +1,4 @@
-// Classify, FindReference, FindVerificationCode.
+// Classify (contract in mail/message.h); FindReference and FindVerificationCode are in codes.cpp.
 //
 // Classification is keyword and phrase based, per language (en, de, fr, es, it, nl, pt, ja),
 // over the subject and the fresh text (quoted replies and signatures removed by
@@ -70,7 +70,6 @@ const CompiledRules& Rules() {
   }();
   return rules;
 }
-
 
 }  // namespace
 

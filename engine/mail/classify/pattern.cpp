@@ -79,7 +79,6 @@ std::size_t MatchStart(const Pattern& p, const std::vector<std::string>& words) 
   return std::string::npos;
 }
 
-
 // Cjk patterns: element `elem` starts within gap_before characters of text[start]; `key_at`
 // gets where the key element matched.
 bool MatchTextFrom(const Pattern& p, std::string_view text, std::size_t elem, std::size_t start,

@@ -1,6 +1,5 @@
 #include "mail/classify/pattern_set.h"
 
-
 namespace dsar::mail::classify {
 
 // Where `p` first matches in `s`: a word index, or for a cjk pattern the byte index in s.text of
