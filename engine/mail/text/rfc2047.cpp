@@ -164,7 +164,7 @@ bool GMimeDropsTextAfterPaddedWord() {
 
 std::string GMimeDecodeHeaderText(std::string_view raw) {
   InitGMimeOnce();
-  const std::string in(raw);
+  const std::string in = Unfold(raw);  // as DecodeOwn: a value without its folds
   const std::unique_ptr<char, GFreeDeleter> decoded(g_mime_utils_header_decode_text(nullptr, in.c_str()));
   return std::string(Trim(RepairUtf8(decoded ? decoded.get() : "")));
 }

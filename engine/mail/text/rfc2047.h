@@ -30,8 +30,8 @@ std::string DecodeHeaderText(std::string_view raw);
 // 3.2.14 and so has GMime issue #133 (above): DecodeHeaderText then uses our own decoder.
 bool GMimeDropsTextAfterPaddedWord();
 
-// GMime's own decoder (g_mime_utils_header_decode_text with default options), the result made
-// valid UTF-8 (RepairUtf8) and trimmed: what DecodeHeaderText returns when
+// GMime's own decoder (g_mime_utils_header_decode_text with default options) over the unfolded
+// value, the result made valid UTF-8 (RepairUtf8) and trimmed: what DecodeHeaderText returns when
 // GMimeDropsTextAfterPaddedWord() is false. Exposed so a test can show the bug is there exactly
 // when the guard says so.
 std::string GMimeDecodeHeaderText(std::string_view raw);
