@@ -310,8 +310,9 @@ class Store {
   // and returns its status. A COMMIT failure is returned as IoError/Conflict and nothing
   // is applied. Conflict also when another process holds the write lock beyond the busy timeout.
   virtual Status Transact(const std::function<Status(Tx&)>& fn) = 0;
-  // Runs `fn` in one read-only snapshot (see the thread-safety note) and returns its status. A
-  // write attempted through its Tx fails (IoError).
+  // Runs `fn` in one read-only snapshot (see the thread-safety note) and returns its status.
+  // `fn` must not write: over a read connection a write fails (IoError); with
+  // read_connections = 0 nothing stops it.
   virtual Status Read(const std::function<Status(Tx&)>& fn) = 0;
 
   // Copies the WAL into the database and truncates it to zero bytes, so that page images holding

@@ -44,6 +44,7 @@
 #include "mail/message.h"
 #include "service/maildir_intake.h"
 #include "service/request_service.h"
+#include "support/sql.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;
@@ -220,11 +221,9 @@ std::vector<fs::path> NewFiles(const fs::path& dir) {
 
 std::string Outcomes(Engine& e) {
   std::string out;
-  e.store->Read([&](store::Tx& tx) {
-    store::Statement s(tx.connection(), "SELECT outcome, count(*) FROM inbound_messages GROUP BY outcome ORDER BY outcome");
-    while (s.Step()) out += (out.empty() ? "" : " ") + s.Text(0) + "=" + std::to_string(s.Int(1));
-    return s.status();
-  });
+  for (const auto& row : test_sql::Rows(e.store->path(),
+                                        "SELECT outcome, count(*) FROM inbound_messages GROUP BY outcome ORDER BY outcome"))
+    out += (out.empty() ? "" : " ") + row[0] + "=" + row[1];
   return out;
 }
 
