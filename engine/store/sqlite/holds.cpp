@@ -13,19 +13,8 @@ constexpr const char* kHoldColumns =
 
 HoldRow ReadHold(const Statement& s) {
   HoldRow h;
-  h.id = s.Text(0);
-  h.subject_email = s.Text(1);
-  h.account_id = s.Text(2);
-  h.matter = s.Text(3);
-  h.reason = s.Text(4);
-  h.placed_by = s.Text(5);
-  h.placed_at = s.Int(6);
-  h.released_at = s.OptInt(7);
-  h.released_by = s.Text(8);
-  h.release_reason = s.Text(9);
-  h.scope_table = s.Text(10);
-  h.scope_category = s.Text(11);
-  h.ground = s.Text(12);
+  ReadColumns(s, h.id, h.subject_email, h.account_id, h.matter, h.reason, h.placed_by, h.placed_at, h.released_at,
+              h.released_by, h.release_reason, h.scope_table, h.scope_category, h.ground);
   return h;
 }
 

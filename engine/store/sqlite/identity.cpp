@@ -2,6 +2,8 @@
 // and API tokens (hashes only).
 #include "store/sqlite/sqlite_tx.h"
 
+#include "store/sqlite/read_rows.h"
+
 namespace dsar::store {
 
 // ---- verifications ----
@@ -21,15 +23,8 @@ Result<std::optional<VerificationRow>> SqliteTx::LatestVerification(const std::s
   s.Bind(1, request_id);
   if (s.Step()) {
     VerificationRow v;
-    v.id = s.Int(0);
-    v.request_id = s.Text(1);
-    v.code_hash = s.Text(2);
-    v.issued_at = s.Int(3);
-    v.expires_at = s.Int(4);
-    v.attempts = static_cast<int>(s.Int(5));
-    v.max_attempts = static_cast<int>(s.Int(6));
-    v.consumed_at = s.OptInt(7);
-    v.locked_at = s.OptInt(8);
+    ReadColumns(s, v.id, v.request_id, v.code_hash, v.issued_at, v.expires_at, v.attempts, v.max_attempts,
+                v.consumed_at, v.locked_at);
     return std::optional(v);
   }
   if (!s.status().ok()) return s.status();
@@ -66,20 +61,11 @@ Result<std::vector<AgentAuthorizationRow>> SqliteTx::AgentAuthorizationsFor(cons
               "SELECT id, request_id, kind, note, COALESCE(evidence_ref, ''), recorded_by, recorded_at "
               "FROM agent_authorizations WHERE request_id = ? ORDER BY id");
   s.Bind(1, request_id);
-  std::vector<AgentAuthorizationRow> out;
-  while (s.Step()) {
+  return Collect<AgentAuthorizationRow>(s, [](const Statement& q) {
     AgentAuthorizationRow a;
-    a.id = s.Int(0);
-    a.request_id = s.Text(1);
-    a.kind = s.Text(2);
-    a.note = s.Text(3);
-    a.evidence_ref = s.Text(4);
-    a.recorded_by = s.Text(5);
-    a.recorded_at = s.Int(6);
-    out.push_back(std::move(a));
-  }
-  if (!s.status().ok()) return s.status();
-  return out;
+    ReadColumns(q, a.id, a.request_id, a.kind, a.note, a.evidence_ref, a.recorded_by, a.recorded_at);
+    return a;
+  });
 }
 
 namespace {
@@ -126,21 +112,14 @@ Result<std::vector<DataPointAttemptRow>> SqliteTx::DataPointAttemptsFor(const st
               "SELECT id, request_id, at, offered, matched, required, signed_declaration, success "
               "FROM data_point_attempts WHERE request_id = ? ORDER BY id");
   s.Bind(1, request_id);
-  std::vector<DataPointAttemptRow> out;
-  while (s.Step()) {
+  return Collect<DataPointAttemptRow>(s, [](const Statement& q) {
     DataPointAttemptRow a;
-    a.id = s.Int(0);
-    a.request_id = s.Text(1);
-    a.at = s.Int(2);
-    a.offered = NamesFromJson(s.Text(3));
-    a.matched = NamesFromJson(s.Text(4));
-    a.required = static_cast<int>(s.Int(5));
-    a.signed_declaration = s.Int(6) != 0;
-    a.success = s.Int(7) != 0;
-    out.push_back(std::move(a));
-  }
-  if (!s.status().ok()) return s.status();
-  return out;
+    std::string offered, matched;
+    ReadColumns(q, a.id, a.request_id, a.at, offered, matched, a.required, a.signed_declaration, a.success);
+    a.offered = NamesFromJson(offered);
+    a.matched = NamesFromJson(matched);
+    return a;
+  });
 }
 
 Result<int> SqliteTx::CountRequestsSince(const std::string& subject_email, const std::string& type, Millis since) {

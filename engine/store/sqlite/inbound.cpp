@@ -1,6 +1,8 @@
 // Inbound mail: one row per message taken in, its raw bytes in inbound_raw (migration 006).
 #include "store/sqlite/sqlite_tx.h"
 
+#include "store/sqlite/read_rows.h"
+
 namespace dsar::store {
 
 // ---- inbound mail ----
@@ -30,18 +32,8 @@ constexpr const char* kInboundColumns =
 Result<std::optional<InboundRow>> FirstInbound(Statement& s) {
   if (s.Step()) {
     InboundRow m;
-    m.id = s.Int(0);
-    m.message_id = s.Text(1);
-    m.sha256 = s.Text(2);
-    m.size = s.Int(3);
-    m.received_at = s.Int(4);
-    m.intake_at = s.Int(5);
-    m.outcome = s.Text(6);
-    m.request_id = s.Text(7);
-    m.detail = s.Text(8);
-    m.content_sha256 = s.Text(9);
-    m.maildir_name = s.Text(10);
-    m.raw_purged_at = s.OptInt(11);
+    ReadColumns(s, m.id, m.message_id, m.sha256, m.size, m.received_at, m.intake_at, m.outcome, m.request_id,
+                m.detail, m.content_sha256, m.maildir_name, m.raw_purged_at);
     return std::optional(m);
   }
   if (!s.status().ok()) return s.status();

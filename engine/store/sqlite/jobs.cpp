@@ -12,17 +12,8 @@ constexpr const char* kJobColumns =
 
 JobRow ReadJob(const Statement& s) {
   JobRow j;
-  j.id = s.Int(0);
-  j.request_id = s.Text(1);
-  j.kind = s.Text(2);
-  j.step = s.Text(3);
-  j.idempotency_key = s.Text(4);
-  j.status = s.Text(5);
-  j.attempts = static_cast<int>(s.Int(6));
-  j.created_at = s.Int(7);
-  j.finished_at = s.OptInt(8);
-  j.result_json = s.Text(9);
-  j.error = s.Text(10);
+  ReadColumns(s, j.id, j.request_id, j.kind, j.step, j.idempotency_key, j.status, j.attempts, j.created_at,
+              j.finished_at, j.result_json, j.error);
   return j;
 }
 

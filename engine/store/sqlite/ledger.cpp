@@ -15,22 +15,8 @@ constexpr const char* kLedgerColumns =
 
 LedgerRow ReadLedger(const Statement& s) {
   LedgerRow r;
-  r.id = s.Int(0);
-  r.request_id = s.Text(1);
-  r.action = s.Text(2);
-  r.system = s.Text(3);
-  r.table_name = s.Text(4);
-  r.kind = s.Text(5);
-  r.idempotency_key = s.Text(6);
-  r.status = s.Text(7);
-  r.runs = static_cast<int>(s.Int(8));
-  r.job_id = s.OptInt(9);
-  r.task_job_id = s.OptInt(10);
-  r.deadline_at = s.OptInt(11);
-  r.result_json = s.Text(12);
-  r.error = s.Text(13);
-  r.started_at = s.Int(14);
-  r.finished_at = s.OptInt(15);
+  ReadColumns(s, r.id, r.request_id, r.action, r.system, r.table_name, r.kind, r.idempotency_key, r.status, r.runs,
+              r.job_id, r.task_job_id, r.deadline_at, r.result_json, r.error, r.started_at, r.finished_at);
   return r;
 }
 
@@ -39,14 +25,7 @@ constexpr const char* kCallbackColumns =
 
 CallbackRow ReadCallback(const Statement& s) {
   CallbackRow c;
-  c.id = s.Int(0);
-  c.ledger_id = s.Int(1);
-  c.request_id = s.Text(2);
-  c.token_hash = s.Text(3);
-  c.created_at = s.Int(4);
-  c.expires_at = s.Int(5);
-  c.used_at = s.OptInt(6);
-  c.outcome = s.Text(7);
+  ReadColumns(s, c.id, c.ledger_id, c.request_id, c.token_hash, c.created_at, c.expires_at, c.used_at, c.outcome);
   return c;
 }
 
@@ -167,16 +146,9 @@ Result<std::vector<EvidenceRow>> SqliteTx::EvidenceFor(const std::string& reques
   s.Bind(1, request_id);
   return Collect<EvidenceRow>(s, [](const Statement& q) {
     EvidenceRow e;
-    e.id = q.Int(0);
-    e.request_id = q.Text(1);
-    e.task_job_id = q.Int(2);
-    e.note = q.Text(3);
-    e.file_path = q.Text(4);
-    e.sha256 = q.Text(5);
-    e.size = q.OptInt(6).value_or(0);
-    e.content_type = q.Text(7);
-    e.actor = q.Text(8);
-    e.at = q.Int(9);
+    // (size is NULL for a note without a file: read as 0)
+    ReadColumns(q, e.id, e.request_id, e.task_job_id, e.note, e.file_path, e.sha256, e.size, e.content_type, e.actor,
+                e.at);
     return e;
   });
 }

@@ -1,6 +1,8 @@
 // Download links for packages and their attempts (migration 011).
 #include "store/sqlite/sqlite_tx.h"
 
+#include "store/sqlite/read_rows.h"
+
 namespace dsar::store {
 
 // ---- download links ----
@@ -12,17 +14,8 @@ constexpr const char* kLinkColumns =
 
 DownloadLinkRow ReadLink(Statement& s) {
   DownloadLinkRow l;
-  l.id = s.Int(0);
-  l.request_id = s.Text(1);
-  l.token_hash = s.Text(2);
-  l.file_path = s.Text(3);
-  l.created_at = s.Int(4);
-  l.created_by = s.Text(5);
-  l.expires_at = s.Int(6);
-  l.max_downloads = static_cast<int>(s.Int(7));
-  l.downloads = static_cast<int>(s.Int(8));
-  l.revoked_at = s.OptInt(9);
-  l.file_deleted_at = s.OptInt(10);
+  ReadColumns(s, l.id, l.request_id, l.token_hash, l.file_path, l.created_at, l.created_by, l.expires_at,
+              l.max_downloads, l.downloads, l.revoked_at, l.file_deleted_at);
   return l;
 }
 }  // namespace
@@ -54,10 +47,7 @@ Result<std::optional<DownloadLinkRow>> SqliteTx::DownloadLinkByHash(const std::s
 Result<std::vector<DownloadLinkRow>> SqliteTx::DownloadLinksFor(const std::string& request_id) {
   Statement s(c_, std::string("SELECT ") + kLinkColumns + " FROM download_links WHERE request_id = ? ORDER BY id");
   s.Bind(1, request_id);
-  std::vector<DownloadLinkRow> out;
-  while (s.Step()) out.push_back(ReadLink(s));
-  if (!s.status().ok()) return s.status();
-  return out;
+  return Collect<DownloadLinkRow>(s, ReadLink);
 }
 
 Status SqliteTx::CountDownload(std::int64_t link_id) {
@@ -78,10 +68,7 @@ Result<std::vector<std::string>> SqliteTx::ExpiredPackageFiles(Millis now, int l
               "AND NOT EXISTS (SELECT 1 FROM download_links n WHERE n.file_path = l.file_path "
               "AND n.revoked_at IS NULL AND n.expires_at > ?1) LIMIT ?2");
   s.Bind(1, now).Bind(2, limit);
-  std::vector<std::string> out;
-  while (s.Step()) out.push_back(s.Text(0));
-  if (!s.status().ok()) return s.status();
-  return out;
+  return Collect<std::string>(s, [](const Statement& q) { return q.Text(0); });
 }
 
 Status SqliteTx::MarkPackageDeleted(const std::string& file_path, Millis now) {

@@ -15,24 +15,9 @@ constexpr const char* kOutboxColumns =
 
 OutboxRow ReadOutbox(const Statement& s) {
   OutboxRow o;
-  o.id = s.Int(0);
-  o.request_id = s.Text(1);
-  o.transition_seq = s.OptInt(2);
-  o.template_name = s.Text(3);
-  o.to_json = s.Text(4);
-  o.subject = s.Text(5);
-  o.body = s.OptText(6);
-  o.carries_secret = s.Int(7) != 0;
-  o.message_id = s.Text(8);
-  o.in_reply_to = s.Text(9);
-  o.created_at = s.Int(10);
-  o.attempts = static_cast<int>(s.Int(11));
-  o.next_attempt_at = s.Int(12);
-  o.delivered_at = s.OptInt(13);
-  o.last_error = s.Text(14);
-  o.body_html = s.OptText(15);
-  o.language = s.Text(16);
-  o.failed_at = s.OptInt(17);
+  ReadColumns(s, o.id, o.request_id, o.transition_seq, o.template_name, o.to_json, o.subject, o.body,
+              o.carries_secret, o.message_id, o.in_reply_to, o.created_at, o.attempts, o.next_attempt_at,
+              o.delivered_at, o.last_error, o.body_html, o.language, o.failed_at);
   std::istringstream refs(s.Text(18));
   for (std::string id; refs >> id;) o.references.push_back(id);
   return o;

@@ -7,32 +7,10 @@ namespace dsar::store {
 
 RequestRow ReadRequest(const Statement& s) {
   RequestRow r;
-  r.seq = s.Int(0);
-  r.id = s.Text(1);
-  r.reference = s.Text(2);
-  r.type = s.Text(3);
-  r.state = s.Text(4);
-  r.jurisdiction = s.Text(5);
-  r.subject_json = s.Text(6);
-  r.subject_email = s.Text(7);
-  r.subject_account = s.Text(8);
-  r.requester_json = s.Text(9);
-  r.channel = s.Text(10);
-  r.received_at = s.Int(11);
-  r.due_at = s.OptInt(12);
-  r.details_json = s.Text(13);
-  r.identity_verified = s.Int(14) != 0;
-  r.duplicate_of = s.Text(15);
-  r.language = s.Text(16);
-  r.version = s.Int(17);
-  r.workflow_id = s.Text(18);
-  r.workflow_hash = s.Text(19);
-  r.created_at = s.Int(20);
-  r.updated_at = s.Int(21);
-  r.ack_due_at = s.OptInt(22);
-  r.extensions = static_cast<int>(s.Int(23));
-  r.paused_at = s.OptInt(24);
-  r.paused_days = static_cast<int>(s.Int(25));
+  ReadColumns(s, r.seq, r.id, r.reference, r.type, r.state, r.jurisdiction, r.subject_json, r.subject_email,
+              r.subject_account, r.requester_json, r.channel, r.received_at, r.due_at, r.details_json,
+              r.identity_verified, r.duplicate_of, r.language, r.version, r.workflow_id, r.workflow_hash,
+              r.created_at, r.updated_at, r.ack_due_at, r.extensions, r.paused_at, r.paused_days);
   return r;
 }
 

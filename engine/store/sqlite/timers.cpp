@@ -25,7 +25,11 @@ Status SqliteTx::CancelTimers(const std::string& request_id, const std::vector<s
 }
 
 namespace {
-TimerRow ReadTimer(const Statement& s) { return TimerRow{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Text(5)}; }
+TimerRow ReadTimer(const Statement& s) {
+  TimerRow t;
+  ReadColumns(s, t.id, t.request_id, t.state, t.event, t.fire_at, t.kind);
+  return t;
+}
 }  // namespace
 
 Result<std::vector<TimerRow>> SqliteTx::PendingTimers(const std::string& request_id) {

@@ -26,18 +26,8 @@ Result<std::vector<TransitionRow>> SqliteTx::Transitions(const std::string& requ
   s.Bind(1, request_id);
   return Collect<TransitionRow>(s, [](const Statement& s) {
     TransitionRow t;
-    t.seq = s.Int(0);
-    t.request_id = s.Text(1);
-    t.version = s.Int(2);
-    t.from_state = s.OptText(3);
-    t.to_state = s.Text(4);
-    t.event = s.Text(5);
-    t.actor = s.Text(6);
-    t.reason = s.Text(7);
-    t.data_json = s.Text(8);
-    t.effects_json = s.Text(9);
-    t.at = s.Int(10);
-    t.workflow_hash = s.Text(11);
+    ReadColumns(s, t.seq, t.request_id, t.version, t.from_state, t.to_state, t.event, t.actor, t.reason,
+                t.data_json, t.effects_json, t.at, t.workflow_hash);
     return t;
   });
 }
