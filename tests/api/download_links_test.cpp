@@ -6,6 +6,7 @@
 #include "api_fixture.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
+#include "support/sql.h"
 
 using namespace dsar;
 using namespace dsar::api;
@@ -83,15 +84,7 @@ struct DownloadFixture : ServerFixture {
     return Handle(req, ctx);
   }
 
-  long Count(const std::string& sql) {
-    long n = -1;
-    store->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(), sql);
-      if (s.Step()) n = static_cast<long>(s.Int(0));
-      return s.status();
-    });
-    return n;
-  }
+  long Count(const std::string& sql) { return static_cast<long>(test_sql::Count(store->path(), sql)); }
 
   // Every byte the database holds (main file and WAL).
   std::string DatabaseBytes() {

@@ -8,6 +8,7 @@
 #include "fulfillment/helpers.h"
 #include "fulfillment/package/review.h"
 #include "fulfillment/systems_map.h"
+#include "support/sql.h"
 
 using namespace dsar;
 using namespace dsar::api;
@@ -57,15 +58,7 @@ struct ReviewFixture : ServiceFixture {
     return *svc->Get(r.id);
   }
 
-  long Count(const std::string& sql) {
-    long n = -1;
-    store->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(), sql);
-      if (s.Step()) n = static_cast<long>(s.Int(0));
-      return s.status();
-    });
-    return n;
-  }
+  long Count(const std::string& sql) { return static_cast<long>(test_sql::Count(store->path(), sql)); }
 };
 
 json::object Body(const Response& r) {

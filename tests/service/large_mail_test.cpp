@@ -29,6 +29,7 @@
 #include "requests/corrections.h"
 #include "requests/engine.h"
 #include "requests/tasks.h"
+#include "support/sql.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;
@@ -91,15 +92,7 @@ struct Fixture {
     fs::remove_all(dir, ec);
   }
   // Every row of a one-column query (join the columns with || '|' ||), joined with '\n'.
-  std::string Row(const std::string& sql) {
-    std::string out;
-    store->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(), sql);
-      while (s.Step()) out += (out.empty() ? "" : "\n") + s.Text(0);
-      return s.status();
-    });
-    return out;
-  }
+  std::string Row(const std::string& sql) { return test_sql::Text(store->path(), sql, "\n"); }
 };
 
 std::string RefusedLine(std::int64_t size) {

@@ -34,6 +34,7 @@
 #include "requests/corrections.h"
 #include "requests/engine.h"
 #include "requests/tasks.h"
+#include "support/sql.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;
@@ -104,28 +105,10 @@ struct MaildirFixture {
     std::sort(out.begin(), out.end());
     return out;
   }
-  long Count(const std::string& sql) {
-    long n = -1;
-    store->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(), sql);
-      if (s.Step()) n = static_cast<long>(s.Int(0));
-      return s.status();
-    });
-    return n;
-  }
-  // Runs `sql` on the store's connection (e.g. a TEMP trigger that makes some inserts fail).
-  void Exec(const std::string& sql) {
-    REQUIRE(store->Transact([&](store::Tx& tx) { return tx.connection().Exec(sql); }).ok());
-  }
-  std::string Text(const std::string& sql) {
-    std::string out;
-    store->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(), sql);
-      while (s.Step()) out += (out.empty() ? "" : ",") + s.Text(0);
-      return s.status();
-    });
-    return out;
-  }
+  long Count(const std::string& sql) { return static_cast<long>(test_sql::Count(store->path(), sql)); }
+  // Runs `sql` on the store's file (e.g. a trigger that makes some inserts fail).
+  void Exec(const std::string& sql) { test_sql::Exec(store->path(), sql); }
+  std::string Text(const std::string& sql) { return test_sql::Text(store->path(), sql); }
 };
 
 // A deletion request from `from`; with a Message-ID only when `message_id` is given.
@@ -477,7 +460,7 @@ TEST_CASE("maildir intake: a failed batch is retried one message per transaction
 TEST_CASE("maildir intake: a poisoned message stays in new/, is logged once and blocks nothing", "[service][maildir]") {
   MaildirFixture f;
   // A message whose transaction always fails (here: a trigger refuses its row).
-  f.Exec("CREATE TEMP TRIGGER poison BEFORE INSERT ON inbound_messages WHEN NEW.maildir_name = '1795000001.M1P1.mx' "
+  f.Exec("CREATE TRIGGER poison BEFORE INSERT ON inbound_messages WHEN NEW.maildir_name = '1795000001.M1P1.mx' "
          "BEGIN SELECT RAISE(ABORT, 'poisoned'); END");
   f.Deliver("1795000001.M1P1.mx", Mail("poison@example.org", "p-1@example.org"), 300);  // the oldest: first
   f.Deliver("1795000002.M1P1.mx", Mail("good.one@example.org", "g-1@example.org"), 200);
@@ -520,7 +503,7 @@ TEST_CASE("maildir intake: a poisoned message stays in new/, is logged once and 
 TEST_CASE("maildir intake: a failure while the next batch is parsed ahead stores nothing of that batch",
           "[service][maildir]") {
   MaildirFixture f;
-  f.Exec("CREATE TEMP TRIGGER poison BEFORE INSERT ON inbound_messages WHEN NEW.maildir_name = '1795000001.M1P1.mx' "
+  f.Exec("CREATE TRIGGER poison BEFORE INSERT ON inbound_messages WHEN NEW.maildir_name = '1795000001.M1P1.mx' "
          "BEGIN SELECT RAISE(ABORT, 'poisoned'); END");
   f.Deliver("1795000001.M1P1.mx", Mail("poison@example.org", "p-1@example.org"), 500);
   for (int i = 2; i <= 5; ++i)
@@ -549,7 +532,7 @@ TEST_CASE("maildir intake: a failure while the next batch is parsed ahead stores
 
 TEST_CASE("maildir intake: a store that fails every transaction leaves every message in new/", "[service][maildir]") {
   MaildirFixture f;
-  f.Exec("CREATE TEMP TRIGGER full BEFORE INSERT ON inbound_messages BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  f.Exec("CREATE TRIGGER full BEFORE INSERT ON inbound_messages BEGIN SELECT RAISE(ABORT, 'disk full'); END");
   f.Deliver("1795000001.M1P1.mx", Mail("retry.me@example.org", "r-1@example.org"), 100);
   f.Deliver("1795000002.M1P1.mx", Mail("next.one@example.org", "n-1@example.org"), 50);
   auto intake = f.Intake();

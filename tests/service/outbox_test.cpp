@@ -8,6 +8,7 @@
 
 #include "mail/message.h"
 #include "service_fixture.h"
+#include "support/sql.h"
 
 using namespace dsar;
 using namespace dsar::test;
@@ -213,10 +214,7 @@ TEST_CASE("a 5xx reply is a permanent failure at once; a secret body is dropped"
 TEST_CASE("a mail that cannot be composed fails for good without reaching the transport", "[service][outbox]") {
   OutboxFixture f;
   const auto r = f.Create("access", "fine@example.com");
-  f.store->Transact([&](store::Tx& tx) {
-    store::Statement s(tx.connection(), "UPDATE outbox SET to_json = '[\"not an address\"]' WHERE template = 'acknowledgment'");
-    return s.Run();
-  });
+  test_sql::Exec(f.store->path(), "UPDATE outbox SET to_json = '[\"not an address\"]' WHERE template = 'acknowledgment'");
   f.Deliver();
   CHECK(f.sent.size() == 1);  // only the code mail
   CHECK(f.Text("SELECT last_error FROM outbox WHERE template = 'acknowledgment'") == "a recipient is not a mail address");

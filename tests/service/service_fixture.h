@@ -27,6 +27,7 @@
 #include "requests/engine.h"
 #include "requests/tasks.h"
 #include "service/workers.h"
+#include "support/sql.h"
 
 namespace dsar::test {
 
@@ -77,24 +78,8 @@ struct Fixture {
     if (!s.ok()) FAIL(s.status().ToString());
     svc = std::move(s.value());
   }
-  long Count(const std::string& sql) {
-    long n = -1;
-    store->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(), sql);
-      if (s.Step()) n = static_cast<long>(s.Int(0));
-      return s.status();
-    });
-    return n;
-  }
-  std::string Text(const std::string& sql) {
-    std::string out;
-    store->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(), sql);
-      if (s.Step()) out = s.Text(0);
-      return s.status();
-    });
-    return out;
-  }
+  long Count(const std::string& sql) { return static_cast<long>(test_sql::Count(store->path(), sql)); }
+  std::string Text(const std::string& sql) { return test_sql::First(store->path(), sql); }
   store::RequestRow Create(const std::string& type, const std::string& email, const std::string& jurisdiction = "gdpr") {
     service::CreateRequestInput in;
     in.type = type;

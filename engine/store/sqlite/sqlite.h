@@ -2,7 +2,7 @@
 //
 // Errors come back as Status (kIoError, or kConflict for SQLITE_CONSTRAINT / SQLITE_BUSY), never
 // as exceptions. Thread safety: a Connection and its statements belong to one thread at a time;
-// the Store serialises access with its mutex.
+// the SQLite store lends each connection to one thread at a time (sqlite_store.h).
 //
 // Statement cache: a Connection keeps each SQL text it has prepared (sqlite3_prepare_v3 with
 // SQLITE_PREPARE_PERSISTENT), so a Statement of a text seen before costs no compilation. A
@@ -12,6 +12,12 @@
 // the same query again) gets a fresh prepare of its own, finalized when it is destroyed. SQLite
 // re-prepares a cached statement by itself after a schema change (a migration). At most
 // kMaxCachedStatements texts are kept; texts beyond that are prepared each time, as before.
+//
+// Statement hook: a Connection may carry one hook, called with the SQL text before each statement
+// it runs (a Statement's first Step after construction or Reset, and each Exec). A hook that
+// returns an error makes that statement fail with it, unrun: the store's TEST_ hooks count
+// statements and inject faults through it. A Connection is the only SQLite wrapper of the engine
+// (engine/store/sqlite/); nothing outside the SQLite store sees it.
 #pragma once
 
 #include <sqlite3.h>
@@ -22,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <unordered_map>
 
 #include "core/status.h"
@@ -41,13 +48,21 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Opens (creating when absent) the database file, with `busy_timeout_ms` for SQLite's locking.
-  Status Open(const std::string& path, int busy_timeout_ms);
+  // `read_only`: opens an existing file for reading only (no creation; a write fails, IoError).
+  Status Open(const std::string& path, int busy_timeout_ms, bool read_only = false);
   // Runs SQL text with no parameters and no result rows (may hold several statements).
   Status Exec(std::string_view sql);
   sqlite3* raw() const { return db_; }
   std::int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
   int Changes() const { return sqlite3_changes(db_); }
   Status Error(const char* what) const;
+  // True inside an explicit transaction (BEGIN without its COMMIT or ROLLBACK yet).
+  bool InTransaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
+
+  // The statement hook (see above); an empty function removes it. Set it while no other thread
+  // uses the connection.
+  using StatementHook = std::function<Status(std::string_view sql)>;
+  void SetStatementHook(StatementHook hook) { hook_ = std::move(hook); }
 
   // Test hook: how many SQL texts have a cached prepared statement.
   std::size_t TEST_CachedStatements() const { return cache_.size(); }
@@ -63,7 +78,11 @@ class Connection {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
 
+  // Runs the hook for `sql`: Ok when there is none.
+  Status BeforeStatement(std::string_view sql) const { return hook_ ? hook_(sql) : Status::Ok(); }
+
   sqlite3* db_ = nullptr;
+  StatementHook hook_;
   // By SQL text; entries are never removed before the destructor, so a Cached* stays valid.
   std::unordered_map<std::string, Cached, TextHash, std::equal_to<>> cache_;
 };
@@ -111,6 +130,7 @@ class Statement {
   Connection& conn_;
   sqlite3_stmt* stmt_ = nullptr;
   Connection::Cached* cached_ = nullptr;  // the cache entry borrowed; nullptr: stmt_ is ours to finalize
+  bool started_ = false;                  // stepped since construction or the last Reset (the hook ran)
   Status status_;
 };
 

@@ -1,4 +1,4 @@
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 
 namespace dsar::store {
 
@@ -7,8 +7,9 @@ Connection::~Connection() {
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
-Status Connection::Open(const std::string& path, int busy_timeout_ms) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+Status Connection::Open(const std::string& path, int busy_timeout_ms, bool read_only) {
+  const int mode = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, mode | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = Status::IoError("cannot open database " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
     sqlite3_close_v2(db_);
@@ -29,6 +30,7 @@ Status Connection::Error(const char* what) const {
 }
 
 Status Connection::Exec(std::string_view sql) {
+  if (Status h = BeforeStatement(sql); !h.ok()) return h;
   std::string text(sql);
   char* err = nullptr;
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
@@ -100,6 +102,13 @@ Statement& Statement::BindNull(int i) {
 
 bool Statement::Step() {
   if (stmt_ == nullptr || !status_.ok()) return false;
+  if (!started_) {
+    started_ = true;
+    if (Status h = conn_.BeforeStatement(sqlite3_sql(stmt_)); !h.ok()) {
+      status_ = std::move(h);
+      return false;
+    }
+  }
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE) status_ = conn_.Error("step");
@@ -113,6 +122,7 @@ Status Statement::Run() {
 }
 
 void Statement::Reset() {
+  started_ = false;
   if (stmt_ == nullptr) return;
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
