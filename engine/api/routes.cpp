@@ -30,7 +30,7 @@
 #include "requests/tasks.h"
 #include "core/model.h"
 #include "core/sha256.h"
-#include "service/mail_transport.h"
+#include "mail/outbox/transport.h"
 #include "identity/suppression.h"
 
 namespace dsar::api {

@@ -42,7 +42,7 @@
 #include "requests/corrections.h"
 #include "requests/engine.h"
 #include "requests/tasks.h"
-#include "service/workers.h"
+#include "schedule/workers.h"
 #include "store/store.h"
 
 namespace dsar::api::test {

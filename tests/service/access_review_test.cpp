@@ -6,7 +6,7 @@
 #include "fulfillment/helpers.h"
 #include "fulfillment/package/review.h"
 #include "fulfillment/systems_map.h"
-#include "service/workers.h"
+#include "schedule/workers.h"
 #include "service_fixture.h"
 
 using namespace dsar;

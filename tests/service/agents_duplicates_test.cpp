@@ -22,7 +22,7 @@
 #include "requests/corrections.h"
 #include "requests/engine.h"
 #include "requests/tasks.h"
-#include "service/workers.h"
+#include "schedule/workers.h"
 #include "company_fixture.h"
 #include "service_fixture.h"
 

@@ -11,7 +11,7 @@
 #include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
-#include "service/company_systems.h"
+#include "requests/company_systems.h"
 #include "service_fixture.h"
 
 namespace dsar::test {

@@ -34,7 +34,7 @@
 #include "requests/tasks.h"
 #include "fulfillment/connectors/webhook.h"
 #include "fulfillment/connectors/webhook.h"
-#include "service/workers.h"
+#include "schedule/workers.h"
 #include "company_fixture.h"
 #include "service_fixture.h"
 

@@ -7,7 +7,7 @@
 #include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
-#include "service/workers.h"
+#include "schedule/workers.h"
 #include "service_fixture.h"
 
 using namespace dsar;

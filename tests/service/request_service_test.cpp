@@ -26,7 +26,7 @@
 #include "requests/corrections.h"
 #include "requests/engine.h"
 #include "requests/tasks.h"
-#include "service/workers.h"
+#include "schedule/workers.h"
 #include "service_fixture.h"
 
 using namespace dsar;

@@ -8,7 +8,7 @@
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
 #include "identity/suppression.h"
-#include "service/workers.h"
+#include "schedule/workers.h"
 #include "service_fixture.h"
 
 using namespace dsar;

@@ -1,4 +1,4 @@
-#include "service/mail_transport.h"
+#include "mail/outbox/transport.h"
 
 #include <curl/curl.h>
 #include <fcntl.h>

@@ -1,8 +1,11 @@
 // Workers: the effects that leave the process, run after their transaction committed
-// (transactional outbox), each reporting its outcome back as an event.
+// (transactional outbox), each reporting its outcome back as an event. One loop over four jobs,
+// each in its own file: the outbox (mail/outbox/worker.cpp), the step runner
+// (fulfillment/step_runner.h), the timers (schedule/timers.cpp) and records retention
+// (schedule/retention.cpp); the loop itself and crash recovery in schedule/workers.cpp.
 //
 //   DeliverOutbox  composes each due outbox mail (mail/compose.h) and hands it to the mail
-//                  transport (mail_transport.h: Maildir or SMTP), then marks it delivered. A
+//                  transport (mail/outbox/transport.h: Maildir or SMTP), then marks it delivered. A
 //                  failed attempt is retried with exponential backoff (mail_retry_initial,
 //                  doubling, at most mail_retry_max); a permanent failure (a 5xx reply, a mail
 //                  that cannot be composed, or mail_max_attempts attempts spent) marks the row
@@ -31,7 +34,7 @@
 #include "fulfillment/connectors/webhook.h"
 #include "fulfillment/step_runner.h"
 #include "mail/compose.h"
-#include "service/mail_transport.h"
+#include "mail/outbox/transport.h"
 #include "requests/engine.h"
 
 namespace dsar::service {

@@ -1,4 +1,4 @@
-#include "service/company_systems.h"
+#include "requests/company_systems.h"
 
 #include <utility>
 #include <vector>
