@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/denial.h"
-#include "service_fixture.h"
+#include "support/service_fixture.h"
 
 using namespace dsar;
 using namespace dsar::test;

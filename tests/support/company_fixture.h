@@ -12,7 +12,7 @@
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
 #include "requests/company_systems.h"
-#include "service_fixture.h"
+#include "support/service_fixture.h"
 
 namespace dsar::test {
 

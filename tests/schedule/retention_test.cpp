@@ -3,7 +3,7 @@
 // go on their shorter periods; open requests are never purged.
 #include <catch2/catch.hpp>
 
-#include "service_fixture.h"
+#include "support/service_fixture.h"
 #include "support/sql.h"
 
 using namespace dsar;

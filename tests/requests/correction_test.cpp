@@ -8,7 +8,7 @@
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
 #include "schedule/workers.h"
-#include "service_fixture.h"
+#include "support/service_fixture.h"
 
 using namespace dsar;
 using namespace dsar::test;

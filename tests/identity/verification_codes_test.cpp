@@ -3,7 +3,7 @@
 // already verified (session / staff); denials for insufficient verification that say why.
 #include <boost/json/parse.hpp>
 
-#include "service_fixture.h"
+#include "support/service_fixture.h"
 
 namespace dsar::test {
 namespace {

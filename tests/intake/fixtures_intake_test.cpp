@@ -4,7 +4,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include "service_fixture.h"
+#include "support/service_fixture.h"
 
 using namespace dsar;
 using namespace dsar::test;

@@ -35,8 +35,8 @@
 #include "fulfillment/connectors/webhook.h"
 #include "fulfillment/connectors/webhook.h"
 #include "schedule/workers.h"
-#include "company_fixture.h"
-#include "service_fixture.h"
+#include "support/company_fixture.h"
+#include "support/service_fixture.h"
 
 using namespace dsar;
 using namespace dsar::test;

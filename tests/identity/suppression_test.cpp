@@ -9,7 +9,7 @@
 #include "fulfillment/systems_map.h"
 #include "identity/suppression.h"
 #include "schedule/workers.h"
-#include "service_fixture.h"
+#include "support/service_fixture.h"
 
 using namespace dsar;
 using namespace dsar::test;

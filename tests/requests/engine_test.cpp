@@ -27,7 +27,7 @@
 #include "requests/engine.h"
 #include "requests/tasks.h"
 #include "schedule/workers.h"
-#include "service_fixture.h"
+#include "support/service_fixture.h"
 
 using namespace dsar;
 using namespace dsar::test;

@@ -7,7 +7,7 @@
 #include <deque>
 
 #include "mail/message.h"
-#include "service_fixture.h"
+#include "support/service_fixture.h"
 #include "support/sql.h"
 
 using namespace dsar;

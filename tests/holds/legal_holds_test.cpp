@@ -23,8 +23,8 @@
 #include "requests/engine.h"
 #include "requests/tasks.h"
 #include "schedule/workers.h"
-#include "company_fixture.h"
-#include "service_fixture.h"
+#include "support/company_fixture.h"
+#include "support/service_fixture.h"
 
 using namespace dsar;
 using namespace dsar::test;
