@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "core/html.h"
 #include "fulfillment/index_html.h"
 #include "fulfillment/package.h"
 

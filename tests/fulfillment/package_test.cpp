@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 #include <ctime>
 
+#include "core/html.h"
 #include "fulfillment/fulfillment.h"
 #include "fulfillment/index_html.h"
 #include "fulfillment/systems_map.h"
