@@ -17,12 +17,23 @@
 #include <optional>
 
 #include "api/problem.h"
+#include "api/presenters.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/tasks.h"
 #include "core/encoding.h"
 #include "core/html.h"
 #include "core/model.h"
 #include "core/sha256.h"
 #include "service/mail_transport.h"
-#include "service/suppression.h"
+#include "identity/suppression.h"
 
 namespace dsar::api {
 
@@ -177,7 +188,7 @@ Response ItemsResponse(Call& c, const Result<Rows>& rows, ToJson to_json) {
   return JsonResponse(200, o);
 }
 
-service::RequestService& Svc(Call& c) { return c.ctx.service; }
+service::Engine& Svc(Call& c) { return c.ctx.service; }
 
 // POST /requests
 Response CreateRequestRoute(Call& c) {
@@ -250,7 +261,7 @@ Response CreateRequestRoute(Call& c) {
   auto out = Svc(c).CreateRequest(in);
   if (!out.ok()) return Fail(c, out.status());
   // A replay answers as the first call did (201 + Location), marked as a replay.
-  Response r = JsonResponse(201, Svc(c).RequestJson(out->request));
+  Response r = JsonResponse(201, RequestJson(Svc(c), out->request));
   r.headers.emplace_back("Location", std::string(kApiPrefix) + "/requests/" + out->request.id);
   if (out->replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
   return r;
@@ -307,7 +318,7 @@ Response ListRequestsRoute(Call& c) {
   if (more) rows->resize(static_cast<std::size_t>(limit));
   json::array items;
   items.reserve(rows->size());
-  for (const auto& row : *rows) items.push_back(Svc(c).RequestJson(row));
+  for (const auto& row : *rows) items.push_back(RequestJson(Svc(c), row));
   json::object o;
   o["items"] = std::move(items);
   o["next_cursor"] = more ? json::value(EncodeCursor(rows->back().seq)) : json::value(nullptr);
@@ -318,12 +329,12 @@ Response ListRequestsRoute(Call& c) {
 Response GetRequestRoute(Call& c) {
   auto row = Svc(c).Get(c.params[0]);
   if (!row.ok()) return Fail(c, row.status());
-  return JsonResponse(200, Svc(c).RequestJson(*row));
+  return JsonResponse(200, RequestJson(Svc(c), *row));
 }
 
 // GET /requests/{id}/transitions
 Response TransitionsRoute(Call& c) {
-  return ItemsResponse(c, Svc(c).Transitions(c.params[0]), service::RequestService::TransitionJson);
+  return ItemsResponse(c, Svc(c).Transitions(c.params[0]), TransitionJson);
 }
 
 // The optional `expected_version` of a body: a positive integer, or absent/null.
@@ -354,7 +365,7 @@ Response EventRoute(Call& c) {
   ev.actor = c.actor;
   auto row = Svc(c).ApplyStaffEvent(c.params[0], std::move(ev), expected);
   if (!row.ok()) return Fail(c, row.status());
-  return JsonResponse(200, Svc(c).RequestJson(*row));
+  return JsonResponse(200, RequestJson(Svc(c), *row));
 }
 
 // PATCH /requests/{id} {jurisdiction?, received_at?, expected_version?}: staff correct the
@@ -379,7 +390,7 @@ Response AmendRoute(Call& c) {
   if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
   auto row = Svc(c).Amend(c.params[0], jurisdiction, received_at, c.actor, expected);
   if (!row.ok()) return Fail(c, row.status());
-  return JsonResponse(200, Svc(c).RequestJson(*row));
+  return JsonResponse(200, RequestJson(Svc(c), *row));
 }
 
 // 429 with Retry-After (whole seconds, at least 1): the public verification routes' rate limits.
@@ -405,7 +416,7 @@ Response VerifyRoute(Call& c) {
   if (!row.ok()) return Fail(c, row.status());
   // Keyed by the request id, so naming the request by its reference does not double the budget.
   if (!c.ctx.verify_by_request.Allow("request:" + row->id, &wait)) return too_many(wait);
-  auto verified = Svc(c).Verify(row->id, code, "requester");
+  auto verified = Verify(Svc(c), row->id, code, "requester");
   if (!verified.ok()) return Fail(c, verified.status());
   // A public route: only what the requester needs, none of the subject's data.
   json::object o;
@@ -430,7 +441,7 @@ Response ResendRoute(Call& c) {
   if (!c.ctx.verify_by_request.Allow("request:" + row->id, &wait))
     return too_many(wait, "too many verification attempts; try again later");
   Millis retry_after = 0;
-  auto sent = Svc(c).ResendCode(row->id, "requester", retry_after);
+  auto sent = ResendCode(Svc(c), row->id, "requester", retry_after);
   if (!sent.ok()) {
     if (retry_after > 0) return too_many(retry_after, sent.status().message());
     return Fail(c, sent.status());
@@ -471,7 +482,7 @@ Response DataPointsRoute(Call& c) {
   auto row = Svc(c).Get(c.params[0]);
   if (!row.ok()) return Fail(c, row.status());
   if (!c.ctx.verify_by_request.Allow("request:" + row->id, &wait)) return too_many(wait);
-  auto out = Svc(c).VerifyDataPoints(row->id, points, declaration, "requester");
+  auto out = VerifyDataPoints(Svc(c), row->id, points, declaration, "requester");
   if (!out.ok()) return Fail(c, out.status());
   json::object o;  // a public route: nothing about the data subject or the points
   o["reference"] = out->request.reference;
@@ -498,14 +509,14 @@ Response AgentAuthorizationRoute(Call& c) {
   if (evidence.size() > 500) return Fail(c, 400, "field 'evidence_ref' is too long (at most 500 bytes)");
   std::optional<std::int64_t> expected;
   if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
-  auto row = Svc(c).RecordAgentAuthorization(c.params[0], kind, note, evidence, c.actor, expected);
+  auto row = RecordAgentAuthorization(Svc(c), c.params[0], kind, note, evidence, c.actor, expected);
   if (!row.ok()) return Fail(c, row.status());
-  return JsonResponse(200, Svc(c).RequestJson(*row));
+  return JsonResponse(200, RequestJson(Svc(c), *row));
 }
 
 // GET /requests/{id}/export
 Response ExportRoute(Call& c) {
-  auto file = Svc(c).Export(c.params[0]);
+  auto file = Export(Svc(c), c.params[0]);
   if (!file.ok()) return Fail(c, file.status());
   if (file->deleted_at)
     return Fail(c, 410,
@@ -528,7 +539,7 @@ Response ExportRoute(Call& c) {
 
 // GET /requests/{id}/package: what the access package under review holds (issue 5 §5).
 Response PackageReviewRoute(Call& c) {
-  auto o = Svc(c).PackageReview(c.params[0]);
+  auto o = PackageReview(Svc(c), c.params[0]);
   if (!o.ok()) return Fail(c, o.status());
   return JsonResponse(200, *o);
 }
@@ -547,7 +558,7 @@ Response PackageRowsRoute(Call& c) {
                               (key == "limit" ? "an integer from 1 to 500" : "a non-negative integer"));
     (key == "offset" ? offset : limit) = *v;
   }
-  auto o = Svc(c).PackageRows(c.params[0], c.params[1], offset, limit);
+  auto o = PackageRows(Svc(c), c.params[0], c.params[1], offset, limit);
   if (!o.ok()) return Fail(c, o.status());
   return JsonResponse(200, *o);
 }
@@ -560,7 +571,7 @@ Response RedactRoute(Call& c) {
   if (Status s = OnlyKeys(body, {"table", "row", "column", "reason_code", "reason", "expected_version"}, "");
       !s.ok())
     return Fail(c, s);
-  service::RequestService::RedactionInput in;
+  service::RedactionInput in;
   Status st;
   if (st = StringField(body, "table", "", true, in.table); !st.ok()) return Fail(c, st);
   if (st = StringField(body, "column", "", false, in.column); !st.ok()) return Fail(c, st);
@@ -573,9 +584,9 @@ Response RedactRoute(Call& c) {
   std::optional<std::int64_t> expected;
   if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
   in.actor = c.actor;
-  auto done = Svc(c).Redact(c.params[0], in, expected);
+  auto done = Redact(Svc(c), c.params[0], in, expected);
   if (!done.ok()) return Fail(c, done.status());
-  auto o = Svc(c).PackageReview(done->id);
+  auto o = PackageReview(Svc(c), done->id);
   if (!o.ok()) return Fail(c, o.status());
   o->emplace("version", done->version);
   return JsonResponse(201, *o);
@@ -614,7 +625,7 @@ Response SuppressionCheckRoute(Call& c) {
       return Fail(c, 400, at + ".hash must be 64 lowercase hex digits (HMAC-SHA-256)");
     if (!value.empty() && service::NormalizeIdentifier(kind, value).empty())
       return Fail(c, 400, at + ".value is not a valid " + kind);
-    auto found = hash.empty() ? Svc(c).IsSuppressed(kind, value)
+    auto found = hash.empty() ? IsSuppressed(Svc(c), kind, value)
                               : service::IsHashSuppressed(Svc(c).store(), kind, hash);
     if (!found.ok()) return Fail(c, found.status());
     results.push_back(json::object{{"kind", kind}, {"suppressed", *found}});
@@ -634,9 +645,9 @@ Response UnredactRoute(Call& c) {
   if (!version || *version < 1) return Fail(c, 400, "the redaction is named by its version, a positive integer");
   std::optional<std::int64_t> expected;
   if (Status s = ExpectedVersion(body, expected); !s.ok()) return Fail(c, s);
-  auto done = Svc(c).Unredact(c.params[0], *version, reason, c.actor, expected);
+  auto done = Unredact(Svc(c), c.params[0], *version, reason, c.actor, expected);
   if (!done.ok()) return Fail(c, done.status());
-  auto o = Svc(c).PackageReview(done->id);
+  auto o = PackageReview(Svc(c), done->id);
   if (!o.ok()) return Fail(c, o.status());
   o->emplace("version", done->version);
   return JsonResponse(200, *o);
@@ -672,7 +683,7 @@ Response DownloadRoute(Call& c) {
     return r;
   }
   const service::Config& cfg = Svc(c).config();
-  auto got = Svc(c).Download(c.params[0]);
+  auto got = Download(Svc(c), c.params[0]);
   if (!got.ok()) return Fail(c, got.status());
   const std::string& outcome = got->outcome;
   if (outcome == "unknown")
@@ -703,7 +714,7 @@ Response IssueDownloadLinkRoute(Call& c) {
   if (!body.empty()) return Fail(c, 400, "this endpoint takes no fields");
   auto row = Svc(c).Get(c.params[0]);
   if (!row.ok()) return Fail(c, row.status());
-  auto link = Svc(c).IssueDownloadLink(row->id, c.actor);
+  auto link = IssueDownloadLink(Svc(c), row->id, c.actor);
   if (!link.ok()) return Fail(c, link.status());
   json::object o;  // the link itself goes only to the data subject, by mail
   o["reference"] = row->reference;
@@ -732,9 +743,9 @@ Response PlaceHoldRoute(Call& c) {
   if (st = StringField(body, "ground", "", false, in.ground); !st.ok()) return Fail(c, st);
   if (st = StringField(body, "reason", "", true, in.reason); !st.ok()) return Fail(c, st);
   in.actor = c.actor;
-  auto hold = Svc(c).PlaceHold(in);
+  auto hold = PlaceHold(Svc(c), in);
   if (!hold.ok()) return Fail(c, hold.status());
-  Response r = JsonResponse(201, service::RequestService::HoldJson(*hold));
+  Response r = JsonResponse(201, HoldJson(*hold));
   r.headers.emplace_back("Location", std::string(kApiPrefix) + "/legal-holds/" + hold->id);
   return r;
 }
@@ -755,11 +766,11 @@ Response ListHoldsRoute(Call& c) {
     else if (value == "false") active = false;
     else return Fail(c, 400, "query parameter 'active' must be true or false");
   }
-  auto holds = Svc(c).ListHolds(active.value_or(false), matter);
+  auto holds = ListHolds(Svc(c), active.value_or(false), matter);
   if (!holds.ok()) return Fail(c, holds.status());
   json::array items;
   for (const auto& h : *holds)
-    if (!(active == false && !h.released_at)) items.push_back(service::RequestService::HoldJson(h));
+    if (!(active == false && !h.released_at)) items.push_back(HoldJson(h));
   json::object o;
   o["items"] = std::move(items);
   return JsonResponse(200, o);
@@ -776,9 +787,9 @@ Response ReleaseHoldRoute(Call& c) {
   std::string reason;
   if (Status s = StringField(body, "reason", "", true, reason); !s.ok()) return Fail(c, s);
   if (Trim(reason).empty()) return Fail(c, Status::Invalid("field 'reason' must say why the hold is released"));
-  auto released = Svc(c).ReleaseHold(c.params[0], c.actor, reason);
+  auto released = ReleaseHold(Svc(c), c.params[0], c.actor, reason);
   if (!released.ok()) return Fail(c, released.status());
-  json::object o = service::RequestService::HoldJson(released->hold);
+  json::object o = HoldJson(released->hold);
   json::array resumed;
   for (const auto& ref : released->resumed) resumed.emplace_back(ref);
   o["resumed"] = std::move(resumed);
@@ -791,7 +802,7 @@ Response IntakeMailRoute(Call& c) {
   if (MediaType(c.req.Header("Content-Type")) != "message/rfc822")
     return Fail(c, 415, "POST /intake/mail takes a raw message with Content-Type: message/rfc822");
   if (c.req.body.empty()) return Fail(c, 400, "the request body must be an RFC 5322 message");
-  auto out = Svc(c).IntakeMail(c.req.body);
+  auto out = IntakeMail(Svc(c), c.req.body);
   if (!out.ok()) {
     // Not stored (the database is busy or failing): 503 with Retry-After, so that a provider's
     // webhook keeps the message and tries again (a 4xx is final for many of them).
@@ -838,13 +849,13 @@ Response ListInboundRoute(Call& c) {
       return Fail(c, 400, "unknown query parameter '" + key + "' (expected: outcome, limit, cursor)");
     }
   }
-  auto rows = Svc(c).ListInbound(outcome, after, limit + 1);  // one more tells whether there is a next page
+  auto rows = ListInbound(Svc(c), outcome, after, limit + 1);  // one more tells whether there is a next page
   if (!rows.ok()) return Fail(c, rows.status());
   const bool more = static_cast<int>(rows->size()) > limit;
   if (more) rows->resize(static_cast<std::size_t>(limit));
   json::array items;
   items.reserve(rows->size());
-  for (const auto& m : *rows) items.push_back(service::RequestService::InboundJson(m));
+  for (const auto& m : *rows) items.push_back(InboundJson(m));
   json::object o;
   o["items"] = std::move(items);
   o["next_cursor"] = more ? json::value(EncodeCursor(rows->back().row.id)) : json::value(nullptr);
@@ -855,9 +866,9 @@ Response ListInboundRoute(Call& c) {
 Response GetInboundRoute(Call& c) {
   auto id = ParseInt(c.params[0]);
   if (!id || *id < 1) return Fail(c, 404, "no inbound message '" + c.params[0] + "'");
-  auto m = Svc(c).GetInbound(*id);
+  auto m = GetInbound(Svc(c), *id);
   if (!m.ok()) return Fail(c, m.status());
-  return JsonResponse(200, service::RequestService::InboundJson(*m));
+  return JsonResponse(200, InboundJson(*m));
 }
 
 // GET /healthz
@@ -879,12 +890,12 @@ Response DenialReasonsRoute(Call&) {
 
 // GET /tasks: the open staff tasks of every request, oldest first.
 Response ListTasksRoute(Call& c) {
-  return ItemsResponse(c, Svc(c).Tasks(""), service::RequestService::TaskJson);
+  return ItemsResponse(c, Tasks(Svc(c), ""), TaskJson);
 }
 
 // GET /requests/{id}/tasks: every task of the request (open and completed).
 Response RequestTasksRoute(Call& c) {
-  return ItemsResponse(c, Svc(c).Tasks(c.params[0]), service::RequestService::TaskJson);
+  return ItemsResponse(c, Tasks(Svc(c), c.params[0]), TaskJson);
 }
 
 // POST /requests/{id}/tasks/{task}/complete: JSON {note, expected_version?} (Content-Type
@@ -909,14 +920,14 @@ Response CompleteTaskRoute(Call& c) {
     }
     file = service::EvidenceUpload{c.req.body, media};
   }
-  auto row = Svc(c).CompleteTask(c.params[0], c.params[1], note, file, c.actor, expected);
+  auto row = CompleteTask(Svc(c), c.params[0], c.params[1], note, file, c.actor, expected);
   if (!row.ok()) return Fail(c, row.status());
-  return JsonResponse(200, Svc(c).RequestJson(*row));
+  return JsonResponse(200, RequestJson(Svc(c), *row));
 }
 
 // GET /requests/{id}/steps: the step ledger, oldest first.
 Response StepsRoute(Call& c) {
-  return ItemsResponse(c, Svc(c).Ledger(c.params[0]), service::RequestService::LedgerJson);
+  return ItemsResponse(c, Ledger(Svc(c), c.params[0]), LedgerJson);
 }
 
 // POST /callbacks/{token} (PUBLIC: the one-time token is the credential): {"status":
@@ -926,7 +937,7 @@ Response CallbackRoute(Call& c) {
   json::object body;
   if (Status s = ParseObject(c.req.body, false, body); !s.ok()) return Fail(c, s);
   bool gone = false;
-  auto out = Svc(c).Callback(c.params[0], body, gone);
+  auto out = Callback(Svc(c), c.params[0], body, gone);
   if (!out.ok()) {
     if (gone) return Fail(c, 410, out.status().message());
     if (out.status().IsNotFound()) return Fail(c, 404, "no such callback");
@@ -1021,7 +1032,7 @@ std::optional<Response> CheckBearer(const Request& req, Context& ctx, std::strin
     return unauthorized("this endpoint needs Authorization: Bearer <token>", false);
   std::string_view token = Trim(auth.substr(sp + 1));
   if (token.empty() || token.size() > 512) return unauthorized("the bearer token is not valid", true);
-  auto name = ctx.service.TokenName(std::string(token));
+  auto name = TokenName(ctx.service, std::string(token));
   if (!name.ok()) return StatusProblem(name.status(), path);
   if (!name->has_value()) return unauthorized("the bearer token is not valid", true);
   staff = **name;

@@ -58,7 +58,7 @@
 #include <vector>
 
 #include "core/time.h"
-#include "service/request_service.h"
+#include "requests/engine.h"
 
 namespace dsar::api {
 
@@ -127,9 +127,9 @@ class RateLimiter {
 
 // What the handler needs; borrowed, must outlive every Handle() call that uses it.
 struct Context {
-  explicit Context(service::RequestService& svc)
+  explicit Context(service::Engine& svc)
       : service(svc), verify_by_client(svc.clock()), verify_by_request(svc.clock()), download_by_client(svc.clock()) {}
-  service::RequestService& service;
+  service::Engine& service;
   RateLimiter verify_by_client;    // POST /requests/{id}/verify, per client address
   RateLimiter verify_by_request;   // ... and per request
   RateLimiter download_by_client;  // GET /d/{token}, per client address

@@ -301,14 +301,14 @@ void Server::Impl::OnAccept(error_code ec, tcp::socket socket) {
   DoAccept();
 }
 
-Server::Server(service::RequestService& service, int threads)
+Server::Server(service::Engine& service, int threads)
     : owned_handler_(std::make_unique<ApiHandler>(service)) {
   ServerOptions o;
   o.threads = threads;
   impl_ = std::make_unique<Impl>(o, *owned_handler_);
 }
 
-Server::Server(service::RequestService& service, ServerOptions options)
+Server::Server(service::Engine& service, ServerOptions options)
     : owned_handler_(std::make_unique<ApiHandler>(service)),
       impl_(std::make_unique<Impl>(options, *owned_handler_)) {}
 

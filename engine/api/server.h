@@ -50,7 +50,7 @@ class Handler {
 // The JSON API (routes.h) as a Handler. Borrows `service`, which must outlive it.
 class ApiHandler final : public Handler {
  public:
-  explicit ApiHandler(service::RequestService& service) : context_(service) {}
+  explicit ApiHandler(service::Engine& service) : context_(service) {}
   std::size_t BodyLimit(std::string_view method, std::string_view target) override {
     return BodyLimitFor(method, target, static_cast<std::size_t>(context_.service.config().max_message_bytes));
   }
@@ -76,8 +76,8 @@ struct ServerOptions {
 class Server {
  public:
   // The JSON API (an ApiHandler it owns) over `service`, which must outlive the Server.
-  explicit Server(service::RequestService& service, int threads = 2);
-  Server(service::RequestService& service, ServerOptions options);
+  explicit Server(service::Engine& service, int threads = 2);
+  Server(service::Engine& service, ServerOptions options);
   // Any handler (tests, other front ends); `handler` is borrowed and must outlive the Server.
   Server(Handler& handler, ServerOptions options);
   Server(const Server&) = delete;

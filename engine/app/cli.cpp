@@ -15,9 +15,13 @@
 
 #include "app/serve.h"
 #include "core/time.h"
-#include "service/config.h"
-#include "service/request_service.h"
-#include "service/suppression.h"
+#include "workflow/config.h"
+#include "requests/engine.h"
+#include "identity/api_tokens.h"
+#include "identity/suppression.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "requests/deployment_check.h"
 #include "store/store.h"
 #include "workflow/check_command.h"
 #include "workflow/loader.h"
@@ -66,7 +70,7 @@ struct Engine {
   service::Config config;
   std::unique_ptr<Clock> clock;
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<service::RequestService> service;
+  std::unique_ptr<service::Engine> service;
 
   Status Open(const Common& common) {
     auto cfg = ResolveConfig(common);
@@ -78,7 +82,7 @@ struct Engine {
     auto st = store::Store::Open({config.db_path});
     if (!st.ok()) return st.status();
     store = std::move(st.value());
-    auto svc = service::RequestService::Create(config, *store, *clock);
+    auto svc = service::Engine::Create(config, *store, *clock);
     if (!svc.ok()) return svc.status();
     service = std::move(svc.value());
     auto systems = OpenCompanySystems(config, service.get());
@@ -103,8 +107,8 @@ int Migrate(const Common& common) {
 int TokenCreate(const Common& common, const std::string& name) {
   Engine engine;
   if (Status st = engine.Open(common); !st.ok()) return Fail(st);
-  service::RequestService* svc = engine.service.get();
-  auto token = svc->CreateToken(name);
+  service::Engine* svc = engine.service.get();
+  auto token = CreateToken(*svc, name);
   if (!token.ok()) return Fail(token.status());
   std::cout << *token << "\n";
   return 0;
@@ -121,7 +125,7 @@ int IntakeMail(const Common& common, const std::vector<std::string>& files) {
     Fail(st);
     return kExitTempFail;
   }
-  service::RequestService* svc = engine.service.get();
+  service::Engine* svc = engine.service.get();
   const std::int64_t limit = engine.config.max_message_bytes;
   auto ingest = [&](int fd, const std::string& label) -> int {
     auto bytes = service::ReadMail(fd, limit);
@@ -129,7 +133,7 @@ int IntakeMail(const Common& common, const std::vector<std::string>& files) {
       std::cerr << "dsar: cannot read " << label << ": " << bytes.status().message() << "\n";
       return 1;
     }
-    auto out = svc->IntakeMail(*bytes);
+    auto out = IntakeMail(*svc, *bytes);
     if (!out.ok()) {
       // Not stored (the database is busy, full or unwritable): EX_TEMPFAIL, so that a mail
       // server piping to us keeps the message and tries again rather than bouncing it.
@@ -189,7 +193,7 @@ int SuppressionCheck(const Common& common) {
       invalid = true;
       continue;
     }
-    auto s = engine.service->IsSuppressed(id.kind, id.value);
+    auto s = IsSuppressed(*engine.service, id.kind, id.value);
     if (!s.ok()) return Fail(s.status());
     std::cout << (*s ? "suppressed" : "not suppressed") << "\n";
   }

@@ -17,8 +17,8 @@
 #include "fulfillment/fulfillment.h"
 #include "fulfillment/systems_map.h"
 #include "service/company_systems.h"
-#include "service/maildir_intake.h"
-#include "service/request_service.h"
+#include "intake/maildir_watcher.h"
+#include "requests/engine.h"
 #include "service/workers.h"
 #include "store/store.h"
 
@@ -34,7 +34,7 @@ int Fail(const std::string& what, const Status& s) {
 }  // namespace
 
 Result<std::shared_ptr<fulfillment::Fulfiller>> OpenCompanySystems(const service::Config& config,
-                                                                   service::RequestService* service) {
+                                                                   service::Engine* service) {
   std::error_code ec;
   if (!std::filesystem::exists(config.systems_map, ec) || !std::filesystem::exists(config.company_db, ec))
     return std::shared_ptr<fulfillment::Fulfiller>();
@@ -61,7 +61,7 @@ int Serve(const service::Config& config, const ServeOptions& options, std::uniqu
 
   auto store = store::Store::Open({config.db_path});
   if (!store.ok()) return Fail("store", store.status());
-  auto svc = service::RequestService::Create(config, **store, *clock);
+  auto svc = service::Engine::Create(config, **store, *clock);
   if (!svc.ok()) return Fail("start", svc.status());
 
   auto fulfiller = OpenCompanySystems(config, svc->get());

@@ -9,8 +9,8 @@
 
 #include "core/time.h"
 #include "fulfillment/fulfillment.h"
-#include "service/config.h"
-#include "service/request_service.h"
+#include "workflow/config.h"
+#include "requests/engine.h"
 
 namespace dsar::app {
 
@@ -23,7 +23,7 @@ struct ServeOptions {
 // null when either file is absent (then every fulfillment step fails, visibly). Invalid when the
 // systems map is broken. Also sets the service's account resolver when `service` is given.
 Result<std::shared_ptr<fulfillment::Fulfiller>> OpenCompanySystems(const service::Config& config,
-                                                                   service::RequestService* service);
+                                                                   service::Engine* service);
 
 // Runs until a stop signal; returns the process exit code.
 int Serve(const service::Config& config, const ServeOptions& options, std::unique_ptr<Clock> clock);

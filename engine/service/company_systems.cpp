@@ -7,7 +7,7 @@
 
 namespace dsar::service {
 
-void ConnectCompanySystems(RequestService& service, const std::shared_ptr<fulfillment::Fulfiller>& fulfiller) {
+void ConnectCompanySystems(Engine& service, const std::shared_ptr<fulfillment::Fulfiller>& fulfiller) {
   service.SetAccountResolver([fulfiller](const DataSubject& s) { return fulfiller->AccountIds(s); });
   service.SetHoldScopes(fulfiller->TableCategories());
   DataPointSource points;

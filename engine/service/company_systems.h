@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "fulfillment/fulfillment.h"
-#include "service/request_service.h"
+#include "requests/engine.h"
 
 namespace dsar::service {
 
@@ -17,6 +17,6 @@ namespace dsar::service {
 //    (Cal. Code Regs. tit. 11 § 7062);
 //  - the check of a correction's changes against the map (GDPR Art. 16; § 7023).
 // `fulfiller` must not be null; the service keeps a reference to it in each function.
-void ConnectCompanySystems(RequestService& service, const std::shared_ptr<fulfillment::Fulfiller>& fulfiller);
+void ConnectCompanySystems(Engine& service, const std::shared_ptr<fulfillment::Fulfiller>& fulfiller);
 
 }  // namespace dsar::service

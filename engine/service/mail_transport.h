@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "service/config.h"
+#include "workflow/config.h"
 
 namespace dsar::service {
 

@@ -1,5 +1,11 @@
 #include "service/workers.h"
 
+#include "holds/holds.h"
+#include "identity/codes.h"
+#include "identity/suppression.h"
+#include "requests/corrections.h"
+#include "requests/tasks.h"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <algorithm>
@@ -14,7 +20,7 @@ namespace dsar::service {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-Workers::Workers(RequestService& svc, std::shared_ptr<fulfillment::Fulfiller> fulfiller,
+Workers::Workers(Engine& svc, std::shared_ptr<fulfillment::Fulfiller> fulfiller,
                  std::unique_ptr<MailTransport> transport)
     : svc_(svc), fulfiller_(std::move(fulfiller)), transport_(std::move(transport)),
       webhooks_(MakeCurlWebhookClient()) {
@@ -195,7 +201,7 @@ Result<int> Workers::RunJobs() {
       for (const store::TransitionRow& t : *history) {
         if (t.event != "approve") continue;
         json::value d = json::parse(t.data_json);
-        auto changes = RequestService::ParseCorrections(d.as_object());
+        auto changes = ParseCorrections(d.as_object());
         if (changes.ok()) {
           corrections = std::move(changes.value());
           approved_by = t.actor;
@@ -253,7 +259,7 @@ Result<int> Workers::RunJobs() {
       // The person's identifiers join the suppression list once the company's rows are erased
       // (also while a later step of the deletion still waits: the rows are gone by then).
       if (job.step == "erase" && outcome.kind != PlanOutcome::Kind::kFailed)
-        if (Status sp = svc_.SuppressErasedInTx(tx, r, erased_accounts, erased_phones); !sp.ok()) return sp;
+        if (Status sp = SuppressErasedInTx(svc_, tx, r, erased_accounts, erased_phones); !sp.ok()) return sp;
       // Nothing to tell the workflow yet: POST /callbacks/{token} or the deadline decides.
       if (outcome.kind == PlanOutcome::Kind::kWaitingCallback) return tx.FinishJob(job.id, "waiting", "", "", now);
       if (!approved_by.empty()) ev.data["approved_by"] = approved_by;
@@ -650,7 +656,7 @@ Result<int> Workers::FireTimers() {
       } else if (t.event == "verification_expired") {  // a denial: its reason from the fixed list (core/denial.h)
         ev.data["reason_code"] = "insufficient_verification";
         // Why, for the requester (the denied mail prints it): expired, locked, or never confirmed.
-        auto why = svc_.VerificationFailure(tx, row);
+        auto why = VerificationFailure(svc_, tx, row);
         if (!why.ok()) return why.status();
         ev.reason = *why;
       }

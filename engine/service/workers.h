@@ -52,7 +52,7 @@
 #include "fulfillment/fulfillment.h"
 #include "mail/compose.h"
 #include "service/mail_transport.h"
-#include "service/request_service.h"
+#include "requests/engine.h"
 #include "service/webhook.h"
 
 namespace dsar::service {
@@ -60,7 +60,7 @@ namespace dsar::service {
 class Workers {
  public:
   // `transport` defaults to the Maildir transport into config().outbox_maildir.
-  Workers(RequestService& svc, std::shared_ptr<fulfillment::Fulfiller> fulfiller,
+  Workers(Engine& svc, std::shared_ptr<fulfillment::Fulfiller> fulfiller,
           std::unique_ptr<MailTransport> transport = nullptr);
 
   Result<int> DeliverOutbox();
@@ -112,7 +112,7 @@ class Workers {
   // Marks `o` failed for good and records `mail_failed` on its request.
   Status GiveUp(const store::OutboxRow& o, const std::string& why, Millis now);
 
-  RequestService& svc_;
+  Engine& svc_;
   std::shared_ptr<fulfillment::Fulfiller> fulfiller_;
   std::unique_ptr<MailTransport> transport_;
   std::unique_ptr<WebhookClient> webhooks_;

@@ -26,8 +26,22 @@
 #include "api/routes.h"
 #include "api/server.h"
 #include "core/time.h"
-#include "service/config.h"
-#include "service/request_service.h"
+#include "workflow/config.h"
+#include "api/presenters.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "identity/suppression.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/corrections.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 #include "service/workers.h"
 #include "store/store.h"
 
@@ -43,12 +57,12 @@ inline fs::path MakeTempDir(const std::string& tag) {
   return p;
 }
 
-// A RequestService over a fresh store in a temporary directory, and one valid API token.
+// A Engine over a fresh store in a temporary directory, and one valid API token.
 struct ServiceFixture {
   fs::path dir = MakeTempDir("svc");
   ManualClock clock{*ParseRfc3339("2026-03-02T10:00:00Z")};
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<service::RequestService> svc;
+  std::unique_ptr<service::Engine> svc;
   std::string token;
 
   ServiceFixture() {
@@ -66,11 +80,11 @@ struct ServiceFixture {
     c.outbox_maildir = (dir / "outbox").string();
     c.exports_dir = (dir / "exports").string();
     c.evidence_dir = (dir / "evidence").string();
-    auto s = service::RequestService::Create(c, *store, clock);
+    auto s = service::Engine::Create(c, *store, clock);
     INFO(s.status().ToString());
     REQUIRE(s.ok());
     svc = std::move(s.value());
-    auto t = svc->CreateToken("tests");
+    auto t = CreateToken(*svc, "tests");
     REQUIRE(t.ok());
     token = *t;
   }

@@ -40,7 +40,7 @@ TEST_CASE("tasks: listed for staff, completed with an uploaded file as evidence 
   ServiceFixture f;
   Context ctx{*f.svc};
   auto r = f.CreateDirect("cy@example.com", "objection");
-  REQUIRE(f.svc->Verify(r.id, f.MailedCode(r.id), "requester").ok());
+  REQUIRE(Verify(*f.svc, r.id, f.MailedCode(r.id), "requester").ok());
   REQUIRE(f.svc->Get(r.id)->state == "awaiting_task");
 
   Response list = Handle(Req("GET", "/api/v1/tasks", "", f.token), ctx);
@@ -97,7 +97,7 @@ TEST_CASE("tasks: listed for staff, completed with an uploaded file as evidence 
 
   // A JSON note alone, on another objection, sent as `curl -d` sends it (form-urlencoded).
   auto r2 = f.CreateDirect("dee@example.com", "objection");
-  REQUIRE(f.svc->Verify(r2.id, f.MailedCode(r2.id), "requester").ok());
+  REQUIRE(Verify(*f.svc, r2.id, f.MailedCode(r2.id), "requester").ok());
   Response noted = Handle(Req("POST", "/api/v1/requests/" + r2.id + "/tasks/review_objection/complete",
                               R"({"note":"marketing profile switched off"})", f.token,
                               "application/x-www-form-urlencoded"),

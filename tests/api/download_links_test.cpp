@@ -32,7 +32,7 @@ struct DownloadFixture : ServerFixture {
     auto r = CreateDirect(email, "access");
     const std::string code = MailedCode(r.id);
     REQUIRE(code.size() == 6);
-    auto v = svc->Verify(r.id, code, "requester");
+    auto v = Verify(*svc, r.id, code, "requester");
     INFO(v.status().ToString());
     REQUIRE(v.ok());
     service::Workers w(*svc, fulfiller);

@@ -49,7 +49,7 @@ struct ReviewFixture : ServiceFixture {
 
   store::RequestRow Built(const std::string& email) {
     auto r = CreateDirect(email, "access");
-    auto v = svc->Verify(r.id, MailedCode(r.id), "requester");
+    auto v = Verify(*svc, r.id, MailedCode(r.id), "requester");
     INFO(v.status().ToString());
     REQUIRE(v.ok());
     service::Workers w(*svc, fulfiller);
@@ -115,7 +115,7 @@ TEST_CASE("review before release: list, redact a cell and a row, rebuild, approv
   CHECK(f.Call("GET", base + "/package/tables/nope").status == 404);
   CHECK(f.Call("GET", base + "/package/tables/projects?limit=0").status == 400);
 
-  auto file = f.svc->Export(r.id);
+  auto file = Export(*f.svc, r.id);
   REQUIRE(file.ok());
   const std::string zip = file->path;
   const std::string before = fulfillment::testing::ReadFile(zip);
@@ -238,7 +238,7 @@ TEST_CASE("review: a redaction withdrawn restores the value, and the package's b
   ReviewFixture f;
   auto r = f.Built("alex.morgan@example.com");
   const std::string base = "/api/v1/requests/" + r.id;
-  const std::string zip = f.svc->Export(r.id)->path;
+  const std::string zip = Export(*f.svc, r.id)->path;
   const std::string built = fulfillment::testing::ReadFile(zip);
   auto red = f.Call("POST", base + "/package/redactions",
                     R"({"table":"support_tickets","row":1,"column":"body","reason_code":"third_party_data","reason":"x"})");

@@ -4,7 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "api_fixture.h"
-#include "service/suppression.h"
+#include "identity/suppression.h"
 
 using namespace dsar;
 using namespace dsar::api;

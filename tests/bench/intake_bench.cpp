@@ -42,8 +42,21 @@
 #include "core/sha256.h"
 #include "core/time.h"
 #include "mail/message.h"
-#include "service/maildir_intake.h"
-#include "service/request_service.h"
+#include "intake/maildir_watcher.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "identity/suppression.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/corrections.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;
@@ -175,7 +188,7 @@ struct Engine {
   service::Config cfg;
   SystemClock clock;
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<service::RequestService> svc;
+  std::unique_ptr<service::Engine> svc;
 };
 
 // A fresh deployment in `dir` (database, Maildir with the messages in new/, outbox).
@@ -195,7 +208,7 @@ std::unique_ptr<Engine> Fresh(const fs::path& dir, const std::string& source, co
   auto st = store::Store::Open({e->cfg.db_path});
   if (!st.ok()) throw std::runtime_error(st.status().ToString());
   e->store = std::move(st.value());
-  auto svc = service::RequestService::Create(e->cfg, *e->store, e->clock);
+  auto svc = service::Engine::Create(e->cfg, *e->store, e->clock);
   if (!svc.ok()) throw std::runtime_error(svc.status().ToString());
   e->svc = std::move(svc.value());
   // Names in order, and mtimes one second apart: the watcher takes them in this order.
@@ -370,7 +383,7 @@ int main(int argc, char** argv) {
         auto raw = service::ReadMail(fd, e->cfg.max_message_bytes);
         ::close(fd);
         if (!raw.ok()) throw std::runtime_error(raw.status().ToString());
-        auto out = e->svc->IntakeMail(*raw, f.filename().string());
+        auto out = IntakeMail(*e->svc, *raw, f.filename().string());
         if (!out.ok()) throw std::runtime_error(out.status().ToString());
         fs::rename(f, cur / (f.filename().string() + ":2,"));
         if (++moved % 100 == 0) SyncDir(cur);
@@ -398,14 +411,14 @@ int main(int argc, char** argv) {
         }
         auto t1 = Steady::now();
         std::vector<service::PreparedMail> prepared;
-        for (size_t i = at; i < end; ++i) prepared.push_back(e->svc->PrepareMail(read[i - at], files[i].filename().string()));
+        for (size_t i = at; i < end; ++i) prepared.push_back(PrepareMail(*e->svc, read[i - at], files[i].filename().string()));
         auto t2 = Steady::now();
         Steady::time_point in_begin, in_end;
         Status s = e->store->Transact([&](store::Tx& tx) -> Status {
           in_begin = Steady::now();
           const Millis now = e->clock.Now();
           for (const auto& p : prepared) {
-            auto out = e->svc->IntakeMailInTx(tx, p, now);
+            auto out = IntakeMailInTx(*e->svc, tx, p, now);
             if (!out.ok()) return out.status();
           }
           in_end = Steady::now();

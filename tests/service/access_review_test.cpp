@@ -23,7 +23,7 @@ store::RequestRow Exported(Fixture& f, fulfillment::testing::TempDir& company, b
   auto fulfiller = std::make_shared<fulfillment::Fulfiller>(*map, db, f.cfg.exports_dir);
   fulfiller->KeepReviewData(keep_review);
   auto r = f.Create("access", email);
-  auto v = f.svc->Verify(r.id, f.CodeFor(r.reference), "requester");
+  auto v = Verify(*f.svc, r.id, f.CodeFor(r.reference), "requester");
   INFO(v.status().ToString());
   REQUIRE(v.ok());
   service::Workers w(*f.svc, fulfiller);
@@ -41,7 +41,7 @@ TEST_CASE("access review is on by default: the package waits, nothing is release
   CHECK(r.state == "awaiting_approval");
   CHECK(f.Count("SELECT count(*) FROM download_links") == 0);
   CHECK(f.Count("SELECT count(*) FROM outbox WHERE template = 'completed'") == 0);
-  auto json = f.svc->RequestJson(r);
+  auto json = api::RequestJson(*f.svc, r);
   const auto& allowed = json.at("allowed_events").as_array();
   CHECK(std::find(allowed.begin(), allowed.end(), boost::json::value("approve")) != allowed.end());
   // Approved without redactions: the package as built, released with its link.

@@ -7,7 +7,21 @@
 
 #include "fulfillment/fulfillment.h"
 #include "fulfillment/helpers.h"
-#include "service/request_service.h"
+#include "api/presenters.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "identity/suppression.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/corrections.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 #include "service/workers.h"
 #include "company_fixture.h"
 #include "service_fixture.h"
@@ -56,12 +70,12 @@ TEST_CASE("duplicates: verified while its primary is not, a duplicate becomes th
 
   // Its code is sent on request, to the data subject, and accepted.
   Millis retry = 0;
-  auto sent = f.svc->ResendCode(dup.id, "requester", retry);
+  auto sent = ResendCode(*f.svc, dup.id, "requester", retry);
   REQUIRE(sent.ok());
   CHECK(sent->state == "duplicate");
   CHECK(f.Text("SELECT to_json FROM outbox WHERE template = 'verification_code' AND request_id = '" + dup.id + "'") ==
         R"(["Alex.Morgan@example.com"])");
-  auto verified = f.svc->Verify(dup.id, f.NewestCode(dup.id), "requester");
+  auto verified = Verify(*f.svc, dup.id, f.NewestCode(dup.id), "requester");
   REQUIRE(verified.ok());
   CHECK(verified->state == "fulfilling");  // hold_check found no hold
   CHECK(verified->identity_verified);
@@ -98,7 +112,7 @@ TEST_CASE("duplicates: verified while its primary is not, a duplicate becomes th
   CHECK(Jobs(f, first.id) == 0);
 
   // The old primary's own code still works, and it stays a duplicate (its primary is verified).
-  auto late = f.svc->Verify(first.id, f.NewestCode(first.id), "requester");
+  auto late = Verify(*f.svc, first.id, f.NewestCode(first.id), "requester");
   REQUIRE(late.ok());
   CHECK(late->state == "duplicate");
   CHECK(late->identity_verified);
@@ -112,12 +126,12 @@ TEST_CASE("duplicates: verified after its primary, a duplicate stays a duplicate
     Fixture f;
     const auto first = f.Create(type, "dup2@example.com");
     const auto dup = f.Create(type, "dup2@example.com");
-    REQUIRE(f.svc->Verify(first.id, f.NewestCode(first.id), "requester").ok());
+    REQUIRE(Verify(*f.svc, first.id, f.NewestCode(first.id), "requester").ok());
     const std::string proceeds = std::string(type) == "correction" ? "awaiting_approval" : "fulfilling";
     CHECK(f.svc->Get(first.id)->state == proceeds);
     Millis retry = 0;
-    REQUIRE(f.svc->ResendCode(dup.id, "requester", retry).ok());
-    auto v = f.svc->Verify(dup.id, f.NewestCode(dup.id), "requester");
+    REQUIRE(ResendCode(*f.svc, dup.id, "requester", retry).ok());
+    auto v = Verify(*f.svc, dup.id, f.NewestCode(dup.id), "requester");
     REQUIRE(v.ok());
     CHECK(v->state == "duplicate");
     CHECK(v->identity_verified);
@@ -126,7 +140,7 @@ TEST_CASE("duplicates: verified after its primary, a duplicate stays a duplicate
     CHECK(Jobs(f, dup.id) == 0);
     CHECK(f.Events(first.id, "superseded").empty());
     // Verified once: no further code, no second verification.
-    CHECK(f.svc->ResendCode(dup.id, "requester", retry).status().IsRefused());
+    CHECK(ResendCode(*f.svc, dup.id, "requester", retry).status().IsRefused());
     // The state equals the replay of its transitions.
     auto ts = f.svc->Transitions(dup.id);
     REQUIRE(ts.ok());
@@ -146,8 +160,8 @@ TEST_CASE("duplicates: a primary paused for the requester (UK) is superseded and
   const auto dup = f.Create("access", "paused-dup@example.co.uk", "uk_gdpr");
   REQUIRE(dup.state == "duplicate");
   Millis retry = 0;
-  REQUIRE(f.svc->ResendCode(dup.id, "requester", retry).ok());
-  auto v = f.svc->Verify(dup.id, f.NewestCode(dup.id), "requester");
+  REQUIRE(ResendCode(*f.svc, dup.id, "requester", retry).ok());
+  auto v = Verify(*f.svc, dup.id, f.NewestCode(dup.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "fulfilling");
   const auto old = f.svc->Get(first.id);
@@ -169,13 +183,13 @@ TEST_CASE("duplicates: a third request promoted over a chain supersedes the firs
   REQUIRE(second.duplicate_of == first.id);
   REQUIRE(third.duplicate_of == first.id);
   Millis retry = 0;
-  REQUIRE(f.svc->ResendCode(second.id, "requester", retry).ok());
-  REQUIRE(f.svc->Verify(second.id, f.NewestCode(second.id), "requester").ok());
+  REQUIRE(ResendCode(*f.svc, second.id, "requester", retry).ok());
+  REQUIRE(Verify(*f.svc, second.id, f.NewestCode(second.id), "requester").ok());
   CHECK(f.svc->Get(second.id)->state == "fulfilling");
   CHECK(f.svc->Get(first.id)->duplicate_of == second.id);
   // The third still points at the first, now a duplicate of the second, which is verified.
-  REQUIRE(f.svc->ResendCode(third.id, "requester", retry).ok());
-  auto v = f.svc->Verify(third.id, f.NewestCode(third.id), "requester");
+  REQUIRE(ResendCode(*f.svc, third.id, "requester", retry).ok());
+  auto v = Verify(*f.svc, third.id, f.NewestCode(third.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "duplicate");
   CHECK(Jobs(f, third.id) == 0);
@@ -198,7 +212,7 @@ TEST_CASE("agents: a signed permission plus the data subject's own code lets the
         R"(["alex.morgan@example.com","agent@proxy.example.net"])");
 
   // The subject verifies, but no authorization is recorded: the request waits in verifying.
-  auto v = f.svc->Verify(r.id, f.NewestCode(r.id), "requester");
+  auto v = Verify(*f.svc, r.id, f.NewestCode(r.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "verifying");
   CHECK(v->identity_verified);
@@ -208,7 +222,7 @@ TEST_CASE("agents: a signed permission plus the data subject's own code lets the
   CHECK(iv[0].to_state == "verifying");
   CHECK(Data(iv[0]).at("method").as_string() == "email_code");
 
-  auto rec = f.svc->RecordAgentAuthorization(r.id, "signed_permission", "letter signed by Alex Morgan, 2026-11-18",
+  auto rec = RecordAgentAuthorization(*f.svc, r.id, "signed_permission", "letter signed by Alex Morgan, 2026-11-18",
                                              "DMS-4711", "staff:ann", std::nullopt);
   REQUIRE(rec.ok());
   CHECK(rec->state == "fulfilling");
@@ -234,12 +248,12 @@ TEST_CASE("agents: a signed permission recorded first still needs the data subje
           "[service][agents]") {
   Fixture f;
   const auto signed_first = CreateByAgent(f, "access", "sp@example.com");
-  auto rec = f.svc->RecordAgentAuthorization(signed_first.id, "signed_permission", "signed form", "", "staff:ann",
+  auto rec = RecordAgentAuthorization(*f.svc, signed_first.id, "signed_permission", "signed form", "", "staff:ann",
                                              std::nullopt);
   REQUIRE(rec.ok());
   CHECK(rec->state == "verifying");  // the data subject has not verified yet
   CHECK(Jobs(f, signed_first.id) == 0);
-  auto v = f.svc->Verify(signed_first.id, f.NewestCode(signed_first.id), "requester");
+  auto v = Verify(*f.svc, signed_first.id, f.NewestCode(signed_first.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "fulfilling");  // the code mailed to the data subject is their confirmation
 
@@ -250,7 +264,7 @@ TEST_CASE("agents: a signed permission recorded first still needs the data subje
   REQUIRE(staff.ok());
   CHECK(staff->state == "verifying");
   CHECK(staff->identity_verified);
-  auto p = f.svc->RecordAgentAuthorization(poa.id, "power_of_attorney", "durable POA, Cal. Prob. Code § 4124",
+  auto p = RecordAgentAuthorization(*f.svc, poa.id, "power_of_attorney", "durable POA, Cal. Prob. Code § 4124",
                                            "DMS-9", "staff:bo", std::nullopt);
   REQUIRE(p.ok());
   CHECK(p->state == "fulfilling");
@@ -259,9 +273,9 @@ TEST_CASE("agents: a signed permission recorded first still needs the data subje
   // A power of attorney recorded before any verification: the subject's code still verifies
   // identity, and the request proceeds with it.
   const auto poa2 = CreateByAgent(f, "deletion", "poa2@example.com");
-  REQUIRE(f.svc->RecordAgentAuthorization(poa2.id, "power_of_attorney", "POA", "", "staff:bo", std::nullopt).ok());
+  REQUIRE(RecordAgentAuthorization(*f.svc, poa2.id, "power_of_attorney", "POA", "", "staff:bo", std::nullopt).ok());
   CHECK(f.svc->Get(poa2.id)->state == "verifying");
-  auto v2 = f.svc->Verify(poa2.id, f.NewestCode(poa2.id), "requester");
+  auto v2 = Verify(*f.svc, poa2.id, f.NewestCode(poa2.id), "requester");
   REQUIRE(v2.ok());
   CHECK(v2->state == "fulfilling");
 }
@@ -281,7 +295,7 @@ TEST_CASE("agents: a parent writing for a child proceeds once parental responsib
                                  std::nullopt)
               .ok());
   CHECK(f.svc->Get(id)->state == "verifying");
-  auto rec = f.svc->RecordAgentAuthorization(id, "parental_responsibility", "birth certificate names Robin", "DMS-77",
+  auto rec = RecordAgentAuthorization(*f.svc, id, "parental_responsibility", "birth certificate names Robin", "DMS-77",
                                              "staff:bo", std::nullopt);
   REQUIRE(rec.ok());
   CHECK(rec->state == "fulfilling");
@@ -295,20 +309,20 @@ TEST_CASE("agents: bad input, no agent, closed requests", "[service][agents]") {
   Fixture f;
   const auto own = f.Create("access", "own@example.com");
   CHECK_FALSE(service::HasAgent(own));
-  auto none = f.svc->RecordAgentAuthorization(own.id, "power_of_attorney", "POA", "", "staff:a", std::nullopt);
+  auto none = RecordAgentAuthorization(*f.svc, own.id, "power_of_attorney", "POA", "", "staff:a", std::nullopt);
   CHECK(none.status().kind() == Status::Kind::kUnprocessable);
   // A request from the data subject verifies and proceeds as before.
-  REQUIRE(f.svc->Verify(own.id, f.NewestCode(own.id), "requester").ok());
+  REQUIRE(Verify(*f.svc, own.id, f.NewestCode(own.id), "requester").ok());
   CHECK(f.svc->Get(own.id)->state == "fulfilling");
 
   const auto r = CreateByAgent(f, "access", "agent-bad@example.com");
-  CHECK(f.svc->RecordAgentAuthorization(r.id, "email", "x", "", "staff:a", std::nullopt).status().kind() ==
+  CHECK(RecordAgentAuthorization(*f.svc, r.id, "email", "x", "", "staff:a", std::nullopt).status().kind() ==
         Status::Kind::kInvalid);
-  CHECK(f.svc->RecordAgentAuthorization(r.id, "signed_permission", "  ", "", "staff:a", std::nullopt).status().kind() ==
+  CHECK(RecordAgentAuthorization(*f.svc, r.id, "signed_permission", "  ", "", "staff:a", std::nullopt).status().kind() ==
         Status::Kind::kInvalid);
   CHECK(f.Count("SELECT count(*) FROM agent_authorizations") == 0);
   REQUIRE(f.svc->ApplyStaffEvent(r.id, Event{"cancel", "staff:a", "withdrawn", {}}, std::nullopt).ok());
-  CHECK(f.svc->RecordAgentAuthorization(r.id, "signed_permission", "late", "", "staff:a", std::nullopt)
+  CHECK(RecordAgentAuthorization(*f.svc, r.id, "signed_permission", "late", "", "staff:a", std::nullopt)
             .status()
             .IsRefused());
   CHECK(f.Count("SELECT count(*) FROM agent_authorizations") == 0);
@@ -318,7 +332,7 @@ TEST_CASE("agents: never authorized, the verified request is denied as agent_not
           "[service][agents]") {
   Fixture f;
   const auto r = CreateByAgent(f, "deletion", "never@example.com");
-  REQUIRE(f.svc->Verify(r.id, f.NewestCode(r.id), "requester").ok());
+  REQUIRE(Verify(*f.svc, r.id, f.NewestCode(r.id), "requester").ok());
   f.clock.Advance(30 * kMillisPerDay + 1);
   service::Workers w(*f.svc, nullptr);
   REQUIRE(w.FireTimers().ok());
@@ -337,14 +351,14 @@ TEST_CASE("agents: a duplicate made by an agent is promoted but waits for the au
   const auto dup = CreateByAgent(f, "access", "agentdup@example.com");
   REQUIRE(dup.state == "duplicate");
   Millis retry = 0;
-  REQUIRE(f.svc->ResendCode(dup.id, "requester", retry).ok());
-  auto v = f.svc->Verify(dup.id, f.NewestCode(dup.id), "requester");
+  REQUIRE(ResendCode(*f.svc, dup.id, "requester", retry).ok());
+  auto v = Verify(*f.svc, dup.id, f.NewestCode(dup.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "verifying");
   CHECK(v->duplicate_of.empty());
   CHECK(f.svc->Get(first.id)->state == "duplicate");
   CHECK(Jobs(f, dup.id) == 0);
-  auto p = f.svc->RecordAgentAuthorization(dup.id, "power_of_attorney", "POA", "", "staff:bo", std::nullopt);
+  auto p = RecordAgentAuthorization(*f.svc, dup.id, "power_of_attorney", "POA", "", "staff:bo", std::nullopt);
   REQUIRE(p.ok());
   CHECK(p->state == "fulfilling");
 }
@@ -353,9 +367,9 @@ TEST_CASE("agents: the records-retention purge deletes a closed request's agent 
           "[service][agents][retention]") {
   Fixture f;
   const auto r = CreateByAgent(f, "access", "purge-agent@example.com");
-  REQUIRE(f.svc->RecordAgentAuthorization(r.id, "power_of_attorney", "POA", "DMS-1", "staff:a", std::nullopt).ok());
+  REQUIRE(RecordAgentAuthorization(*f.svc, r.id, "power_of_attorney", "POA", "DMS-1", "staff:a", std::nullopt).ok());
   const auto keep = CreateByAgent(f, "deletion", "keep-agent@example.com");
-  REQUIRE(f.svc->RecordAgentAuthorization(keep.id, "power_of_attorney", "POA", "", "staff:a", std::nullopt).ok());
+  REQUIRE(RecordAgentAuthorization(*f.svc, keep.id, "power_of_attorney", "POA", "", "staff:a", std::nullopt).ok());
   REQUIRE(f.svc->ApplyStaffEvent(r.id, Event{"cancel", "staff:a", "withdrawn", {}}, std::nullopt).ok());
   CHECK(f.Count("SELECT count(*) FROM agent_authorizations") == 2);
   f.clock.Advance(static_cast<Millis>(f.cfg.retention_request_days + 1) * kMillisPerDay);

@@ -17,7 +17,21 @@
 #include "fulfillment/fulfillment.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
-#include "service/request_service.h"
+#include "api/presenters.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "identity/suppression.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/corrections.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 #include "service/webhook.h"
 #include "service/workers.h"
 #include "company_fixture.h"
@@ -32,7 +46,7 @@ namespace {
 
 // The ledger as "system/table status runs", oldest first.
 std::vector<std::string> LedgerLines(Fixture& f, const std::string& id) {
-  auto rows = f.svc->Ledger(id);
+  auto rows = Ledger(*f.svc, id);
   REQUIRE(rows.ok());
   std::vector<std::string> out;
   for (const auto& l : *rows)
@@ -43,7 +57,7 @@ std::vector<std::string> LedgerLines(Fixture& f, const std::string& id) {
 // A verified deletion of Alex, in `fulfilling`.
 store::RequestRow VerifiedDeletion(Fixture& f, const std::string& email = "alex.morgan@example.com") {
   const auto r = f.Create("deletion", email);
-  REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
+  REQUIRE(Verify(*f.svc, r.id, f.CodeFor(r.reference), "requester").ok());
   REQUIRE(f.svc->Get(r.id)->state == "fulfilling");
   return r;
 }
@@ -198,21 +212,21 @@ systems:
         "Shred the data subject's paper contract and upload the destruction certificate.");
   CHECK(LedgerLines(f, r.id).back() == "paper_archive/ waiting 1");
   CHECK(LedgerLines(f, r.id).size() == 8);  // seven tables done, the task waiting
-  auto open = f.svc->Tasks("");
+  auto open = Tasks(*f.svc, "");
   REQUIRE(open.ok());
   REQUIRE(open->size() == 1);
   CHECK((*open)[0].job.step == "erase_paper_archive");
   CHECK((*open)[0].reference == r.reference);
 
   // Neither a note nor a file: refused; an unknown task: refused by the request.
-  CHECK(f.svc->CompleteTask(r.id, "erase_paper_archive", "", std::nullopt, "staff:alice", std::nullopt)
+  CHECK(CompleteTask(*f.svc, r.id, "erase_paper_archive", "", std::nullopt, "staff:alice", std::nullopt)
             .status()
             .IsInvalid());
-  CHECK(f.svc->CompleteTask(r.id, "shred", "done", std::nullopt, "staff:alice", std::nullopt).status().IsRefused());
+  CHECK(CompleteTask(*f.svc, r.id, "shred", "done", std::nullopt, "staff:alice", std::nullopt).status().IsRefused());
 
   const std::string pdf = "%PDF-1.4 certificate of destruction\n";
   service::EvidenceUpload file{pdf, "application/pdf"};
-  auto done = f.svc->CompleteTask(r.id, "erase_paper_archive", "shredded on 2026-11-20", file, "staff:alice",
+  auto done = CompleteTask(*f.svc, r.id, "erase_paper_archive", "shredded on 2026-11-20", file, "staff:alice",
                                   std::nullopt);
   INFO(done.status().ToString());
   REQUIRE(done.ok());
@@ -242,7 +256,7 @@ systems:
   REQUIRE(s.at("systems").as_array().size() == 1);
   CHECK(s.at("systems").at(0).at("system") == "paper_archive");
   CHECK(s.at("systems").at(0).at("result").at("completed").at("note") == "shredded on 2026-11-20");
-  CHECK(f.svc->Tasks("")->empty());
+  CHECK(Tasks(*f.svc, "")->empty());
 
   // Purged with its request (records retention), the evidence file too.
   f.clock.Advance(731 * kMillisPerDay);
@@ -322,14 +336,14 @@ backups:
   // Nothing new until the callback; then the job resumes and completes.
   CHECK(*w.RunJobs() == 0);
   bool gone = false;
-  CHECK(f.svc->Callback("not-a-token", json::object{{"status", "completed"}}, gone).status().IsNotFound());
-  auto cb = f.svc->Callback(token, json::object{{"status", "completed"}, {"removed", 12}}, gone);
+  CHECK(Callback(*f.svc, "not-a-token", json::object{{"status", "completed"}}, gone).status().IsNotFound());
+  auto cb = Callback(*f.svc, token, json::object{{"status", "completed"}, {"removed", 12}}, gone);
   INFO(cb.status().ToString());
   REQUIRE(cb.ok());
   CHECK(cb->system == "mailer");
   CHECK(f.Events(r.id, "callback_received").size() == 1);
   // Single use.
-  CHECK_FALSE(f.svc->Callback(token, json::object{{"status", "completed"}}, gone).ok());
+  CHECK_FALSE(Callback(*f.svc, token, json::object{{"status", "completed"}}, gone).ok());
   CHECK(gone);
   REQUIRE(*w.RunJobs() == 1);
   CHECK(f.svc->Get(r.id)->state == "completed");
@@ -363,7 +377,7 @@ backups:
     CHECK(Data(failed[0]).at("cause") == "no callback came before the deadline, 2026-11-20T10:00:00Z");
     // Its token no longer works.
     const std::string late_url = Str(json::parse(Str(rx.Calls().back().at("body"))).at("callback_url"));
-    CHECK_FALSE(f.svc->Callback(late_url.substr(prefix.size()), json::object{{"status", "completed"}}, gone).ok());
+    CHECK_FALSE(Callback(*f.svc, late_url.substr(prefix.size()), json::object{{"status", "completed"}}, gone).ok());
     CHECK(gone);
     // retry posts again, with the same Idempotency-Key and a new token; the tables are not run again.
     Event retry;
@@ -379,7 +393,7 @@ backups:
     CHECK(new_url != late_url);
     CHECK(LedgerLines(f, late.id).at(0) == "company_db/accounts done 1");
     CHECK(LedgerLines(f, late.id).at(8) == "mailer/ waiting 2");
-    REQUIRE(f.svc->Callback(new_url.substr(prefix.size()), json::object{{"status", "completed"}}, gone).ok());
+    REQUIRE(Callback(*f.svc, new_url.substr(prefix.size()), json::object{{"status", "completed"}}, gone).ok());
     REQUIRE(*w.RunJobs() == 1);
     CHECK(f.svc->Get(late.id)->state == "completed");
   }
@@ -498,7 +512,7 @@ processors:
     ++posts;
     const std::string url = Str(json::parse(call.body).at("callback_url"));
     bool gone = false;
-    auto cb = f.svc->Callback(url.substr(url.rfind('/') + 1), json::object{{"status", "completed"}, {"n", 1}}, gone);
+    auto cb = Callback(*f.svc, url.substr(url.rfind('/') + 1), json::object{{"status", "completed"}, {"n", 1}}, gone);
     CHECK(cb.ok());
     service::WebhookAnswer a;
     a.reached = true;

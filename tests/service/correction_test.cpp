@@ -39,7 +39,7 @@ struct Corrections {
     in.details["corrections"] = json::array{json::object{{"field", "name"}, {"value", "Alexandra Morgan"}}};
     auto r = f.svc->CreateRequest(in);
     REQUIRE(r.ok());
-    auto v = f.svc->Verify(r->request.id, f.CodeFor(r->request.reference), "requester");
+    auto v = Verify(*f.svc, r->request.id, f.CodeFor(r->request.reference), "requester");
     REQUIRE(v.ok());
     return *v;
   }

@@ -8,7 +8,21 @@
 #include "fulfillment/fulfillment.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
-#include "service/request_service.h"
+#include "api/presenters.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "identity/suppression.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/corrections.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 #include "service/workers.h"
 #include "company_fixture.h"
 #include "service_fixture.h"
@@ -56,7 +70,7 @@ TEST_CASE("data points: two matching points verify a deletion (a reasonable degr
   Company c(f);
   const auto r = CreateWith(f, "deletion", "ccpa");
   REQUIRE(r.state == "verifying");
-  auto out = f.svc->VerifyDataPoints(r.id, {{"name", "  alex   MORGAN "}, {"phone", "7700 900123"}}, false, "requester");
+  auto out = VerifyDataPoints(*f.svc, r.id, {{"name", "  alex   MORGAN "}, {"phone", "7700 900123"}}, false, "requester");
   INFO(out.status().ToString());
   REQUIRE(out.ok());
   CHECK(out->verified);
@@ -78,7 +92,7 @@ TEST_CASE("data points: two matching points verify a deletion (a reasonable degr
   CHECK(StoredAnywhere(f, "900123") == 0);
   CHECK(StoredAnywhere(f, "alex   MORGAN") == 0);
   // Verified: no further attempt is taken.
-  CHECK(f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}}, false, "requester").status().IsRefused());
+  CHECK(VerifyDataPoints(*f.svc, r.id, {{"name", "Alex Morgan"}}, false, "requester").status().IsRefused());
 }
 
 TEST_CASE("data points: a request to know specific pieces (CCPA access) needs three points and the signed "
@@ -88,14 +102,14 @@ TEST_CASE("data points: a request to know specific pieces (CCPA access) needs th
   Company c(f);
   const auto r = CreateWith(f, "access", "ccpa");
   const std::map<std::string, std::string> three{{"name", "Alex Morgan"}, {"card_last4", "4242"}, {"phone", "+44 7700 900123"}};
-  auto no_decl = f.svc->VerifyDataPoints(r.id, three, false, "requester");
+  auto no_decl = VerifyDataPoints(*f.svc, r.id, three, false, "requester");
   REQUIRE_FALSE(no_decl.ok());
   CHECK(no_decl.status().IsRefused());
   CHECK(no_decl.status().message() == "the signed declaration under penalty of perjury is required; 2 attempt(s) left");
-  auto two = f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, true, "requester");
+  auto two = VerifyDataPoints(*f.svc, r.id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, true, "requester");
   CHECK(two.status().message() == "not enough of the details given match the information we hold; 1 attempt(s) left");
   CHECK(f.svc->Get(r.id)->state == "verifying");
-  auto ok = f.svc->VerifyDataPoints(r.id, three, true, "requester");
+  auto ok = VerifyDataPoints(*f.svc, r.id, three, true, "requester");
   INFO(ok.status().ToString());
   REQUIRE(ok.ok());
   CHECK(ok->request.state == "fulfilling");
@@ -116,18 +130,18 @@ TEST_CASE("data points: too few matches at the policy's limit lock them, and the
   const auto r = CreateWith(f, "deletion", "gdpr");
   const std::map<std::string, std::string> wrong{{"name", "Alex Morgan"}, {"phone", "+1 555 0142"}};
   for (int left = 2; left >= 1; --left) {
-    auto a = f.svc->VerifyDataPoints(r.id, wrong, false, "requester");
+    auto a = VerifyDataPoints(*f.svc, r.id, wrong, false, "requester");
     CHECK(a.status().message() ==
           "not enough of the details given match the information we hold; " + std::to_string(left) +
               " attempt(s) left");
   }
-  auto last = f.svc->VerifyDataPoints(r.id, wrong, false, "requester");
+  auto last = VerifyDataPoints(*f.svc, r.id, wrong, false, "requester");
   CHECK(last.status().message() ==
         "not enough of the details given match the information we hold; no attempts left: details can no longer be "
         "offered for this request (the code we mailed still confirms it)");
   // Locked, not denied: whoever knows a reference cannot get the request denied.
   CHECK(f.svc->Get(r.id)->state == "verifying");
-  CHECK(f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, false, "requester")
+  CHECK(VerifyDataPoints(*f.svc, r.id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, false, "requester")
             .status()
             .message() == "no data-point attempts left for request " + r.reference);
   CHECK(f.Count("SELECT count(*) FROM data_point_attempts WHERE matched_count = 1 AND request_id = '" + r.id + "'") ==
@@ -135,7 +149,7 @@ TEST_CASE("data points: too few matches at the policy's limit lock them, and the
   CHECK(StoredAnywhere(f, "555 0142") == 0);
 
   SECTION("the mailed code still confirms the data subject") {
-    REQUIRE(f.svc->Verify(r.id, f.NewestCode(r.id), "requester").ok());
+    REQUIRE(Verify(*f.svc, r.id, f.NewestCode(r.id), "requester").ok());
     CHECK(f.svc->Get(r.id)->identity_verified);
   }
   SECTION("unconfirmed, the verification window denies it for insufficient verification, and says why") {
@@ -165,12 +179,12 @@ TEST_CASE("data points: a correction is never verified with the data it corrects
                             json::object{{"corrections", json::object{{"phone", "+44 7700 900999"},
                                                                       {"billing.billing_address", "2 Queen Road"}}}});
   // The phone and the billing address are what the correction is about: they do not count.
-  auto a = f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"phone", "+44 7700 900123"},
+  auto a = VerifyDataPoints(*f.svc, r.id, {{"name", "Alex Morgan"}, {"phone", "+44 7700 900123"},
                                           {"billing_address", "1 King Street, Exampleton"}},
                                    false, "requester");
   REQUIRE_FALSE(a.ok());
   CHECK(f.Text("SELECT matched FROM data_point_attempts WHERE request_id = '" + r.id + "'") == R"(["name"])");
-  auto b = f.svc->VerifyDataPoints(r.id, {{"name", "Alex Morgan"}, {"card_last4", "**** 4242"}}, false, "requester");
+  auto b = VerifyDataPoints(*f.svc, r.id, {{"name", "Alex Morgan"}, {"card_last4", "**** 4242"}}, false, "requester");
   INFO(b.status().ToString());
   REQUIRE(b.ok());
   CHECK(b->request.state == "awaiting_approval");
@@ -181,25 +195,25 @@ TEST_CASE("data points: bad input, no policy, no systems map", "[service][data_p
   {
     Fixture f;  // no systems map configured
     const auto r = CreateWith(f, "deletion", "gdpr");
-    CHECK(f.svc->VerifyDataPoints(r.id, {{"name", "x"}}, false, "requester").status().kind() ==
+    CHECK(VerifyDataPoints(*f.svc, r.id, {{"name", "x"}}, false, "requester").status().kind() ==
           Status::Kind::kUnprocessable);
   }
   Fixture f;
   Company c(f);
   const auto r = CreateWith(f, "deletion", "gdpr");
-  auto unknown = f.svc->VerifyDataPoints(r.id, {{"password", "x"}}, false, "requester");
+  auto unknown = VerifyDataPoints(*f.svc, r.id, {{"password", "x"}}, false, "requester");
   CHECK(unknown.status().kind() == Status::Kind::kInvalid);
   CHECK(unknown.status().message() ==
         "unknown data point 'password' (expected: billing_address, card_last4, name, phone)");
-  CHECK(f.svc->VerifyDataPoints(r.id, {}, false, "requester").status().kind() == Status::Kind::kInvalid);
+  CHECK(VerifyDataPoints(*f.svc, r.id, {}, false, "requester").status().kind() == Status::Kind::kInvalid);
   CHECK(f.Count("SELECT count(*) FROM data_point_attempts") == 0);
   // Objections offer no data points; opt-outs never verify.
   const auto obj = CreateWith(f, "objection", "gdpr");
-  CHECK(f.svc->VerifyDataPoints(obj.id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, false, "requester")
+  CHECK(VerifyDataPoints(*f.svc, obj.id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, false, "requester")
             .status()
             .message() == "verification by data points is not offered for objection requests under gdpr");
   const auto opt = CreateWith(f, "opt_out_sale", "ccpa");
-  CHECK(f.svc->VerifyDataPoints(opt.id, {{"name", "Alex Morgan"}}, false, "requester").status().IsRefused());
+  CHECK(VerifyDataPoints(*f.svc, opt.id, {{"name", "Alex Morgan"}}, false, "requester").status().IsRefused());
 }
 
 TEST_CASE("data points: an agent's request with a signed permission proceeds once the subject matches points",
@@ -214,9 +228,9 @@ TEST_CASE("data points: an agent's request with a signed permission proceeds onc
   auto created = f.svc->CreateRequest(in);
   REQUIRE(created.ok());
   const auto id = created->request.id;
-  REQUIRE(f.svc->RecordAgentAuthorization(id, "signed_permission", "signed form", "", "staff:a", std::nullopt).ok());
+  REQUIRE(RecordAgentAuthorization(*f.svc, id, "signed_permission", "signed form", "", "staff:a", std::nullopt).ok());
   CHECK(f.svc->Get(id)->state == "verifying");
-  auto v = f.svc->VerifyDataPoints(id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, false, "requester");
+  auto v = VerifyDataPoints(*f.svc, id, {{"name", "Alex Morgan"}, {"card_last4", "4242"}}, false, "requester");
   REQUIRE(v.ok());
   CHECK(v->request.state == "fulfilling");
 }

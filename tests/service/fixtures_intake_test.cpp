@@ -39,7 +39,7 @@ TEST_CASE("every public real-world message meets its manifest outcome through in
   int ignored = 0;
   for (const auto& row : rows) {
     INFO(row[0]);
-    auto out = f.svc->IntakeMail(Slurp(kMail / "public" / row[0]));
+    auto out = IntakeMail(*f.svc, Slurp(kMail / "public" / row[0]));
     REQUIRE(out.ok());
     CHECK(out->kind == row[1]);
     if (row[1] == "ignored") {
@@ -61,7 +61,7 @@ TEST_CASE("every request fixture meets expected.tsv through intake", "[service][
   for (const auto& row : rows) {
     INFO(row[0]);
     if (row[0].rfind("TEMPLATE_", 0) == 0) continue;  // filled in by the reply tests (tests/e2e)
-    auto out = f.svc->IntakeMail(Slurp(kMail / "requests" / row[0]));
+    auto out = IntakeMail(*f.svc, Slurp(kMail / "requests" / row[0]));
     REQUIRE(out.ok());
     CHECK(out->kind == row[1]);
     if (row[1] != "request") continue;

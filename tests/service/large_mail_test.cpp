@@ -12,9 +12,23 @@
 #include <thread>
 
 #include "core/sha256.h"
-#include "service/config.h"
-#include "service/maildir_intake.h"
-#include "service/request_service.h"
+#include "workflow/config.h"
+#include "intake/maildir_watcher.h"
+#include "api/presenters.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "identity/suppression.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/corrections.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;
@@ -51,7 +65,7 @@ struct Fixture {
   service::Config cfg;
   ManualClock clock{kStart};
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<service::RequestService> svc;
+  std::unique_ptr<service::Engine> svc;
 
   Fixture() {
     char tmpl[] = "/tmp/dsar-large-XXXXXX";
@@ -66,7 +80,7 @@ struct Fixture {
     auto st = store::Store::Open({cfg.db_path});
     REQUIRE(st.ok());
     store = std::move(st.value());
-    auto s = service::RequestService::Create(cfg, *store, clock);
+    auto s = service::Engine::Create(cfg, *store, clock);
     if (!s.ok()) FAIL(s.status().ToString());
     svc = std::move(s.value());
   }
@@ -101,7 +115,7 @@ TEST_CASE("large mail: a message of exactly the limit is a request, one byte mor
   REQUIRE(f.cfg.max_message_bytes == kLimit);  // the default
 
   const std::string fits = BigMail(static_cast<std::size_t>(kLimit), "big.sender@example.org", "big-1@example.org");
-  auto ok = f.svc->IntakeMail(fits);
+  auto ok = IntakeMail(*f.svc, fits);
   REQUIRE(ok.ok());
   CHECK(ok->kind == "request");
   CHECK(f.Row("SELECT type || '|' || json_extract(subject_json, '$.email') FROM requests") == "deletion|big.sender@example.org");
@@ -110,7 +124,7 @@ TEST_CASE("large mail: a message of exactly the limit is a request, one byte mor
 
   f.clock.Advance(kMillisPerMinute);
   const std::string over = BigMail(static_cast<std::size_t>(kLimit) + 1, "too.big@example.org", "big-2@example.org");
-  auto refused = f.svc->IntakeMail(over);
+  auto refused = IntakeMail(*f.svc, over);
   REQUIRE(refused.ok());
   CHECK(refused->kind == "refused");
   CHECK(refused->reference.empty());
@@ -122,7 +136,7 @@ TEST_CASE("large mail: a message of exactly the limit is a request, one byte mor
   CHECK(f.Row("SELECT count(*) FROM requests") == "1");
 
   // Staff see it in the `refused` queue, decoded from the kept beginning (who sent it, the subject).
-  auto queue = f.svc->ListInbound("refused", 0, 10);
+  auto queue = ListInbound(*f.svc, "refused", 0, 10);
   REQUIRE(queue.ok());
   REQUIRE(queue->size() == 1);
   CHECK((*queue)[0].row.detail == RefusedLine(kLimit + 1).substr(9));
@@ -211,7 +225,7 @@ TEST_CASE("large mail: the Maildir watcher refuses a file over the limit, record
             Sha256Hex(fits));
   CHECK(f.Row("SELECT json_extract(subject_json, '$.email') FROM requests") == "fits@example.org");
   // Found again in new/ (a crash before the move): the earlier outcome, nothing stored twice.
-  auto again = f.svc->IntakeMail(over, "1795000001.M1P1.mx");
+  auto again = IntakeMail(*f.svc, over, "1795000001.M1P1.mx");
   REQUIRE(again.ok());
   CHECK(again->replayed);
   CHECK(again->line == RefusedLine(kLimit + 1));

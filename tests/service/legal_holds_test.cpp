@@ -7,7 +7,21 @@
 
 #include "fulfillment/fulfillment.h"
 #include "fulfillment/helpers.h"
-#include "service/request_service.h"
+#include "api/presenters.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "identity/suppression.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/corrections.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 #include "service/workers.h"
 #include "company_fixture.h"
 #include "service_fixture.h"
@@ -42,9 +56,9 @@ TEST_CASE("holds: a table hold and a subject+category hold keep their rows; the 
   const auto r = f.Create("deletion", "alex.morgan@example.com");
   const auto blake = f.Create("deletion", "blake.rivers@example.org");
   const auto access = f.Create("access", "alex.morgan@example.com");
-  auto tax = f.svc->PlaceHold(Hold("", "billing", "", "legal_obligation", "TAX-2026", "tax audit of 2025"));
+  auto tax = PlaceHold(*f.svc, Hold("", "billing", "", "legal_obligation", "TAX-2026", "tax audit of 2025"));
   REQUIRE(tax.ok());
-  auto claims = f.svc->PlaceHold(Hold("Alex.Morgan@example.com", "", "correspondence", "", "CASE-12", "complaint"));
+  auto claims = PlaceHold(*f.svc, Hold("Alex.Morgan@example.com", "", "correspondence", "", "CASE-12", "complaint"));
   REQUIRE(claims.ok());
   CHECK(claims->ground == "legal_claims");
 
@@ -63,7 +77,7 @@ TEST_CASE("holds: a table hold and a subject+category hold keep their rows; the 
   CHECK(f.Events(access.id, "hold_placed").size() == 1);  // Alex's hold: all Alex's requests
 
   // Table and category holds do not stop the deletion as a whole.
-  REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
+  REQUIRE(Verify(*f.svc, r.id, f.CodeFor(r.reference), "requester").ok());
   CHECK(f.svc->Get(r.id)->state == "fulfilling");
   service::Workers w(*f.svc, c.fulfiller);
   REQUIRE(*w.RunJobs() == 1);
@@ -104,7 +118,7 @@ TEST_CASE("holds: a table hold and a subject+category hold keep their rows; the 
 
   // Releasing the tax hold: nothing was waiting; the completed deletion's billing rows are now
   // free (listed, not erased), Alex's tickets still held by the other hold.
-  auto released = f.svc->ReleaseHold(tax->id, "staff:legal", "audit closed");
+  auto released = ReleaseHold(*f.svc, tax->id, "staff:legal", "audit closed");
   REQUIRE(released.ok());
   CHECK(released->resumed.empty());
   CHECK(json::value(released->retained_now_free) ==
@@ -120,15 +134,15 @@ TEST_CASE("holds: a table hold and a subject+category hold keep their rows; the 
   CHECK(f.Events(r.id, "hold_released").empty());  // completed: final states record nothing
 
   // The matter groups holds.
-  CHECK(f.svc->ListHolds(false, "CASE-12")->size() == 1);
-  CHECK(f.svc->ListHolds(true)->size() == 1);
+  CHECK(ListHolds(*f.svc, false, "CASE-12")->size() == 1);
+  CHECK(ListHolds(*f.svc, true)->size() == 1);
 }
 
 TEST_CASE("holds: a hold placed while the erasure runs keeps the rows not yet erased", "[service][holds]") {
   Fixture f;
   Company c(f);
   const auto r = f.Create("deletion", "alex.morgan@example.com");
-  REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
+  REQUIRE(Verify(*f.svc, r.id, f.CodeFor(r.reference), "requester").ok());
   REQUIRE(f.svc->Get(r.id)->state == "fulfilling");
   service::Workers w(*f.svc, c.fulfiller);
   std::vector<std::string> asked;
@@ -136,7 +150,7 @@ TEST_CASE("holds: a hold placed while the erasure runs keeps the rows not yet er
   w.TEST_BeforeHoldCheck([&](const std::string& table) {
     asked.push_back(table);
     if (table != "projects") return;  // the 2nd table: accounts is already erased
-    auto h = f.svc->PlaceHold(Hold("alex.morgan@example.com", "", "", "litigation_hold", "CASE-9", "subpoena"));
+    auto h = PlaceHold(*f.svc, Hold("alex.morgan@example.com", "", "", "litigation_hold", "CASE-9", "subpoena"));
     REQUIRE(h.ok());
     hold_id = h->id;
   });
@@ -171,18 +185,18 @@ TEST_CASE("holds: a whole-subject hold waits; releasing it resumes the request a
   Fixture f;
   Company c(f);
   const auto r = f.Create("deletion", "alex.morgan@example.com");
-  auto hold = f.svc->PlaceHold(Hold("", "", "", "legal_claims", "CASE-1", "litigation"));
+  auto hold = PlaceHold(*f.svc, Hold("", "", "", "legal_claims", "CASE-1", "litigation"));
   REQUIRE_FALSE(hold.ok());  // no scope at all
   service::HoldInput by_account = Hold("", "", "", "regulatory_investigation", "ICO-5", "inquiry");
   by_account.account_id = "acc_alex";
-  hold = f.svc->PlaceHold(by_account);
+  hold = PlaceHold(*f.svc, by_account);
   REQUIRE(hold.ok());
-  REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
+  REQUIRE(Verify(*f.svc, r.id, f.CodeFor(r.reference), "requester").ok());
   CHECK(f.svc->Get(r.id)->state == "on_hold");
   service::Workers w(*f.svc, c.fulfiller);
   CHECK(*w.RunJobs() == 0);
   CHECK(c.Ids("accounts").size() == 3);
-  auto released = f.svc->ReleaseHold(hold->id, "staff:legal", "inquiry closed");
+  auto released = ReleaseHold(*f.svc, hold->id, "staff:legal", "inquiry closed");
   REQUIRE(released.ok());
   CHECK(released->resumed == std::vector<std::string>{r.reference});
   CHECK(released->retained_now_free.empty());
@@ -205,18 +219,18 @@ TEST_CASE("holds: a whole-subject hold waits; releasing it resumes the request a
 TEST_CASE("holds: placement is validated field by field", "[service][holds]") {
   Fixture f;
   // Without a systems map a table or category hold cannot be checked.
-  CHECK(f.svc->PlaceHold(Hold("", "billing", "", "")).status().kind() == Status::Kind::kUnprocessable);
+  CHECK(PlaceHold(*f.svc, Hold("", "billing", "", "")).status().kind() == Status::Kind::kUnprocessable);
   Company c(f);
-  CHECK(f.svc->PlaceHold(Hold("", "billing", "", "")).ok());
-  CHECK(f.svc->PlaceHold(Hold("", "", "financial data", "legal_obligation")).ok());
-  auto unknown_table = f.svc->PlaceHold(Hold("", "invoices", "", ""));
+  CHECK(PlaceHold(*f.svc, Hold("", "billing", "", "")).ok());
+  CHECK(PlaceHold(*f.svc, Hold("", "", "financial data", "legal_obligation")).ok());
+  auto unknown_table = PlaceHold(*f.svc, Hold("", "invoices", "", ""));
   CHECK(unknown_table.status().kind() == Status::Kind::kUnprocessable);
   CHECK_THAT(unknown_table.status().message(), Catch::StartsWith("'table': 'invoices' is not a table"));
-  CHECK(f.svc->PlaceHold(Hold("", "", "secrets", "")).status().kind() == Status::Kind::kUnprocessable);
-  CHECK(f.svc->PlaceHold(Hold("", "billing", "financial data", "")).status().IsInvalid());
-  auto ground = f.svc->PlaceHold(Hold("a@example.com", "", "", "because"));
+  CHECK(PlaceHold(*f.svc, Hold("", "", "secrets", "")).status().kind() == Status::Kind::kUnprocessable);
+  CHECK(PlaceHold(*f.svc, Hold("", "billing", "financial data", "")).status().IsInvalid());
+  auto ground = PlaceHold(*f.svc, Hold("a@example.com", "", "", "because"));
   CHECK(ground.status().IsInvalid());
   CHECK_THAT(ground.status().message(), Catch::StartsWith("'ground' must be one of legal_claims"));
-  CHECK(f.svc->PlaceHold(Hold("a@example.com", "", "", "", "")).status().IsInvalid());     // no matter
-  CHECK(f.svc->PlaceHold(Hold("a@example.com", "", "", "", "M", "")).status().IsInvalid());  // no reason
+  CHECK(PlaceHold(*f.svc, Hold("a@example.com", "", "", "", "")).status().IsInvalid());     // no matter
+  CHECK(PlaceHold(*f.svc, Hold("a@example.com", "", "", "", "M", "")).status().IsInvalid());  // no reason
 }

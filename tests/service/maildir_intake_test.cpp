@@ -17,9 +17,23 @@
 #include <map>
 #include <sstream>
 
-#include "service/config.h"
-#include "service/maildir_intake.h"
-#include "service/request_service.h"
+#include "workflow/config.h"
+#include "intake/maildir_watcher.h"
+#include "api/presenters.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "identity/suppression.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/corrections.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;
@@ -33,7 +47,7 @@ struct MaildirFixture {
   service::Config cfg;
   ManualClock clock{kStart};
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<service::RequestService> svc;
+  std::unique_ptr<service::Engine> svc;
   std::vector<std::string> log;
 
   MaildirFixture() {
@@ -62,7 +76,7 @@ struct MaildirFixture {
     auto st = store::Store::Open({cfg.db_path});
     REQUIRE(st.ok());
     store = std::move(st.value());
-    auto s = service::RequestService::Create(cfg, *store, clock);
+    auto s = service::Engine::Create(cfg, *store, clock);
     if (!s.ok()) FAIL(s.status().ToString());
     svc = std::move(s.value());
   }
@@ -257,7 +271,7 @@ TEST_CASE("maildir intake: a crash between the commit and the move doubles nothi
     if (pid == 0) {
       auto st = store::Store::Open({f.cfg.db_path});
       if (!st.ok()) std::_Exit(2);
-      auto svc = service::RequestService::Create(f.cfg, **st, f.clock);
+      auto svc = service::Engine::Create(f.cfg, **st, f.clock);
       if (!svc.ok()) std::_Exit(3);
       // A batch of one: the commit the hook interrupts holds this message alone.
       service::MaildirIntake intake(**svc, f.cfg.intake_maildir, {.batch = 1}, [](const std::string&) {});
@@ -301,7 +315,7 @@ TEST_CASE("maildir intake: a crash between the commit and the move doubles nothi
   CHECK(f.log.empty());
 
   // IntakeMail itself: a known name gives the earlier outcome and stores nothing.
-  auto replay = f.svc->IntakeMail(raw, name);
+  auto replay = IntakeMail(*f.svc, raw, name);
   REQUIRE(replay.ok());
   CHECK(replay->replayed);
   CHECK(replay->kind == "request");
@@ -319,19 +333,19 @@ TEST_CASE("maildir intake: a replayed name reports the earlier outcome of every 
       {"n3", "From: q@example.org\r\nSubject: hello\r\nMessage-ID: <q-1@example.org>\r\n\r\nWhat is your office address?\r\n"},
       {"n4", "From: q@example.org\r\nSubject: hello\r\nMessage-ID: <q-1@example.org>\r\n\r\nWhat is your office address?\r\n"},
       {"n5", "From: robot@example.org\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n\r\nI am away.\r\n"}};
-  auto first = f.svc->IntakeMail(raw.at("n1"), "n1");
+  auto first = IntakeMail(*f.svc, raw.at("n1"), "n1");
   REQUIRE(first.ok());
-  auto redelivery = f.svc->IntakeMail(Mail("x.person@example.org", "x-1@example.org"), "n2");
+  auto redelivery = IntakeMail(*f.svc, Mail("x.person@example.org", "x-1@example.org"), "n2");
   REQUIRE(redelivery.ok());
   REQUIRE(redelivery->kind == "redelivery");
-  auto triage = f.svc->IntakeMail("From: q@example.org\r\nSubject: hello\r\nMessage-ID: <q-1@example.org>\r\n\r\n"
+  auto triage = IntakeMail(*f.svc, "From: q@example.org\r\nSubject: hello\r\nMessage-ID: <q-1@example.org>\r\n\r\n"
                                   "What is your office address?\r\n", "n3");
   REQUIRE(triage.ok());
   REQUIRE(triage->kind == "triage");
-  auto triage_again = f.svc->IntakeMail("From: q@example.org\r\nSubject: hello\r\nMessage-ID: <q-1@example.org>\r\n\r\n"
+  auto triage_again = IntakeMail(*f.svc, "From: q@example.org\r\nSubject: hello\r\nMessage-ID: <q-1@example.org>\r\n\r\n"
                                         "What is your office address?\r\n", "n4");
   REQUIRE(triage_again.ok());
-  auto ignored = f.svc->IntakeMail("From: robot@example.org\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n\r\n"
+  auto ignored = IntakeMail(*f.svc, "From: robot@example.org\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n\r\n"
                                    "I am away.\r\n", "n5");
   REQUIRE(ignored.ok());
   REQUIRE(ignored->kind == "ignored");
@@ -339,7 +353,7 @@ TEST_CASE("maildir intake: a replayed name reports the earlier outcome of every 
   for (const auto& [name, earlier] : std::vector<std::pair<std::string, service::IntakeOutcome>>{
            {"n1", *first}, {"n2", *redelivery}, {"n3", *triage}, {"n4", *triage_again}, {"n5", *ignored}}) {
     INFO(name << ": " << earlier.line);
-    auto again = f.svc->IntakeMail(raw.at(name), name);
+    auto again = IntakeMail(*f.svc, raw.at(name), name);
     REQUIRE(again.ok());
     CHECK(again->replayed);
     CHECK(again->kind == earlier.kind);
@@ -432,7 +446,7 @@ TEST_CASE("maildir intake: a batch is one transaction, and a redelivery inside i
   CHECK(*n == 5);
   CHECK(f.Names("new").empty());
   CHECK(f.Names("cur").size() == 5);
-  auto token = f.svc->CreateToken("after-the-scan");
+  auto token = CreateToken(*f.svc, "after-the-scan");
   REQUIRE_FALSE(token.ok());
   CHECK(token.status().message().find("TEST_FailCommitAfter") != std::string::npos);
   CHECK(f.Text("SELECT outcome FROM inbound_messages ORDER BY id") == "request,request,redelivery,request,triage");
@@ -576,7 +590,7 @@ TEST_CASE("maildir intake: a crash after a batch's commit moves nothing and doub
   if (pid == 0) {
     auto st = store::Store::Open({f.cfg.db_path});
     if (!st.ok()) std::_Exit(2);
-    auto svc = service::RequestService::Create(f.cfg, **st, f.clock);
+    auto svc = service::Engine::Create(f.cfg, **st, f.clock);
     if (!svc.ok()) std::_Exit(3);
     service::MaildirIntake intake(**svc, f.cfg.intake_maildir, {.batch = 100}, [](const std::string&) {});
     intake.TEST_CrashAfterCommit(2);  // the second message: the crash comes after its batch's commit

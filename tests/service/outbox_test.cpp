@@ -252,7 +252,7 @@ TEST_CASE("a reply without a code joins its request as a note for staff", "[serv
       "Subject: Delete my account\r\nMessage-ID: <first@example.com>\r\n"
       "Date: Fri, 20 Nov 2026 08:00:00 +0000\r\n\r\n"
       "Hello, please delete my account and all my personal data.\r\nSam\r\n";
-  auto in = f.svc->IntakeMail(request);
+  auto in = IntakeMail(*f.svc, request);
   REQUIRE(in.ok());
   REQUIRE(in->kind == "request");
   f.Deliver();
@@ -266,7 +266,7 @@ TEST_CASE("a reply without a code joins its request as a note for staff", "[serv
       "Date: Mon, 23 Nov 2026 08:00:00 +0000\r\n\r\n"
       "Any update on this? I would also like a copy of my data first.\r\n\r\n"
       "On Fri, 20 Nov 2026, privacy@nimbus.example wrote:\r\n> We received your deletion request\r\n";
-  auto joined = f.svc->IntakeMail(reply);
+  auto joined = IntakeMail(*f.svc, reply);
   REQUIRE(joined.ok());
   CHECK(joined->kind == "reply");
   CHECK(joined->reference == in->reference);

@@ -25,11 +25,11 @@ std::string OurFirstMail(Fixture& f, const std::string& request_id) {
 
 TEST_CASE("a reply to a closed request waits in the triage queue, linked to it", "[service][reply]") {
   Fixture f;
-  auto in = f.svc->IntakeMail(Mail("Una <una@example.com>", "u1@example.com", "Unsubscribe", "Please unsubscribe me from all marketing emails."));
+  auto in = IntakeMail(*f.svc, Mail("Una <una@example.com>", "u1@example.com", "Unsubscribe", "Please unsubscribe me from all marketing emails."));
   REQUIRE(in.ok());
   const auto r = *f.svc->Get(in->reference);
   REQUIRE(f.svc->ApplyStaffEvent(r.id, Event{"cancel", "staff:ann", "handled by phone", {}}, std::nullopt).ok());
-  auto reply = f.svc->IntakeMail(Mail("Una <una@example.com>", "u2@example.com", "Re: Unsubscribe",
+  auto reply = IntakeMail(*f.svc, Mail("Una <una@example.com>", "u2@example.com", "Re: Unsubscribe",
                                       "Thanks! Now please also delete my account and all my personal data.",
                                       OurFirstMail(f, r.id)));
   REQUIRE(reply.ok());
@@ -43,10 +43,10 @@ TEST_CASE("a reply to a closed request waits in the triage queue, linked to it",
 
 TEST_CASE("a reply with a refused code or more than a code is a note for staff", "[service][reply]") {
   Fixture f;
-  auto in = f.svc->IntakeMail(Mail("Rex <rex@example.com>", "r1@example.com", "Access", "Please send me a copy of my personal data."));
+  auto in = IntakeMail(*f.svc, Mail("Rex <rex@example.com>", "r1@example.com", "Access", "Please send me a copy of my personal data."));
   REQUIRE(in.ok());
   const auto r = *f.svc->Get(in->reference);
-  auto reply = f.svc->IntakeMail(Mail("Rex <rex@example.com>", "r2@example.com", "Re: Access", "Code: 000000",
+  auto reply = IntakeMail(*f.svc, Mail("Rex <rex@example.com>", "r2@example.com", "Re: Access", "Code: 000000",
                                       OurFirstMail(f, r.id)));
   REQUIRE(reply.ok());
   CHECK(reply->kind == "reply");
@@ -59,7 +59,7 @@ TEST_CASE("a reply with a refused code or more than a code is a note for staff",
 
   // The right code with a further wish: verified, and the wish is a note without the code.
   const std::string code = f.NewestCode(r.id);
-  auto second = f.svc->IntakeMail(Mail("Rex <rex@example.com>", "r3@example.com", "Re: Access",
+  auto second = IntakeMail(*f.svc, Mail("Rex <rex@example.com>", "r3@example.com", "Re: Access",
                                        "My code is " + code + ". Also, before you send it, please tell me which "
                                        "systems you looked in and who else received my data.",
                                        OurFirstMail(f, r.id)));
@@ -80,7 +80,7 @@ TEST_CASE("a reply with the right code and a question, or the code spaced out, k
   for (const char* shape : {"spaced", "question", "plain", "unread"}) {
     INFO(shape);
     const std::string who = std::string(shape) + "@example.com";
-    auto in = f.svc->IntakeMail(Mail(who, std::string(shape) + "-1@example.com", "Access",
+    auto in = IntakeMail(*f.svc, Mail(who, std::string(shape) + "-1@example.com", "Access",
                                      "Please send me a copy of my personal data."));
     REQUIRE(in.ok());
     const auto r = *f.svc->Get(in->reference);
@@ -92,7 +92,7 @@ TEST_CASE("a reply with the right code and a question, or the code spaced out, k
         : std::string(shape) == "question" ? "My code is " + code + ". Why is this taking so long?"
         : std::string(shape) == "unread"   ? "Le code est " + unread + ". Merci, appelez-moi au +33 6 12 34 56 78."
                                            : "My code is " + code;
-    auto reply = f.svc->IntakeMail(Mail(who, std::string(shape) + "-2@example.com", "Re: Access", body,
+    auto reply = IntakeMail(*f.svc, Mail(who, std::string(shape) + "-2@example.com", "Re: Access", body,
                                         OurFirstMail(f, r.id)));
     REQUIRE(reply.ok());
     CHECK(f.svc->Get(r.id)->identity_verified == (std::string(shape) != "unread"));
@@ -114,7 +114,7 @@ TEST_CASE("a reply with the right code and a question, or the code spaced out, k
 TEST_CASE("our own address is never a data subject", "[service][reply]") {
   Fixture f;
   for (const std::string from : {"Nimbus Privacy <privacy@nimbus.example>", "Ops <ops@NIMBUS.example>"}) {
-    auto in = f.svc->IntakeMail(Mail(from, "own-" + std::to_string(from.size()) + "@x", "Delete",
+    auto in = IntakeMail(*f.svc, Mail(from, "own-" + std::to_string(from.size()) + "@x", "Delete",
                                      "Please delete my account and all my personal data."));
     REQUIRE(in.ok());
     CHECK(in->kind == "triage");
@@ -129,8 +129,8 @@ TEST_CASE("a machine message delivered twice is ignored twice", "[service][reply
   const std::string auto_reply =
       "From: Away <away@example.com>\r\nTo: privacy@nimbus.example\r\nSubject: Out of office\r\n"
       "Auto-Submitted: auto-replied\r\nMessage-ID: <ooo-1@example.com>\r\n\r\nI am away until Monday.\r\n";
-  auto first = f.svc->IntakeMail(auto_reply);
-  auto second = f.svc->IntakeMail(auto_reply);
+  auto first = IntakeMail(*f.svc, auto_reply);
+  auto second = IntakeMail(*f.svc, auto_reply);
   REQUIRE(first.ok());
   REQUIRE(second.ok());
   CHECK(first->line.rfind("ignored: ", 0) == 0);
@@ -142,8 +142,8 @@ TEST_CASE("the same bytes without a Message-ID delivered twice are one message",
   const std::string raw =
       "From: Noid <noid@example.com>\r\nTo: privacy@nimbus.example\r\nSubject: Delete\r\n\r\n"
       "Please delete my account and all my personal data.\r\n";
-  auto first = f.svc->IntakeMail(raw);
-  auto second = f.svc->IntakeMail(raw);
+  auto first = IntakeMail(*f.svc, raw);
+  auto second = IntakeMail(*f.svc, raw);
   REQUIRE(first.ok());
   REQUIRE(second.ok());
   CHECK(first->kind == "request");
@@ -151,7 +151,7 @@ TEST_CASE("the same bytes without a Message-ID delivered twice are one message",
   CHECK(second->line == first->reference + " (redelivery)");
   CHECK(f.Count("SELECT count(*) FROM requests") == 1);
   // Other bytes (another mail of the same person) are another message: a duplicate request.
-  auto third = f.svc->IntakeMail(raw + "Thanks\r\n");
+  auto third = IntakeMail(*f.svc, raw + "Thanks\r\n");
   REQUIRE(third.ok());
   CHECK(third->kind == "request");
   CHECK(f.svc->Get(third->reference)->state == "duplicate");

@@ -11,7 +11,21 @@
 #include <sstream>
 
 #include "core/interpreter.h"
-#include "service/request_service.h"
+#include "api/presenters.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "identity/suppression.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/corrections.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 #include "service/workers.h"
 #include "service_fixture.h"
 
@@ -73,7 +87,7 @@ TEST_CASE("a request's stored state equals the replay of its transitions", "[ser
   Event cancel{"cancel", "staff:test", "requester withdrew", {}};
   REQUIRE(f.svc->ApplyStaffEvent(ids[0], cancel, std::nullopt).ok());
   const auto b = f.svc->Get(ids[1]);
-  REQUIRE(f.svc->Verify(ids[1], f.CodeFor(b->reference), "requester").ok());
+  REQUIRE(Verify(*f.svc, ids[1], f.CodeFor(b->reference), "requester").ok());
   Event manual{"verify_manually", "staff:test", "", {}};
   manual.data["note"] = "passport checked at the front desk";
   REQUIRE(f.svc->ApplyStaffEvent(ids[3], manual, std::nullopt).ok());
@@ -164,18 +178,18 @@ TEST_CASE("verification: a wrong code is counted; the last allowed one locks the
   const auto r = f.Create("deletion", "i@example.com");
   const std::string code = f.CodeFor(r.reference);
   const std::string wrong = code == "000000" ? "111111" : "000000";
-  auto first = f.svc->Verify(r.id, wrong, "requester");
+  auto first = Verify(*f.svc, r.id, wrong, "requester");
   REQUIRE_FALSE(first.ok());
   CHECK(first.status().message() == "wrong code; 4 attempt(s) left");
   CHECK(f.Count("SELECT attempts FROM verifications WHERE request_id = '" + r.id + "'") == 1);
-  for (int i = 0; i < 3; ++i) CHECK_FALSE(f.svc->Verify(r.id, wrong, "requester").ok());
-  auto last = f.svc->Verify(r.id, wrong, "requester");
+  for (int i = 0; i < 3; ++i) CHECK_FALSE(Verify(*f.svc, r.id, wrong, "requester").ok());
+  auto last = Verify(*f.svc, r.id, wrong, "requester");
   REQUIRE_FALSE(last.ok());
   CHECK(last.status().message() == "wrong code; no attempts left, the code is locked");
   // Whoever guessed cannot get the request denied: it still waits for the data subject.
   CHECK(f.svc->Get(r.id)->state == "verifying");
   // Even the right code no longer works; staff can verify by other means.
-  auto locked = f.svc->Verify(r.id, code, "requester");
+  auto locked = Verify(*f.svc, r.id, code, "requester");
   REQUIRE_FALSE(locked.ok());
   CHECK(locked.status().message() == "too many wrong codes; the code is locked");
   Event manual{"verify_manually", "staff:test", "passport seen at the front desk", {}};
@@ -202,7 +216,7 @@ TEST_CASE("an expired code is refused", "[service][verify]") {
   const auto r = f.Create("access", "j@example.com");
   const std::string code = f.CodeFor(r.reference);
   f.clock.Advance(24 * kMillisPerHour + 1);
-  auto v = f.svc->Verify(r.id, code, "requester");
+  auto v = Verify(*f.svc, r.id, code, "requester");
   REQUIRE_FALSE(v.ok());
   CHECK(v.status().message() == "the code has expired");
   CHECK(f.svc->Get(r.id)->state == "verifying");
@@ -213,25 +227,25 @@ TEST_CASE("a legal hold stops a deletion before fulfillment; releasing it resume
   const auto r = f.Create("deletion", "k@example.com");
   const auto access = f.Create("access", "k@example.com");
   service::HoldInput h{"K@example.com", "", "MATTER-1", "litigation", "staff:legal"};
-  auto hold = f.svc->PlaceHold(h);
+  auto hold = PlaceHold(*f.svc, h);
   REQUIRE(hold.ok());
-  REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
+  REQUIRE(Verify(*f.svc, r.id, f.CodeFor(r.reference), "requester").ok());
   CHECK(f.svc->Get(r.id)->state == "on_hold");
   CHECK(f.Count("SELECT count(*) FROM jobs WHERE request_id = '" + r.id + "'") == 0);
   // Holds do not stop access requests.
-  REQUIRE(f.svc->Verify(access.id, f.CodeFor(access.reference), "requester").ok());
+  REQUIRE(Verify(*f.svc, access.id, f.CodeFor(access.reference), "requester").ok());
   CHECK(f.svc->Get(access.id)->state == "fulfilling");
-  REQUIRE(f.svc->ReleaseHold(hold->id, "staff:legal", "settled").ok());
+  REQUIRE(ReleaseHold(*f.svc, hold->id, "staff:legal", "settled").ok());
   CHECK(f.svc->Get(r.id)->state == "fulfilling");
   CHECK(f.Count("SELECT count(*) FROM jobs WHERE step = 'erase' AND status = 'pending' AND request_id = '" + r.id + "'") == 1);
   CHECK(Path(*f.svc->Transitions(r.id)) ==
         std::vector<std::string>{"->received:create", "received>verifying:submit", "verifying>verifying:hold_placed",
                                  "verifying>hold_check:identity_verified", "hold_check>on_hold:hold_active",
                                  "on_hold>hold_check:hold_released", "hold_check>fulfilling:holds_clear"});
-  auto again = f.svc->ReleaseHold(hold->id, "staff:legal", "twice");
+  auto again = ReleaseHold(*f.svc, hold->id, "staff:legal", "twice");
   REQUIRE_FALSE(again.ok());
   CHECK(again.status().IsConflict());
-  CHECK(f.svc->ReleaseHold("no-such-hold", "staff:legal", "").status().IsNotFound());
+  CHECK(ReleaseHold(*f.svc, "no-such-hold", "staff:legal", "").status().IsNotFound());
 }
 
 TEST_CASE("a second open request of the same type for the same data subject is a duplicate", "[service]") {
@@ -276,7 +290,7 @@ TEST_CASE("a timer fires once, after its time, and leaving the state cancels it"
   Fixture f;
   const auto waiting = f.Create("access", "p@example.com");
   const auto verified = f.Create("access", "q@example.com");
-  REQUIRE(f.svc->Verify(verified.id, f.CodeFor(verified.reference), "requester").ok());
+  REQUIRE(Verify(*f.svc, verified.id, f.CodeFor(verified.reference), "requester").ok());
   service::Workers w(*f.svc, nullptr);
   f.clock.Advance(30 * kMillisPerDay - 1);
   REQUIRE(w.FireTimers().ok());
@@ -367,10 +381,10 @@ TEST_CASE("a legal hold placed by account id covers a request that names only th
     if (s.email == "v@example.com") return std::vector<std::string>{"acc_v"};
     return std::vector<std::string>{};
   });
-  REQUIRE(f.svc->PlaceHold({"", "acc_v", "M-9", "litigation", "staff:legal"}).ok());
+  REQUIRE(PlaceHold(*f.svc, {"", "acc_v", "M-9", "litigation", "staff:legal"}).ok());
   const auto r = f.Create("deletion", "v@example.com");
   CHECK(r.subject_account == "acc_v");
-  REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
+  REQUIRE(Verify(*f.svc, r.id, f.CodeFor(r.reference), "requester").ok());
   CHECK(f.svc->Get(r.id)->state == "on_hold");
 }
 
@@ -405,7 +419,7 @@ TEST_CASE("addresses must be one plain email address", "[service][regress]") {
     CHECK(r.status().IsInvalid());
   }
   CHECK(f.Count("SELECT count(*) FROM requests") == 0);
-  CHECK(f.svc->PlaceHold({"nope", "", "M", "r", "staff:x"}).status().IsInvalid());
+  CHECK(PlaceHold(*f.svc, {"nope", "", "M", "r", "staff:x"}).status().IsInvalid());
   // Blanks around a good address are trimmed.
   const auto ok = f.Create("access", "  ok@example.com ");
   CHECK(f.Text("SELECT json_extract(subject_json, '$.email') FROM requests") == "ok@example.com");
@@ -417,14 +431,14 @@ TEST_CASE("a different message that reuses a Message-ID is not a redelivery", "[
     return "From: " + from + "\r\nTo: privacy@nimbus.example\r\nSubject: Request\r\nMessage-ID: <same-1@example.org>\r\n"
            "Date: Mon, 16 Nov 2026 10:00:00 +0000\r\n\r\n" + body + "\r\n";
   };
-  auto first = f.svc->IntakeMail(mail("a.person@example.org", "Please delete my account and all my personal data."));
+  auto first = IntakeMail(*f.svc, mail("a.person@example.org", "Please delete my account and all my personal data."));
   REQUIRE(first.ok());
   CHECK(first->kind == "request");
-  auto other = f.svc->IntakeMail(mail("someone.else@example.net", "Please send me a copy of all my personal data."));
+  auto other = IntakeMail(*f.svc, mail("someone.else@example.net", "Please send me a copy of all my personal data."));
   REQUIRE(other.ok());
   CHECK(other->kind == "request");
   CHECK(other->reference != first->reference);
-  auto again = f.svc->IntakeMail(mail("a.person@example.org", "Please delete my account and all my personal data."));
+  auto again = IntakeMail(*f.svc, mail("a.person@example.org", "Please delete my account and all my personal data."));
   REQUIRE(again.ok());
   CHECK(again->line == first->reference + " (redelivery)");
   CHECK(f.Count("SELECT count(*) FROM requests") == 2);
@@ -454,8 +468,8 @@ TEST_CASE("reminders reach the outbox at their instants, once, and never on a fi
   // (California state holidays) = Thursday 10 December (§ 7021(a)).
   CHECK(Iso(r.due_at) == "2027-01-09T07:59:59.999Z");
   CHECK(Iso(r.ack_due_at) == "2026-12-11T07:59:59.999Z");
-  CHECK(f.svc->RequestJson(r).at("days_left").as_int64() == 44);
-  REQUIRE(f.svc->Verify(r.id, f.CodeFor(r.reference), "requester").ok());
+  CHECK(api::RequestJson(*f.svc, r).at("days_left").as_int64() == 44);
+  REQUIRE(Verify(*f.svc, r.id, f.CodeFor(r.reference), "requester").ok());
   CHECK(f.Text("SELECT group_concat(kind || '@' || fire_at, ' ') FROM (SELECT kind, fire_at FROM timers WHERE "
                "request_id = '" + r.id + "' AND cancelled_at IS NULL ORDER BY fire_at)") ==
         "staff_reminder@1798790400000 staff_reminder@1799222400000 overdue@1799481600000");
@@ -485,8 +499,8 @@ TEST_CASE("reminders reach the outbox at their instants, once, and never on a fi
         "1799827200000");  // the next: the start of 13 January, local
   // One meaning of "due": days_left, the overdue filter and the warning agree.
   const auto now_row = f.svc->Get(r.id);
-  CHECK(f.svc->RequestJson(*now_row).at("days_left").as_int64() == -4);
-  CHECK(f.svc->RequestJson(*now_row).at("overdue").as_bool());
+  CHECK(api::RequestJson(*f.svc, *now_row).at("days_left").as_int64() == -4);
+  CHECK(api::RequestJson(*f.svc, *now_row).at("overdue").as_bool());
   store::RequestFilter overdue;
   overdue.overdue = true;
   CHECK(f.svc->List(overdue)->size() == 1);
@@ -498,7 +512,7 @@ TEST_CASE("reminders reach the outbox at their instants, once, and never on a fi
   REQUIRE(w.FireTimers().ok());
   CHECK(mails("staff_overdue") == 1);
   CHECK(f.svc->List(overdue)->empty());
-  CHECK(f.svc->RequestJson(*f.svc->Get(r.id)).at("days_left").is_null());
+  CHECK(api::RequestJson(*f.svc, *f.svc->Get(r.id)).at("days_left").is_null());
 }
 
 TEST_CASE("an extension in time moves the deadline and tells the requester; a second one is refused",
@@ -540,7 +554,7 @@ TEST_CASE("a pause where the law allows one moves the due day by the days paused
   auto paused = f.svc->ApplyStaffEvent(r.id, Event{"pause", "staff:test", "waiting for a copy of an ID", {}}, std::nullopt);
   REQUIRE(paused.ok());
   CHECK(paused->state == "paused");
-  const auto json = f.svc->RequestJson(*paused);
+  const auto json = api::RequestJson(*f.svc, *paused);
   CHECK(json.at("paused").as_bool());
   CHECK(json.at("paused_since").as_string() == "2026-09-05T10:00:00Z");
   CHECK(json.at("days_left").is_null());  // the clock is stopped
@@ -567,7 +581,7 @@ TEST_CASE("setting an unknown jurisdiction or the true receipt time recomputes t
   Fixture f;
   f.clock.Set(At("2026-11-20T09:00:00Z"));
   const auto r = f.Create("access", "amend@example.com", "");
-  CHECK(f.svc->RequestJson(r).at("jurisdiction_unknown").as_bool());
+  CHECK(api::RequestJson(*f.svc, r).at("jurisdiction_unknown").as_bool());
   CHECK(Iso(r.due_at) == "2026-12-21T23:59:59.999Z");  // one month as under the GDPR: Sunday 20 -> Monday 21
   auto ccpa = f.svc->Amend(r.id, std::string("ccpa"), std::nullopt, "staff:test", std::nullopt);
   REQUIRE(ccpa.ok());
@@ -605,7 +619,7 @@ TEST_CASE("every jurisdiction's deadline on the request resource", "[service][de
   for (const auto& [jurisdiction, due] : expected) {
     INFO(jurisdiction);
     const auto r = f.Create("deletion", jurisdiction + "@example.com", jurisdiction);
-    const auto json = f.svc->RequestJson(r);
+    const auto json = api::RequestJson(*f.svc, r);
     CHECK(json.at("due_at").as_string() == due);
     CHECK(json.at("jurisdiction").as_string() == jurisdiction);
     CHECK_FALSE(json.at("jurisdiction_unknown").as_bool());
@@ -626,7 +640,7 @@ TEST_CASE("machine-generated mail is kept and ignored, never a request, never a 
     const std::string& file = cols[0];
     const std::string expected = cols.size() > 1 ? cols[1] : "";
     INFO(file << " expected " << expected);
-    auto out = f.svc->IntakeMail(Slurp(public_dir + "/" + file));
+    auto out = IntakeMail(*f.svc, Slurp(public_dir + "/" + file));
     REQUIRE(out.ok());
     if (expected == "ignored") {
       CHECK(out->kind == "ignored");
@@ -671,7 +685,7 @@ TEST_CASE("a mail asking for two rights opens two requests from one message row"
       "From: Rosa Lind <rosa.lind@example.org>\r\nTo: privacy@nimbus.example\r\nSubject: My data\r\n"
       "Message-ID: <two-rights-1@example.org>\r\nDate: Tue, 17 Nov 2026 09:00:00 +0000\r\n\r\n"
       "Hello,\r\n\r\nplease send me a copy of my data and then delete my account.\r\n\r\nRosa Lind\r\n";
-  auto out = f.svc->IntakeMail(raw);
+  auto out = IntakeMail(*f.svc, raw);
   REQUIRE(out.ok());
   CHECK(out->kind == "request");
   CHECK(f.Count("SELECT count(*) FROM requests") == 2);
@@ -688,12 +702,12 @@ TEST_CASE("a mail asking for two rights opens two requests from one message row"
                row) == first);
   CHECK(f.Count("SELECT count(*) FROM requests WHERE subject_email = 'rosa.lind@example.org'") == 2);
   // Delivered again: one message, nothing doubled.
-  auto again = f.svc->IntakeMail(raw);
+  auto again = IntakeMail(*f.svc, raw);
   REQUIRE(again.ok());
   CHECK(again->kind == "redelivery");
   CHECK(f.Count("SELECT count(*) FROM requests") == 2);
   // One right: one request, the details carry the message row as well.
-  auto one = f.svc->IntakeMail(
+  auto one = IntakeMail(*f.svc, 
       "From: Ada Byrne <ada.byrne@example.org>\r\nTo: privacy@nimbus.example\r\nSubject: Account\r\n"
       "Message-ID: <one-right-1@example.org>\r\n\r\nPlease delete my account and all my personal data.\r\n");
   REQUIRE(one.ok());
@@ -708,10 +722,10 @@ TEST_CASE("a Maildir file with two rights seen again reports both references", "
       "From: Rosa Lind <rosa.lind@example.org>\r\nTo: privacy@nimbus.example\r\nSubject: Meine Daten\r\n\r\n"
       "Guten Tag,\r\n\r\nich bitte um Auskunft über meine gespeicherten Daten. Anschließend löschen Sie bitte mein "
       "Kundenkonto.\r\n\r\nMit freundlichen Grüßen\r\nRosa Lind\r\n";
-  auto out = f.svc->IntakeMail(raw, "1700000000.M1P1.host");
+  auto out = IntakeMail(*f.svc, raw, "1700000000.M1P1.host");
   REQUIRE(out.ok());
   REQUIRE(out->line.find(' ') != std::string::npos);
-  auto replay = f.svc->IntakeMail(raw, "1700000000.M1P1.host");
+  auto replay = IntakeMail(*f.svc, raw, "1700000000.M1P1.host");
   REQUIRE(replay.ok());
   CHECK(replay->replayed);
   CHECK(replay->line == out->line);

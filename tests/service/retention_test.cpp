@@ -22,7 +22,7 @@ long Rows(Fixture& f, const std::string& table, const std::string& request_id) {
 
 TEST_CASE("a closed request is purged whole 24 months after it closed, leaving a tombstone", "[service][retention]") {
   Fixture f;
-  auto in = f.svc->IntakeMail(kMail);
+  auto in = IntakeMail(*f.svc, kMail);
   REQUIRE(in.ok());
   const auto r = *f.svc->Get(in->reference);
   const auto open = f.Create("access", "still.open@example.com");
@@ -56,7 +56,7 @@ TEST_CASE("a closed request is purged whole 24 months after it closed, leaving a
   REQUIRE(w.PurgeExpired().ok());
   CHECK(f.Count("SELECT count(*) FROM inbound_raw") == 0);
   CHECK(f.Count("SELECT raw_purged_at FROM inbound_messages") == closed_at + 90 * kMillisPerDay + 1);
-  auto msg = f.svc->GetInbound(in->message_row);
+  auto msg = GetInbound(*f.svc, in->message_row);
   REQUIRE(msg.ok());
   CHECK(!msg->readable);
   CHECK(msg->unreadable == "the raw message was purged on 2027-02-19T09:00:00.001Z (records retention)");
@@ -92,7 +92,7 @@ TEST_CASE("raw mail linked to no request is purged after its period from intake"
   Fixture f;
   f.cfg.retention_raw_mail_days = 10;
   f.Open();
-  auto in = f.svc->IntakeMail(
+  auto in = IntakeMail(*f.svc, 
       "From: Q <q@example.com>\r\nTo: privacy@nimbus.example\r\nSubject: pricing\r\nMessage-ID: <q1@example.com>\r\n\r\n"
       "How much does the team plan cost?\r\n");
   REQUIRE(in.ok());

@@ -11,7 +11,21 @@
 #include <sstream>
 #include <string>
 
-#include "service/request_service.h"
+#include "api/presenters.h"
+#include "holds/holds.h"
+#include "identity/agents.h"
+#include "identity/api_tokens.h"
+#include "identity/codes.h"
+#include "identity/data_points.h"
+#include "identity/suppression.h"
+#include "intake/inbound_queue.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "release/downloads.h"
+#include "release/review.h"
+#include "requests/corrections.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 #include "service/workers.h"
 
 namespace dsar::test {
@@ -32,7 +46,7 @@ struct Fixture {
   service::Config cfg;
   ManualClock clock{kStart};
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<service::RequestService> svc;
+  std::unique_ptr<service::Engine> svc;
 
   explicit Fixture(const std::string& workflows = std::string(DSAR_SOURCE_DIR) + "/workflows",
                    const std::string& time_zone = "UTC") {
@@ -59,7 +73,7 @@ struct Fixture {
     auto st = store::Store::Open({cfg.db_path});
     REQUIRE(st.ok());
     store = std::move(st.value());
-    auto s = service::RequestService::Create(cfg, *store, clock);
+    auto s = service::Engine::Create(cfg, *store, clock);
     if (!s.ok()) FAIL(s.status().ToString());
     svc = std::move(s.value());
   }

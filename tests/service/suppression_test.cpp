@@ -7,7 +7,7 @@
 #include "fulfillment/fulfillment.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
-#include "service/suppression.h"
+#include "identity/suppression.h"
 #include "service/workers.h"
 #include "service_fixture.h"
 
@@ -28,7 +28,7 @@ store::RequestRow Erased(Fixture& f, const std::string& db, const std::string& e
   in.subject.phone = phone;
   auto r = f.svc->CreateRequest(in);
   REQUIRE(r.ok());
-  auto v = f.svc->Verify(r->request.id, f.CodeFor(r->request.reference), "requester");
+  auto v = Verify(*f.svc, r->request.id, f.CodeFor(r->request.reference), "requester");
   INFO(v.status().ToString());
   REQUIRE(v.ok());
   service::Workers w(*f.svc, fulfiller);
@@ -92,12 +92,12 @@ TEST_CASE("an erased person's re-import is refused, another person's is not", "[
   const std::string all = f.Text("SELECT group_concat(kind || identifier_hash || reference || added_at, '|') FROM suppression");
   for (const char* clear : {"alex", "Alex", "7700", "acc_"}) CHECK(all.find(clear) == std::string::npos);
 
-  CHECK(*f.svc->IsSuppressed("email", " ALEX.Morgan@example.com"));
-  CHECK(*f.svc->IsSuppressed("account_id", "acc_alex"));
-  CHECK(*f.svc->IsSuppressed("phone", "+44 (0)7700 900123") == false);  // a different number once normalised
-  CHECK(*f.svc->IsSuppressed("phone", "+447700900123"));
-  CHECK_FALSE(*f.svc->IsSuppressed("email", "blake.rivers@example.org"));
-  CHECK_FALSE(*f.svc->IsSuppressed("account_id", "acc_blake"));
+  CHECK(*IsSuppressed(*f.svc, "email", " ALEX.Morgan@example.com"));
+  CHECK(*IsSuppressed(*f.svc, "account_id", "acc_alex"));
+  CHECK(*IsSuppressed(*f.svc, "phone", "+44 (0)7700 900123") == false);  // a different number once normalised
+  CHECK(*IsSuppressed(*f.svc, "phone", "+447700900123"));
+  CHECK_FALSE(*IsSuppressed(*f.svc, "email", "blake.rivers@example.org"));
+  CHECK_FALSE(*IsSuppressed(*f.svc, "account_id", "acc_blake"));
 
   // The demo company's newsletter import consults the list.
   CHECK(fulfillment::testing::Column(db, "SELECT count(*) FROM newsletter_subscriptions WHERE lower(trim(email)) = "
@@ -134,11 +134,11 @@ TEST_CASE("the suppression list outlives the purge of the request", "[service][s
   // No phone on the request: the map's subject table had one (demo/systems.yaml subject.phone).
   const long before = f.Count("SELECT count(*) FROM suppression");
   REQUIRE(before == 3);
-  CHECK(*f.svc->IsSuppressed("phone", "+44 7700 900123"));
+  CHECK(*IsSuppressed(*f.svc, "phone", "+44 7700 900123"));
   f.clock.Advance(731LL * kMillisPerDay);
   service::Workers w(*f.svc, nullptr);
   REQUIRE(w.PurgeExpired().ok());
   CHECK(f.Count("SELECT count(*) FROM requests") == 0);
   CHECK(f.Count("SELECT count(*) FROM suppression") == before);
-  CHECK(*f.svc->IsSuppressed("email", "alex.morgan@example.com"));
+  CHECK(*IsSuppressed(*f.svc, "email", "alex.morgan@example.com"));
 }

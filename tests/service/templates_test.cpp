@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "service/templates.h"
+#include "mail/templates.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;

@@ -59,14 +59,14 @@ request_types:
   const std::string ccpa_code = f.CodeFor(ccpa.reference);
   const std::string gdpr_code = f.CodeFor(gdpr.reference);
   f.clock.Advance(30 * kMillisPerMinute + 1);
-  auto late = f.svc->Verify(ccpa.id, ccpa_code, "requester");
+  auto late = Verify(*f.svc, ccpa.id, ccpa_code, "requester");
   REQUIRE_FALSE(late.ok());
   CHECK(late.status().message() == "the code has expired");
   // Two wrong codes lock the gdpr one (max_attempts 2), even the right code after that.
-  CHECK(f.svc->Verify(gdpr.id, "000000", "requester").status().message() == "wrong code; 1 attempt(s) left");
-  CHECK(f.svc->Verify(gdpr.id, "000001", "requester").status().message() ==
+  CHECK(Verify(*f.svc, gdpr.id, "000000", "requester").status().message() == "wrong code; 1 attempt(s) left");
+  CHECK(Verify(*f.svc, gdpr.id, "000001", "requester").status().message() ==
         "wrong code; no attempts left, the code is locked");
-  CHECK(f.svc->Verify(gdpr.id, gdpr_code, "requester").status().message() == "too many wrong codes; the code is locked");
+  CHECK(Verify(*f.svc, gdpr.id, gdpr_code, "requester").status().message() == "too many wrong codes; the code is locked");
 }
 
 TEST_CASE("the shipped policy: three attempts for a CCPA access request, the configuration's five elsewhere",
@@ -93,7 +93,7 @@ TEST_CASE("an invalid policy file stops the service with file:line: message", "[
   auto st = store::Store::Open({cfg.db_path});
   REQUIRE(st.ok());
   ManualClock clock{kStart};
-  auto svc = service::RequestService::Create(cfg, **st, clock);
+  auto svc = service::Engine::Create(cfg, **st, clock);
   REQUIRE_FALSE(svc.ok());
   CHECK(svc.status().message() == "invalid verification policies:\n" + (wf.dir / "verification" / "verification.yaml").string() +
                                       ":2: 'code_ttl' in defaults must be a duration like 60s, 15m, 24h or 2d, not "
@@ -116,16 +116,16 @@ TEST_CASE("resend: a new code after the cooldown, the old one stops working, at 
   const std::string first = f.CodeFor(r.reference);
 
   Millis retry = 0;
-  auto early = f.svc->ResendCode(r.id, "requester", retry);
+  auto early = ResendCode(*f.svc, r.id, "requester", retry);
   REQUIRE_FALSE(early.ok());
   CHECK(early.status().IsRefused());
   CHECK(retry == 60 * 1000);  // the shipped cooldown, from the code's issue time
   f.clock.Advance(59 * 1000);
-  REQUIRE_FALSE(f.svc->ResendCode(r.id, "requester", retry).ok());
+  REQUIRE_FALSE(ResendCode(*f.svc, r.id, "requester", retry).ok());
   CHECK(retry == 1000);
 
   f.clock.Advance(1000);
-  auto sent = f.svc->ResendCode(r.id, "requester", retry);
+  auto sent = ResendCode(*f.svc, r.id, "requester", retry);
   REQUIRE(sent.ok());
   CHECK(retry == 0);
   CHECK(sent->state == "verifying");
@@ -145,35 +145,35 @@ TEST_CASE("resend: a new code after the cooldown, the old one stops working, at 
 
   const std::string second = f.NewestCode(r.id);
   if (second != first) {  // (one time in a million the new code repeats the old one)
-    auto old = f.svc->Verify(r.id, first, "requester");
+    auto old = Verify(*f.svc, r.id, first, "requester");
     REQUIRE_FALSE(old.ok());
     CHECK(old.status().message() == "wrong code; 4 attempt(s) left");
   }
   // Two more resends are allowed (max_resends 3), then 409.
   for (int i = 0; i < 2; ++i) {
     f.clock.Advance(60 * 1000);
-    REQUIRE(f.svc->ResendCode(r.id, "requester", retry).ok());
+    REQUIRE(ResendCode(*f.svc, r.id, "requester", retry).ok());
   }
   f.clock.Advance(60 * 1000);
-  auto refused = f.svc->ResendCode(r.id, "requester", retry);
+  auto refused = ResendCode(*f.svc, r.id, "requester", retry);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().IsConflict());
   CHECK(retry == 0);
   // The latest code works.
   const std::string last = f.NewestCode(r.id);
-  auto ok = f.svc->Verify(r.id, last, "requester");
+  auto ok = Verify(*f.svc, r.id, last, "requester");
   REQUIRE(ok.ok());
   // An agent's request (issue 5 §2, Cal. Code Regs. tit. 11 § 7063): verified, it waits for the
   // agent's authorization, then proceeds.
   CHECK(ok->state == "verifying");
   CHECK(ok->identity_verified);
   auto authorized =
-      f.svc->RecordAgentAuthorization(r.id, "signed_permission", "signed form", "", "staff:ann", std::nullopt);
+      RecordAgentAuthorization(*f.svc, r.id, "signed_permission", "signed form", "", "staff:ann", std::nullopt);
   REQUIRE(authorized.ok());
   CHECK(authorized->state == "fulfilling");
   // Not awaiting verification any more: refused.
   f.clock.Advance(60 * 1000);
-  CHECK(f.svc->ResendCode(r.id, "requester", retry).status().IsRefused());
+  CHECK(ResendCode(*f.svc, r.id, "requester", retry).status().IsRefused());
 }
 
 TEST_CASE("a request entered verified (session or staff) records who and why, and mails no code",
@@ -225,8 +225,8 @@ TEST_CASE("verification that fails for good denies with insufficient_verificatio
   const auto locked = f.Create("access", "locked@example.com", "gdpr");
   const auto silent = f.Create("access", "silent@example.com", "gdpr");
   const auto expired = f.Create("access", "expired@example.com", "gdpr");
-  for (int i = 0; i < 5; ++i) REQUIRE_FALSE(f.svc->Verify(locked.id, "000000", "requester").ok());
-  REQUIRE_FALSE(f.svc->Verify(expired.id, "000000", "requester").ok());
+  for (int i = 0; i < 5; ++i) REQUIRE_FALSE(Verify(*f.svc, locked.id, "000000", "requester").ok());
+  REQUIRE_FALSE(Verify(*f.svc, expired.id, "000000", "requester").ok());
   service::Workers w(*f.svc, nullptr);
   f.clock.Advance(30 * kMillisPerDay);
   REQUIRE(w.FireTimers().ok());

@@ -1,4 +1,4 @@
-#include "service/deadlines.h"
+#include "schedule/deadline_policy.h"
 
 #include <date/tz.h>
 

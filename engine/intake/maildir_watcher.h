@@ -4,7 +4,7 @@
 // ScanOnce takes up to `batch` × `batches_per_scan` messages from `<maildir>/new/` (creating
 // tmp/, new/ and cur/ when missing), oldest first (mtime, then name), and puts them through
 // intake in batches of `batch`: the files are read (in bounded memory, request_service.h ReadMail)
-// and parsed, then ONE transaction (RequestService::IntakeMailBatch: one commit, one fsync)
+// and parsed, then ONE transaction (Engine::IntakeMailBatch: one commit, one fsync)
 // stores every message of the batch raw, with its outcome and its Maildir unique name (the file
 // name without any `:info`), and acts on it. Messages run in order inside that transaction, so a
 // later one sees what an earlier one wrote (a redelivery of a message of the same batch is a
@@ -15,7 +15,7 @@
 //
 // Parsing ahead (`parse_ahead`): while a batch's transaction runs on the calling thread, a second
 // thread moves the files of the batch committed before it to cur/, then reads and parses
-// (RequestService::PrepareMail, a pure function) the next batch of the same scan. Reading,
+// (Engine::PrepareMail, a pure function) the next batch of the same scan. Reading,
 // parsing and moving files are about half of intake, the store's own work the other half, so on
 // two cores this overlaps the two. What is stored, in which transaction and in which order, the
 // moves only after their commit, and every failure rule below are the same as without it; only
@@ -69,7 +69,9 @@
 #include <vector>
 
 #include "core/status.h"
-#include "service/request_service.h"
+#include "intake/intake.h"
+#include "intake/read_mail.h"
+#include "requests/engine.h"
 
 namespace dsar::service {
 
@@ -87,7 +89,7 @@ class MaildirIntake {
   };
 
   // `log` defaults to standard error.
-  MaildirIntake(RequestService& svc, std::string maildir, Options options, Log log = nullptr);
+  MaildirIntake(Engine& svc, std::string maildir, Options options, Log log = nullptr);
 
   // One scan of new/; returns how many messages went through intake and were moved to cur/.
   // IoError only when the Maildir itself cannot be created or listed.
@@ -111,7 +113,7 @@ class MaildirIntake {
   // Lists new/ into listing_ (sorted: files not known to fail, oldest first; then those that failed).
   Status List(const std::filesystem::path& new_dir);
 
-  RequestService& svc_;
+  Engine& svc_;
   std::string maildir_;
   Options options_;
   Log log_;

@@ -1,4 +1,4 @@
-#include "service/config.h"
+#include "workflow/config.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -16,7 +16,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
-#include "service/config.h"
+#include "workflow/config.h"
 #include "core/deadline.h"
 #include "store/store.h"
 

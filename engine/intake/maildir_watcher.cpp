@@ -1,4 +1,4 @@
-#include "service/maildir_intake.h"
+#include "intake/maildir_watcher.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -71,7 +71,7 @@ void SyncDir(const fs::path& dir) {
 
 std::string MaildirBaseName(const std::string& file_name) { return file_name.substr(0, file_name.find(':')); }
 
-MaildirIntake::MaildirIntake(RequestService& svc, std::string maildir, Options options, Log log)
+MaildirIntake::MaildirIntake(Engine& svc, std::string maildir, Options options, Log log)
     : svc_(svc), maildir_(std::move(maildir)), options_(options), log_(std::move(log)) {
   options_.batch = std::max(options_.batch, 1);
   options_.batches_per_scan = std::max(options_.batches_per_scan, 1);
@@ -210,11 +210,11 @@ Result<int> MaildirIntake::ScanOnce() {
   auto prepare = [this](Chunk& chunk) {
     chunk.prepared.resize(chunk.bytes.size());
     for (std::size_t i = 0; i < chunk.bytes.size(); ++i)
-      chunk.prepared[i] = svc_.PrepareMail(chunk.bytes[i], MaildirBaseName(chunk.names[i]));
+      chunk.prepared[i] = PrepareMail(svc_, chunk.bytes[i], MaildirBaseName(chunk.names[i]));
   };
   // Stores the chunk; returns the names of the files it committed (to be moved to cur/).
   auto store = [&](const Chunk& chunk) {
-    auto all = svc_.IntakeMailBatch(chunk.prepared);
+    auto all = IntakeMailBatch(svc_, chunk.prepared);
     if (all.ok()) {
       committed(static_cast<int>(chunk.names.size()));
       return chunk.names;
@@ -224,7 +224,7 @@ Result<int> MaildirIntake::ScanOnce() {
     // the store: busy, full) and the next scan retries it after the others.
     std::vector<std::string> done;
     for (std::size_t i = 0; i < chunk.names.size(); ++i) {
-      auto one = chunk.names.size() == 1 ? all.status() : svc_.IntakeMailBatch({&chunk.prepared[i], 1}).status();
+      auto one = chunk.names.size() == 1 ? all.status() : IntakeMailBatch(svc_, {&chunk.prepared[i], 1}).status();
       if (!one.ok()) {
         LogOnce(chunk.names[i], "intake failed (left in new/, retried): " + one.ToString());
         stop = true;

@@ -26,10 +26,12 @@
 
 #include "core/status.h"
 #include "core/time.h"
-#include "service/secrets.h"
+#include "identity/secrets.h"
 #include "store/store.h"
 
 namespace dsar::service {
+
+class Engine;  // requests/engine.h
 
 inline constexpr const char* kSuppressionKinds[] = {"email", "account_id", "phone"};
 
@@ -72,5 +74,14 @@ Result<bool> IsHashSuppressed(store::Store& store, const std::string& kind, cons
 Result<std::vector<std::string>> ImportNewsletter(store::Store& store, const Secrets& secrets,
                                                   const std::string& company_db,
                                                   const std::vector<std::string>& emails, Millis now);
+
+// After the erase step of a deletion succeeded, inside the transaction of its `fulfilled`
+// transition: the keyed hashes of the data subject's email, phone (the request's, and `phones` the
+// systems map's subject table held) and `account_ids` (those the map found), both read before the
+// erasure, are added. Never an identifier in clear.
+Status SuppressErasedInTx(Engine& e, store::Tx& tx, const store::RequestRow& r,
+                          const std::vector<std::string>& account_ids, const std::vector<std::string>& phones = {});
+// IsSuppressed over the engine's store and key.
+Result<bool> IsSuppressed(Engine& e, const std::string& kind, const std::string& value);
 
 }  // namespace dsar::service

@@ -1,4 +1,7 @@
-#include "service/suppression.h"
+#include "identity/suppression.h"
+
+#include "core/json_fields.h"
+#include "requests/engine.h"
 
 #include <cctype>
 
@@ -177,6 +180,26 @@ Result<std::vector<std::string>> ImportNewsletter(store::Store& store, const Sec
   }
   if (Status st = db.Exec("COMMIT"); !st.ok()) return fail(st);
   return out;
+}
+
+// ---- suppression list (issue 5 §6) ----
+
+Status SuppressErasedInTx(Engine& e, store::Tx& tx, const store::RequestRow& r,
+                                          const std::vector<std::string>& account_ids,
+                                          const std::vector<std::string>& phones) {
+  const boost::json::value subject = ParseOr(r.subject_json, boost::json::object());
+  std::vector<Identifier> ids;
+  ids.push_back({"email", StringField(subject, "email")});
+  if (!StringField(subject, "phone").empty()) ids.push_back({"phone", StringField(subject, "phone")});
+  if (!StringField(subject, "account_id").empty()) ids.push_back({"account_id", StringField(subject, "account_id")});
+  for (const auto& a : account_ids) ids.push_back({"account_id", a});
+  for (const auto& p : phones) ids.push_back({"phone", p});
+  auto added = AddSuppressionsInTx(tx, e.secrets(), ids, r.reference, e.clock().Now());
+  return added.ok() ? Status::Ok() : added.status();
+}
+
+Result<bool> IsSuppressed(Engine& e, const std::string& kind, const std::string& value) {
+  return IsSuppressed(e.store(), e.secrets(), Identifier{kind, value});
 }
 
 }  // namespace dsar::service

@@ -1,4 +1,4 @@
-#include "service/templates.h"
+#include "mail/templates.h"
 
 #include <yaml-cpp/yaml.h>
 

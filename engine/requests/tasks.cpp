@@ -1,5 +1,5 @@
 // Staff tasks with evidence, the step ledger and webhook callbacks (issue 5 §4): the
-// RequestService side of the connectors that Workers::RunJobs drives (workers.h).
+// Engine side of the connectors that Workers::RunJobs drives (workers.h).
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,9 @@
 #include <filesystem>
 
 #include "core/sha256.h"
-#include "service/request_service.h"
+#include "core/json_fields.h"
+#include "requests/engine.h"
+#include "requests/tasks.h"
 
 namespace dsar::service {
 
@@ -20,13 +22,6 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-json::value ParseOrNull(const std::string& text) {
-  if (text.empty()) return nullptr;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  return ec ? json::value(nullptr) : v;
-}
 
 // Writes `bytes` to `path` (0600) durably, through a temporary file of its own (concurrent
 // uploads of the same file each write their own) renamed into place.
@@ -59,14 +54,14 @@ Status WriteOwnerOnly(const fs::path& path, std::string_view bytes) {
 
 }  // namespace
 
-Result<store::RequestRow> RequestService::CompleteTask(const std::string& id, const std::string& task,
+Result<store::RequestRow> CompleteTask(Engine& e, const std::string& id, const std::string& task,
                                                        const std::string& note, std::optional<EvidenceUpload> file,
                                                        const std::string& actor,
                                                        std::optional<std::int64_t> expected_version) {
   if (task.empty()) return Status::Invalid("the task is required");
   if (note.empty() && (!file || file->bytes.empty()))
     return Status::Invalid("give a note (JSON {\"note\": ...}) or a file as evidence that the task was done");
-  auto row = Get(id);
+  auto row = e.Get(id);
   if (!row.ok()) return row.status();
   Event ev;
   ev.name = "complete_task";
@@ -77,26 +72,26 @@ Result<store::RequestRow> RequestService::CompleteTask(const std::string& id, co
     // Content-addressed: the same file twice is one file; written before the transition commits,
     // so a committed transition never names a missing file.
     const std::string sha = Sha256Hex(file->bytes);
-    const fs::path dir = fs::path(config_.evidence_dir) / row->reference;
+    const fs::path dir = fs::path(e.config().evidence_dir) / row->reference;
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return Status::IoError("cannot create the evidence folder: " + ec.message());
-    ::chmod(config_.evidence_dir.c_str(), 0700);
+    ::chmod(e.config().evidence_dir.c_str(), 0700);
     ::chmod(dir.c_str(), 0700);
     const fs::path path = dir / sha;
     if (Status w = WriteOwnerOnly(path, file->bytes); !w.ok()) return w;
-    json::object e;
-    e["sha256"] = sha;
-    e["size"] = static_cast<std::int64_t>(file->bytes.size());
-    e["content_type"] = file->content_type.empty() ? "application/octet-stream" : file->content_type;
-    e["file"] = fs::absolute(path, ec).string();
-    ev.data["evidence"] = std::move(e);
-    auto done = ApplyStaffEvent(row->id, std::move(ev), expected_version);
+    json::object evidence;
+    evidence["sha256"] = sha;
+    evidence["size"] = static_cast<std::int64_t>(file->bytes.size());
+    evidence["content_type"] = file->content_type.empty() ? "application/octet-stream" : file->content_type;
+    evidence["file"] = fs::absolute(path, ec).string();
+    ev.data["evidence"] = std::move(evidence);
+    auto done = e.ApplyStaffEvent(row->id, std::move(ev), expected_version);
     if (!done.ok()) {
       // Refused (no such task, done already, a concurrent completion): the file goes unless a
       // completion of this request recorded the same bytes.
       bool referenced = true;
-      (void)store_.Read([&](store::Tx& tx) -> Status {
+      (void)e.store().Read([&](store::Tx& tx) -> Status {
         auto kept = tx.EvidenceFor(row->id);
         if (!kept.ok()) return kept.status();
         referenced = false;
@@ -110,12 +105,12 @@ Result<store::RequestRow> RequestService::CompleteTask(const std::string& id, co
     }
     return done;
   }
-  return ApplyStaffEvent(row->id, std::move(ev), expected_version);
+  return e.ApplyStaffEvent(row->id, std::move(ev), expected_version);
 }
 
-Result<std::vector<TaskView>> RequestService::Tasks(const std::string& request_id) {
+Result<std::vector<TaskView>> Tasks(Engine& e, const std::string& request_id) {
   std::vector<TaskView> out;
-  Status s = store_.Read([&](store::Tx& tx) -> Status {
+  Status s = e.store().Read([&](store::Tx& tx) -> Status {
     std::vector<store::JobRow> jobs;
     if (request_id.empty()) {
       auto r = tx.OpenTasks(500);
@@ -142,25 +137,10 @@ Result<std::vector<TaskView>> RequestService::Tasks(const std::string& request_i
   return out;
 }
 
-json::object RequestService::TaskJson(const TaskView& t) {
-  json::object o;
-  o["id"] = t.job.id;
-  o["task"] = t.job.step;
-  o["status"] = t.job.status;
-  o["request_id"] = t.job.request_id;
-  o["reference"] = t.reference;
-  o["request_type"] = t.request_type;
-  o["request_state"] = t.request_state;
-  o["created_at"] = FormatRfc3339(t.job.created_at);
-  o["completed_at"] = t.job.status == "closed" && t.job.finished_at ? json::value(FormatRfc3339(*t.job.finished_at))
-                                                                     : json::value(nullptr);
-  o["completion"] = ParseOrNull(t.job.result_json);
-  return o;
-}
 
-Result<std::vector<store::LedgerRow>> RequestService::Ledger(const std::string& id) {
+Result<std::vector<store::LedgerRow>> Ledger(Engine& e, const std::string& id) {
   std::vector<store::LedgerRow> out;
-  Status s = store_.Read([&](store::Tx& tx) -> Status {
+  Status s = e.store().Read([&](store::Tx& tx) -> Status {
     auto req = tx.GetRequest(id);
     if (!req.ok()) return req.status();
     auto r = tx.LedgerFor(req->id);
@@ -172,24 +152,8 @@ Result<std::vector<store::LedgerRow>> RequestService::Ledger(const std::string& 
   return out;
 }
 
-json::object RequestService::LedgerJson(const store::LedgerRow& l) {
-  json::object o;
-  o["action"] = l.action;
-  o["system"] = l.system;
-  o["table"] = l.table_name;
-  o["kind"] = l.kind;
-  o["idempotency_key"] = l.idempotency_key;
-  o["status"] = l.status;
-  o["runs"] = l.runs;
-  o["result"] = ParseOrNull(l.result_json);
-  o["error"] = l.error.empty() ? json::value(nullptr) : json::value(l.error);
-  o["deadline_at"] = l.deadline_at ? json::value(FormatRfc3339(*l.deadline_at)) : json::value(nullptr);
-  o["started_at"] = FormatRfc3339(l.started_at);
-  o["finished_at"] = l.finished_at ? json::value(FormatRfc3339(*l.finished_at)) : json::value(nullptr);
-  return o;
-}
 
-Result<CallbackOutcome> RequestService::Callback(const std::string& token, const json::object& body, bool& gone) {
+Result<CallbackOutcome> Callback(Engine& e, const std::string& token, const json::object& body, bool& gone) {
   gone = false;
   std::string status;
   if (auto* st = body.if_contains("status"); st && st->is_string()) status = std::string(st->as_string());
@@ -197,9 +161,9 @@ Result<CallbackOutcome> RequestService::Callback(const std::string& token, const
     return Status::Invalid("field 'status' must be \"completed\" or \"failed\"");
   CallbackOutcome out;
   out.status = status;
-  const Millis now = clock_.Now();
-  Status s = store_.Transact([&](store::Tx& tx) -> Status {
-    auto cb = tx.CallbackByHash(secrets_.KeyedHash(CallbackHashInput(token)));
+  const Millis now = e.clock().Now();
+  Status s = e.store().Transact([&](store::Tx& tx) -> Status {
+    auto cb = tx.CallbackByHash(e.secrets().KeyedHash(CallbackHashInput(token)));
     if (!cb.ok()) return cb.status();
     if (!*cb) return Status::NotFound("no such callback");
     if ((*cb)->used_at || (*cb)->expires_at <= now) {
@@ -241,7 +205,7 @@ Result<CallbackOutcome> RequestService::Callback(const std::string& token, const
       ev.data["cause"] = why;
       ev.reason = l->action + " failed at " + l->system + ": " + why;
     }
-    Status a = ApplyInTx(tx, row, ev, std::nullopt);
+    Status a = e.ApplyInTx(tx, row, ev, std::nullopt);
     if (a.IsRefused() && ev.name == "callback_received") {
       // A request pinned to a definition without callback_received (started before connectors):
       // the job is resumed directly; a request that moved on (cancelled) never runs it.

@@ -1,4 +1,4 @@
-#include "service/secrets.h"
+#include "identity/secrets.h"
 
 #include <fcntl.h>
 #include <sodium.h>
