@@ -28,6 +28,8 @@
 #include "release/downloads.h"
 #include "release/review.h"
 #include "requests/tasks.h"
+#include "core/encoding.h"
+#include "core/html.h"
 #include "core/model.h"
 #include "core/sha256.h"
 #include "mail/outbox/transport.h"
@@ -62,50 +64,6 @@ std::string MediaType(std::string_view content_type) {
   t = Trim(t);
   std::string out(t);
   for (char& c : out) c = Lower(c);
-  return out;
-}
-
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string Base64UrlEncode(std::string_view in) {
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-  } else if (i + 2 == in.size()) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-  }
-  return out;
-}
-
-std::optional<std::string> Base64UrlDecode(std::string_view in) {
-  if (in.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    const char* p = c == '\0' ? nullptr : std::strchr(kB64, c);
-    if (p == nullptr) return std::nullopt;
-    acc = (acc << 6) | static_cast<unsigned>(p - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
   return out;
 }
 
@@ -693,20 +651,6 @@ Response UnredactRoute(Call& c) {
   if (!o.ok()) return Fail(c, o.status());
   o->emplace("version", done->version);
   return JsonResponse(200, *o);
-}
-
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
 }
 
 // The page a person sees when a download link does not work (issue 5 §5): why, and how to get a

@@ -31,21 +31,6 @@ int Fail(const std::string& what, const Status& s) {
   return 1;
 }
 
-bool SplitHostPort(const std::string& listen, std::string& host, unsigned short& port) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return false;
-  host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  try {
-    const int p = std::stoi(listen.substr(colon + 1));
-    if (p < 0 || p > 65535) return false;
-    port = static_cast<unsigned short>(p);
-  } catch (...) {
-    return false;
-  }
-  return !host.empty();
-}
-
 }  // namespace
 
 Result<std::shared_ptr<fulfillment::Fulfiller>> OpenCompanySystems(const service::Config& config,
@@ -69,10 +54,10 @@ int Serve(const service::Config& config, const ServeOptions& options, std::uniqu
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  std::string host;
-  unsigned short port = 0;
-  const std::string listen = options.listen.empty() ? config.listen : options.listen;
-  if (!SplitHostPort(listen, host, port)) return Fail("--listen", Status::Invalid("expected HOST:PORT, got " + listen));
+  auto address = api::ParseListen(options.listen.empty() ? config.listen : options.listen);
+  if (!address.ok()) return Fail("--listen", address.status());
+  const std::string& host = address->host;
+  const unsigned short port = address->port;
 
   auto store = store::Store::Open({config.db_path});
   if (!store.ok()) return Fail("store", store.status());

@@ -1,8 +1,12 @@
 #include "core/sha256.h"
 
+#include <sodium/crypto_auth_hmacsha256.h>
+#include <sodium/utils.h>
+
 #include <algorithm>
 #include <cstring>
 
+// SHA-NI (x86-64 SHA extensions), chosen at run time; kept over libsodium for speed (sha256.h).
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define DSAR_SHA_NI 1
 #include <cpuid.h>
@@ -202,14 +206,19 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 std::string HexEncode(const void* data, std::size_t size) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const auto* p = static_cast<const std::uint8_t*>(data);
-  std::string out(size * 2, '0');
-  for (std::size_t i = 0; i < size; ++i) {
-    out[2 * i] = kHex[p[i] >> 4];
-    out[2 * i + 1] = kHex[p[i] & 0x0f];
-  }
+  std::string out(size * 2 + 1, '\0');  // sodium_bin2hex writes a terminating NUL
+  sodium_bin2hex(out.data(), out.size(), static_cast<const unsigned char*>(data), size);
+  out.pop_back();
   return out;
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view message) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  crypto_auth_hmacsha256_final(&st, mac);
+  return HexEncode(mac, sizeof mac);
 }
 
 }  // namespace dsar

@@ -22,16 +22,16 @@ constexpr Millis kMillisPerMinute = 60 * kMillisPerSecond;
 constexpr Millis kMillisPerHour = 60 * kMillisPerMinute;
 constexpr Millis kMillisPerDay = 24 * kMillisPerHour;
 
-// "2026-11-29T15:13:32Z", or "2026-11-29T15:13:32.250Z" when the milliseconds are not zero.
+// "2026-11-29T15:13:32Z", or "2026-11-29T15:13:32.250Z" when the milliseconds are not zero
+// (date::format, proleptic Gregorian calendar).
 std::string FormatRfc3339(Millis t);
 
 // Parses an RFC 3339 date-time ("2026-11-29T15:13:32Z", "...+01:00", fractional seconds
-// allowed). Returns nullopt for anything else (including a date without a time).
+// allowed, truncated to milliseconds; 't' or ' ' for 'T' and 'z' for 'Z' as RFC 3339 §5.6
+// allows; a leap second :60 read as :59). The grammar is checked by position (every field has
+// exactly its digits); the calendar (2026-02-29 is no date) is date::year_month_day's. Returns
+// nullopt for anything else (including a date without a time or without an offset).
 std::optional<Millis> ParseRfc3339(std::string_view text);
-
-// Days since 1970-01-01 for a civil (proleptic Gregorian) date, and back (H. Hinnant's algorithms).
-std::int64_t DaysFromCivil(int y, unsigned m, unsigned d);
-void CivilFromDays(std::int64_t days, int& y, unsigned& m, unsigned& d);
 
 class Clock {
  public:

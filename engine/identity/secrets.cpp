@@ -10,6 +10,8 @@
 #include <mutex>
 #include <sstream>
 
+#include "core/sha256.h"
+
 namespace dsar::service {
 
 namespace {
@@ -22,17 +24,6 @@ void InitSodium() {
 }
 
 constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-std::string Hex(const unsigned char* p, size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(d[p[i] >> 4]);
-    out.push_back(d[p[i] & 15]);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -66,14 +57,7 @@ Secrets Secrets::FromKey(std::string key) {
   return Secrets(std::move(key));
 }
 
-std::string Secrets::KeyedHash(std::string_view secret) const {
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key_.data()), key_.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
-  crypto_auth_hmacsha256_final(&st, mac);
-  return Hex(mac, sizeof mac);
-}
+std::string Secrets::KeyedHash(std::string_view secret) const { return HmacSha256Hex(key_, secret); }
 
 bool Secrets::HashesEqual(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -108,7 +92,7 @@ std::string Secrets::RandomHex(size_t bytes) {
   InitSodium();
   std::string raw(bytes, '\0');
   randombytes_buf(raw.data(), bytes);
-  return Hex(reinterpret_cast<const unsigned char*>(raw.data()), bytes);
+  return HexEncode(raw.data(), bytes);
 }
 
 std::string Secrets::NewUuid() {
@@ -117,7 +101,7 @@ std::string Secrets::NewUuid() {
   randombytes_buf(b, sizeof b);
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
-  std::string h = Hex(b, sizeof b);
+  std::string h = HexEncode(b, sizeof b);
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
 

@@ -8,6 +8,8 @@
 #include <regex>
 #include <sstream>
 
+#include "core/html.h"
+
 namespace dsar::service {
 
 namespace fs = std::filesystem;
@@ -35,21 +37,6 @@ Result<std::string> ReadFile(const fs::path& path) {
 bool IsLanguageDir(const std::string& name) {
   static const std::regex lang("[a-z]{2,3}");
   return std::regex_match(name, lang);
-}
-
-std::string EscapeHtml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 // One line of text as HTML: escaped, with http(s) URLs as links. A URL is what the regular
@@ -83,12 +70,12 @@ std::string LineToHtml(const std::string& line) {
       ++at;
       continue;
     }
-    out += EscapeHtml(line.substr(last, at - last));
-    const std::string href = EscapeHtml(line.substr(at, end - at));
+    out += HtmlEscape(line.substr(last, at - last));
+    const std::string href = HtmlEscape(line.substr(at, end - at));
     out += "<a href=\"" + href + "\">" + href + "</a>";
     last = at = end;
   }
-  return out + EscapeHtml(line.substr(last));
+  return out + HtmlEscape(line.substr(last));
 }
 
 std::string DefaultLanguage(const std::string& language) {
@@ -141,7 +128,7 @@ std::string TextToHtml(const std::string& text) {
       close();
     } else if (line.rfind("    ", 0) == 0) {  // an indented line: a code or an address, kept as written
       close();
-      out += "<pre>" + EscapeHtml(line.substr(line.find_first_not_of(' '))) + "</pre>\n";
+      out += "<pre>" + HtmlEscape(line.substr(line.find_first_not_of(' '))) + "</pre>\n";
     } else {
       paragraph += (paragraph.empty() ? "" : "<br>\n") + LineToHtml(line);
     }

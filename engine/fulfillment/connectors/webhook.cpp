@@ -1,31 +1,20 @@
 #include "fulfillment/connectors/webhook.h"
 
 #include <curl/curl.h>
-#include <sodium.h>
 
 #include <boost/json/serialize.hpp>
 #include <fstream>
 
+#include "core/sha256.h"
 #include "fulfillment/systems_map.h"
 
 namespace dsar::fulfillment {
 
 std::string WebhookSignature(std::string_view key, std::int64_t timestamp, std::string_view body) {
-  const std::string t = std::to_string(timestamp);
-  crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(t.data()), t.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>("."), 1);
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(body.data()), body.size());
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_final(&st, mac);
-  static const char* kHex = "0123456789abcdef";
-  std::string out = "v1=";
-  for (unsigned char b : mac) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  std::string message = std::to_string(timestamp);
+  message += '.';
+  message += body;
+  return "v1=" + HmacSha256Hex(key, message);
 }
 
 Result<std::string> ReadWebhookSecret(const std::string& path) {

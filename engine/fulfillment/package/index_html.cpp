@@ -4,6 +4,7 @@
 #include <functional>
 #include <utility>
 
+#include "core/html.h"
 #include "fulfillment/package/package.h"
 
 namespace dsar::fulfillment {

@@ -34,9 +34,6 @@ void AppendJsonString(std::string& out, std::string_view s);
 std::string CsvRecord(const std::vector<std::string>& fields);
 void AppendCsvRecord(std::string& out, const std::vector<std::string>& fields);
 
-// `s` with & < > " ' replaced by character references: safe as HTML text and inside a quoted
-// attribute value. Every value an HTML page shows goes through it (personal data included).
-std::string HtmlEscape(std::string_view s);
 
 // A file written front to back through a buffer of about 256 KiB. Created owner-only (0600: it
 // holds personal data), truncated if it exists. The first failure (open, write) is kept; Write

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "core/html.h"
 #include "fulfillment/package/index_html.h"
 #include "fulfillment/package/package.h"
 

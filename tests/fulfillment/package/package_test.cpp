@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 #include <ctime>
 
+#include "core/html.h"
 #include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/package/index_html.h"
