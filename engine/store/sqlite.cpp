@@ -43,6 +43,7 @@ Status Connection::Exec(std::string_view sql) {
 }
 
 Statement::Statement(Connection& conn, std::string_view sql) : conn_(conn) {
+  if (conn.on_statement_) conn.on_statement_(sql);
   auto it = conn.cache_.find(sql);
   if (it != conn.cache_.end() && !it->second.in_use) {
     cached_ = &it->second;

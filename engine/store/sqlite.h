@@ -51,6 +51,9 @@ class Connection {
 
   // Test hook: how many SQL texts have a cached prepared statement.
   std::size_t TEST_CachedStatements() const { return cache_.size(); }
+  // Test hook: `hook` (empty = none) is called with the SQL text of every Statement made on this
+  // connection, before it is prepared or taken from the cache. Set it while no Statement runs.
+  void TEST_OnStatement(std::function<void(std::string_view sql)> hook) { on_statement_ = std::move(hook); }
 
  private:
   friend class Statement;
@@ -64,6 +67,7 @@ class Connection {
   };
 
   sqlite3* db_ = nullptr;
+  std::function<void(std::string_view)> on_statement_;  // TEST_OnStatement
   // By SQL text; entries are never removed before the destructor, so a Cached* stays valid.
   std::unordered_map<std::string, Cached, TextHash, std::equal_to<>> cache_;
 };

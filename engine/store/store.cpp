@@ -683,11 +683,8 @@ Status Tx::InsertAgentAuthorization(const AgentAuthorizationRow& a) {
   return s.Run();
 }
 
-Result<std::vector<AgentAuthorizationRow>> Tx::AgentAuthorizationsFor(const std::string& request_id) {
-  Statement s(c_,
-              "SELECT id, request_id, kind, note, COALESCE(evidence_ref, ''), recorded_by, recorded_at "
-              "FROM agent_authorizations WHERE request_id = ? ORDER BY id");
-  s.Bind(1, request_id);
+namespace {
+Result<std::vector<AgentAuthorizationRow>> ReadAgentAuthorizations(Statement& s) {
   std::vector<AgentAuthorizationRow> out;
   while (s.Step()) {
     AgentAuthorizationRow a;
@@ -702,6 +699,35 @@ Result<std::vector<AgentAuthorizationRow>> Tx::AgentAuthorizationsFor(const std:
   }
   if (!s.status().ok()) return s.status();
   return out;
+}
+}  // namespace
+
+Result<std::vector<AgentAuthorizationRow>> Tx::AgentAuthorizationsFor(const std::string& request_id) {
+  Statement s(c_,
+              "SELECT id, request_id, kind, note, COALESCE(evidence_ref, ''), recorded_by, recorded_at "
+              "FROM agent_authorizations WHERE request_id = ? ORDER BY id");
+  s.Bind(1, request_id);
+  return ReadAgentAuthorizations(s);
+}
+
+Result<std::vector<AgentAuthorizationRow>> Tx::AgentAuthorizationsForRequests(const std::vector<std::string>& request_ids) {
+  if (request_ids.empty()) return std::vector<AgentAuthorizationRow>{};
+  // One SQL text whatever the number of ids: the ids travel as one JSON array.
+  std::string ids = "[";
+  for (const auto& id : request_ids) {
+    ids += ids.size() > 1 ? ",\"" : "\"";
+    for (char ch : id) {
+      if (ch == '"' || ch == '\\') ids += '\\';
+      if (static_cast<unsigned char>(ch) >= 0x20) ids += ch;  // ids are printable ASCII
+    }
+    ids += "\"";
+  }
+  ids += "]";
+  Statement s(c_,
+              "SELECT id, request_id, kind, note, COALESCE(evidence_ref, ''), recorded_by, recorded_at "
+              "FROM agent_authorizations WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, id");
+  s.Bind(1, ids);
+  return ReadAgentAuthorizations(s);
 }
 
 namespace {

@@ -312,6 +312,8 @@ class Tx {
   // Authorized agents (migration 012): the request's authorizations, oldest first.
   Status InsertAgentAuthorization(const AgentAuthorizationRow& a);
   Result<std::vector<AgentAuthorizationRow>> AgentAuthorizationsFor(const std::string& request_id);
+  // The same for several requests in one query (a list page), ordered by request id, then id.
+  Result<std::vector<AgentAuthorizationRow>> AgentAuthorizationsForRequests(const std::vector<std::string>& request_ids);
   // Data-point verification attempts (migration 012), oldest first.
   Status InsertDataPointAttempt(const DataPointAttemptRow& a);
   Result<std::vector<DataPointAttemptRow>> DataPointAttemptsFor(const std::string& request_id);
@@ -426,6 +428,12 @@ class Store {
 
   // Test hook: makes the Nth statement-level call of the next transactions fail (0 = off).
   void TEST_FailCommitAfter(int n) { fail_commit_countdown_ = n; }
+  // Test hook: `hook` (empty = none) sees the SQL text of every statement the store runs (not
+  // BEGIN/COMMIT), on the thread running it, under the store's mutex: a statement counter.
+  void TEST_OnStatement(std::function<void(std::string_view sql)> hook) {
+    std::lock_guard lock(mu_);
+    conn_.TEST_OnStatement(std::move(hook));
+  }
 
  private:
   explicit Store(std::string path) : path_(std::move(path)) {}

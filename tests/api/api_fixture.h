@@ -95,6 +95,17 @@ struct ServiceFixture {
     fs::remove_all(dir, ec);
   }
 
+  // The first column of the first row of `sql` (a COUNT), read through the store.
+  long Count(const std::string& sql) {
+    long n = -1;
+    store->Read([&](store::Tx& tx) {
+      store::Statement s(tx.connection(), sql);
+      if (s.Step()) n = static_cast<long>(s.Int(0));
+      return s.status();
+    });
+    return n;
+  }
+
   // A request created through the service (fast, no HTTP).
   store::RequestRow CreateDirect(const std::string& email, const std::string& type = "deletion") {
     service::CreateRequestInput in;
@@ -232,6 +243,26 @@ class Client {
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
 };
+
+// A request for Handle() (no sockets) from `client`, with the bearer `token` and `content_type`
+// when not empty.
+inline Request MakeRequest(std::string method, std::string target, std::string body, std::string token,
+                           std::string client, std::string content_type = "") {
+  Request r;
+  r.method = std::move(method);
+  r.target = std::move(target);
+  r.body = std::move(body);
+  r.client = std::move(client);
+  if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
+  if (!content_type.empty()) r.headers["Content-Type"] = std::move(content_type);
+  return r;
+}
+
+// A JSON response's body as an object.
+inline json::object Body(const Response& r) {
+  INFO(r.body);
+  return json::parse(r.body).as_object();
+}
 
 inline std::vector<std::pair<std::string, std::string>> Auth(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};

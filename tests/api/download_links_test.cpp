@@ -83,15 +83,6 @@ struct DownloadFixture : ServerFixture {
     return Handle(req, ctx);
   }
 
-  long Count(const std::string& sql) {
-    long n = -1;
-    store->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(), sql);
-      if (s.Step()) n = static_cast<long>(s.Int(0));
-      return s.status();
-    });
-    return n;
-  }
 
   // Every byte the database holds (main file and WAL).
   std::string DatabaseBytes() {

@@ -57,21 +57,7 @@ struct ReviewFixture : ServiceFixture {
     return *svc->Get(r.id);
   }
 
-  long Count(const std::string& sql) {
-    long n = -1;
-    store->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(), sql);
-      if (s.Step()) n = static_cast<long>(s.Int(0));
-      return s.status();
-    });
-    return n;
-  }
 };
-
-json::object Body(const Response& r) {
-  INFO(r.body);
-  return json::parse(r.body).as_object();
-}
 
 std::string Members(const std::string& zip) {
   std::string all;

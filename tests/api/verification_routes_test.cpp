@@ -14,20 +14,10 @@ namespace {
 namespace json = boost::json;
 using test::ServiceFixture;
 
-Request Req(std::string method, std::string target, std::string body = "", std::string token = "") {
-  Request r;
-  r.method = std::move(method);
-  r.target = std::move(target);
-  r.body = std::move(body);
-  r.client = "192.0.2.7";
-  if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
-  return r;
-}
+using test::Body;
 
-json::object Body(const Response& r) {
-  INFO(r.body);
-  json::value v = json::parse(r.body);
-  return v.as_object();
+Request Req(std::string method, std::string target, std::string body = "", std::string token = "") {
+  return test::MakeRequest(std::move(method), std::move(target), std::move(body), std::move(token), "192.0.2.7");
 }
 
 // The newest code queued for `id`, from its outbox row before delivery (the delivered Maildir's
