@@ -14,7 +14,7 @@
 
 #include "api/server.h"
 #include "core/time.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/systems_map.h"
 #include "service/company_systems.h"
 #include "intake/maildir_watcher.h"

@@ -8,9 +8,9 @@
 #include <memory>
 
 #include "core/time.h"
-#include "fulfillment/fulfillment.h"
-#include "workflow/config.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "requests/engine.h"
+#include "workflow/config.h"
 
 namespace dsar::app {
 

@@ -12,8 +12,6 @@
 #include <set>
 #include <sstream>
 
-#include "fulfillment/fulfillment.h"
-
 namespace dsar::fulfillment {
 
 const FieldSpec* TableSpec::Field(const std::string& field) const {

@@ -1,5 +1,5 @@
 // The systems map: where each person's data lives in a company database, what it is, and how
-// to erase it. Loaded from YAML by LoadSystemsMap (fulfillment.h); the format is documented at
+// to erase it. Loaded from YAML by LoadSystemsMap (below); the format is documented at
 // the top of demo/systems.yaml, the map of the demo company.
 //
 // Every table, column and key named here has been checked as an SQL identifier
@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
-
-#include "core/time.h"
 #include <string>
 #include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
 
 namespace dsar::fulfillment {
 
@@ -121,7 +123,7 @@ struct Controller {
 
 // How fulfillment reaches a webhook system or a processor (issue 5 §4; README "Systems map"):
 // a JSON POST to `endpoint`, signed with HMAC-SHA-256 under the key in `secret_file` (see
-// service/webhook.h for the exact signed bytes). Completion comes in the 2xx answer
+// fulfillment/connectors/webhook.h for the exact signed bytes). Completion comes in the 2xx answer
 // ({"status":"completed"}), or, with `callback`, later through a one-time callback URL.
 struct WebhookSpec {
   std::string endpoint;     // http:// or https:// URL
@@ -187,6 +189,9 @@ struct SystemsMap {
   // nullptr when the map has no such table.
   const TableSpec* Table(const std::string& name) const;
 };
+
+// Loads and checks a systems map; Invalid names the file and line of the first error.
+Result<std::shared_ptr<const SystemsMap>> LoadSystemsMap(const std::string& path);
 
 // True when `name` may be used as a table or column name of a map.
 bool IsValidIdentifier(const std::string& name);

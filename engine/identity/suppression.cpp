@@ -6,7 +6,7 @@
 #include <cctype>
 
 #include "core/model.h"
-#include "fulfillment/sqlite_db.h"
+#include "fulfillment/connectors/sql/sqlite_db.h"
 #include "store/sqlite.h"
 
 namespace dsar::service {

@@ -18,8 +18,8 @@
 #include "core/denial.h"
 #include "core/json_fields.h"
 #include "core/sha256.h"
-#include "fulfillment/fulfillment.h"
-#include "fulfillment/review.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/package/review.h"
 #include "mail/message.h"
 #include "workflow/loader.h"
 

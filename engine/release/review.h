@@ -14,7 +14,7 @@
 #include <boost/json/array.hpp>
 #include <cstddef>
 #include "core/status.h"
-#include "fulfillment/review.h"
+#include "fulfillment/package/review.h"
 #include "store/store.h"
 
 namespace dsar::service {

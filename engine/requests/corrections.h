@@ -5,7 +5,7 @@
 #include <vector>
 #include <boost/json/object.hpp>
 #include "core/status.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 
 namespace dsar::service {
 

@@ -28,7 +28,7 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "core/workflow.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "identity/data_points.h"
 #include "identity/secrets.h"
 #include "mail/templates.h"

@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "requests/engine.h"
 
 namespace dsar::service {

@@ -13,17 +13,53 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "fulfillment/systems_map.h"
 
 namespace dsar::service {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
+namespace {
+
+// The request service as the step runner sees it (fulfillment/step_runner.h).
+class ServiceStepHost : public fulfillment::StepHost {
+ public:
+  explicit ServiceStepHost(Engine& svc) : svc_(svc) {}
+
+  Status Apply(store::Tx& tx, store::RequestRow& request, const Event& event) override {
+    return svc_.ApplyInTx(tx, request, event, std::nullopt);
+  }
+  Result<bool> AwaitsFulfillment(store::Tx& tx, const store::RequestRow& request) override {
+    auto wf = svc_.PinnedWorkflow(tx, request.workflow_hash);
+    if (!wf.ok()) return wf.status();
+    return (*wf)->Candidates(request.state, "fulfilled") != nullptr;
+  }
+  Result<std::vector<fulfillment::CorrectionChange>> ParseCorrections(const json::object& data) override {
+    return service::ParseCorrections(data);
+  }
+  Status SuppressErased(store::Tx& tx, const store::RequestRow& request, const std::vector<std::string>& account_ids,
+                        const std::vector<std::string>& phones) override {
+    return service::SuppressErasedInTx(svc_, tx, request, account_ids, phones);
+  }
+  std::string HoldCitation(const std::string& ground) override { return service::HoldCitation(ground); }
+  std::string NewCallbackToken() override { return Secrets::NewToken(); }
+  std::string CallbackTokenHash(const std::string& token) override {
+    return svc_.secrets().KeyedHash(CallbackHashInput(token));
+  }
+
+ private:
+  Engine& svc_;
+};
+
+}  // namespace
+
 Workers::Workers(Engine& svc, std::shared_ptr<fulfillment::Fulfiller> fulfiller,
                  std::unique_ptr<MailTransport> transport)
     : svc_(svc), fulfiller_(std::move(fulfiller)), transport_(std::move(transport)),
-      webhooks_(MakeCurlWebhookClient()) {
+      host_(std::make_unique<ServiceStepHost>(svc)),
+      runner_(std::make_unique<fulfillment::StepRunner>(svc.store(), svc.clock(), *host_, fulfiller_,
+                                                        fulfillment::MakeCurlWebhookClient(),
+                                                        svc.config().public_base_url)) {
   if (!transport_) transport_ = MakeMaildirTransport(svc_.config().outbox_maildir);
 }
 
@@ -118,513 +154,9 @@ Result<int> Workers::DeliverOutbox() {
   return delivered;
 }
 
-Result<int> Workers::RunJobs() {
-  std::vector<store::JobRow> jobs;
-  Status s = svc_.store().Read([&](store::Tx& tx) {
-    auto r = tx.PendingJobs(20);
-    if (!r.ok()) return r.status();
-    jobs = std::move(r.value());
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  int handled = 0;
-  for (const store::JobRow& job : jobs) {
-    auto request = svc_.Get(job.request_id);
-    if (!request.ok()) return request.status();
-    const Millis now = svc_.clock().Now();
-    // An erasure never starts while a legal hold covers the data subject.
-    if (job.step == "erase") {
-      int holds = 0;
-      Status hs = svc_.store().Read([&](store::Tx& tx) {
-        auto n = tx.ActiveHoldCount(request->subject_email, request->subject_account);
-        if (!n.ok()) return n.status();
-        holds = *n;
-        return Status::Ok();
-      });
-      if (!hs.ok()) return hs;
-      if (holds > 0) {
-        Status t = svc_.store().Transact([&](store::Tx& tx) -> Status {
-          if (Status f = tx.FinishJob(job.id, "superseded", "", "a legal hold was placed before erasure", now); !f.ok())
-            return f;
-          store::RequestRow r = *request;
-          Event ev;
-          ev.name = "hold_active";
-          ev.actor = "system";
-          ev.data["job"] = job.id;
-          Status a = svc_.ApplyInTx(tx, r, ev, std::nullopt);
-          return a.IsRefused() ? Status::Ok() : a;
-        });
-        if (!t.ok()) return t;
-        ++handled;
-        continue;
-      }
-    }
-    // Claim the job while the request still waits for it; a request that moved on (cancelled,
-    // denied) never has its step run. While a job runs, staff cannot cancel or deny the request.
-    bool claimed = false;
-    Status cs = svc_.store().Transact([&](store::Tx& tx) -> Status {
-      auto fresh = tx.GetRequest(job.request_id);
-      if (!fresh.ok()) return fresh.status();
-      auto wf = svc_.PinnedWorkflow(tx, fresh->workflow_hash);
-      if (!wf.ok()) return wf.status();
-      if ((*wf)->Candidates(fresh->state, "fulfilled") == nullptr)
-        return tx.FinishJob(job.id, "cancelled", "", "the request is '" + fresh->state + "': the step was not run", now);
-      if (Status c = tx.ClaimJob(job.id); !c.ok()) return c.IsConflict() ? Status::Ok() : c;
-      claimed = true;
-      return Status::Ok();
-    });
-    if (!cs.ok()) return cs;
-    if (!claimed) {
-      ++handled;
-      continue;
-    }
-    DataSubject subject;
-    const json::value sj = json::parse(request->subject_json);
-    if (auto* e = sj.as_object().if_contains("email")) subject.email = std::string(e->as_string());
-    if (auto* n = sj.as_object().if_contains("name")) subject.name = std::string(n->as_string());
-    if (auto* a = sj.as_object().if_contains("account_id")) subject.account_id = std::string(a->as_string());
-    // Erasure: the account ids and phone numbers the map finds for the person, read before the
-    // rows go, for the suppression list (issue 5 §6).
-    std::vector<std::string> erased_accounts, erased_phones;
-    if (job.step == "erase" && fulfiller_) {
-      auto ids = fulfiller_->AccountIds(subject);
-      if (ids.ok()) erased_accounts = std::move(ids.value());
-      auto phones = fulfiller_->SubjectPhones(subject);
-      if (phones.ok()) erased_phones = std::move(phones.value());
-    }
-    // Correction: the changes staff approved (the newest `approve` transition's data.changes).
-    std::vector<fulfillment::CorrectionChange> corrections;
-    std::string approved_by;
-    if (job.step == "correct") {
-      auto history = svc_.Transitions(job.request_id);
-      if (!history.ok()) return history.status();
-      for (const store::TransitionRow& t : *history) {
-        if (t.event != "approve") continue;
-        json::value d = json::parse(t.data_json);
-        auto changes = ParseCorrections(d.as_object());
-        if (changes.ok()) {
-          corrections = std::move(changes.value());
-          approved_by = t.actor;
-        }
-      }
-    }
-    const PlanOutcome outcome = RunPlan(job, *request, subject, now, corrections);
-    Status t = svc_.store().Transact([&](store::Tx& tx) -> Status {
-      auto fresh = tx.GetRequest(job.request_id);
-      if (!fresh.ok()) return fresh.status();
-      store::RequestRow r = std::move(fresh.value());
-      Event ev;
-      ev.actor = "system";
-      ev.data["step"] = job.step;
-      ev.data["job"] = job.id;
-      std::string result_json, job_status, error;
-      switch (outcome.kind) {
-        case PlanOutcome::Kind::kDone: {
-          json::object res;
-          res["summary"] = outcome.result.summary;
-          json::array files;
-          for (const auto& f : outcome.result.files) files.push_back(json::string(f));
-          res["files"] = files;
-          result_json = json::serialize(res);
-          job_status = "done";
-          ev.name = "fulfilled";
-          ev.data["summary"] = outcome.result.summary;
-          break;
-        }
-        case PlanOutcome::Kind::kFailed:
-          // The failed step (system/table/action) and the cause, for staff on the request.
-          job_status = "failed";
-          error = outcome.cause;
-          ev.name = "step_failed";
-          ev.data["system"] = outcome.step.system;
-          ev.data["table"] = outcome.step.table_name;
-          ev.data["action"] = outcome.step.action;
-          ev.data["kind"] = outcome.step.kind;
-          ev.data["ledger_step"] = outcome.step.idempotency_key;
-          ev.data["cause"] = outcome.cause;
-          ev.reason = job.step + " failed at " + outcome.step.system +
-                      (outcome.step.table_name.empty() ? "" : "/" + outcome.step.table_name) + ": " + outcome.cause;
-          break;
-        case PlanOutcome::Kind::kWaitingTask:
-          job_status = "waiting";
-          ev.name = "task_opened";
-          ev.data["task"] = outcome.task;
-          ev.data["system"] = outcome.step.system;
-          ev.data["action"] = outcome.step.action;
-          ev.data["instructions"] = outcome.instructions;
-          break;
-        case PlanOutcome::Kind::kWaitingCallback:
-          break;
-      }
-      // The person's identifiers join the suppression list once the company's rows are erased
-      // (also while a later step of the deletion still waits: the rows are gone by then).
-      if (job.step == "erase" && outcome.kind != PlanOutcome::Kind::kFailed)
-        if (Status sp = SuppressErasedInTx(svc_, tx, r, erased_accounts, erased_phones); !sp.ok()) return sp;
-      // Nothing to tell the workflow yet: POST /callbacks/{token} or the deadline decides.
-      if (outcome.kind == PlanOutcome::Kind::kWaitingCallback) return tx.FinishJob(job.id, "waiting", "", "", now);
-      if (!approved_by.empty()) ev.data["approved_by"] = approved_by;
-      if (Status f = tx.FinishJob(job.id, job_status, result_json, error, now); !f.ok()) return f;
-      Status a = svc_.ApplyInTx(tx, r, ev, std::nullopt);
-      return a.IsRefused() ? Status::Ok() : a;  // the request moved on (e.g. cancelled): keep the result
-    });
-    if (!t.ok()) return t;
-    ++handled;
-  }
-  return handled;
-}
+Result<int> Workers::RunJobs() { return runner_->RunJobs(); }
 
-std::vector<store::LedgerRow> Workers::Plan(const store::JobRow& job) const {
-  std::vector<store::LedgerRow> plan;
-  auto add = [&](const std::string& system, const std::string& table, const std::string& kind) {
-    store::LedgerRow r;
-    r.request_id = job.request_id;
-    r.action = job.step;
-    r.system = system;
-    r.table_name = table;
-    r.kind = kind;
-    r.idempotency_key = job.request_id + "/" + job.step + "/" + system + "/" + table;
-    r.job_id = job.id;
-    plan.push_back(std::move(r));
-  };
-  if (!fulfiller_) return plan;
-  for (const std::string& unit : fulfiller_->Units(job.step)) add(kCompanySystem, unit, "sqlite");
-  for (const auto& c : fulfiller_->map().connectors)
-    if (c.Takes(job.step))
-      add(c.name, "", c.processor ? "processor" : c.kind == fulfillment::ConnectorSpec::Kind::kManual ? "manual" : "webhook");
-  return plan;
-}
-
-namespace {
-
-const fulfillment::ConnectorSpec* ConnectorNamed(const fulfillment::SystemsMap& map, const std::string& name) {
-  for (const auto& c : map.connectors)
-    if (c.name == name) return &c;
-  return nullptr;
-}
-
-json::value ParseOrNull(const std::string& text) {
-  if (text.empty()) return nullptr;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  return ec ? json::value(nullptr) : v;
-}
-
-}  // namespace
-
-Workers::PlanOutcome Workers::RunPlan(const store::JobRow& job, const store::RequestRow& request,
-                                      const DataSubject& subject, Millis now,
-                                      const std::vector<fulfillment::CorrectionChange>& corrections) {
-  PlanOutcome out;
-  if (!fulfiller_) {
-    out.kind = PlanOutcome::Kind::kFailed;
-    out.step.system = kCompanySystem;
-    out.step.action = job.step;
-    out.step.kind = "sqlite";
-    out.cause = "no company systems are configured";
-    return out;
-  }
-  auto fail = [&](const store::LedgerRow& step, std::int64_t ledger_id, const std::string& cause) {
-    out.kind = PlanOutcome::Kind::kFailed;
-    out.step = step;
-    out.cause = cause;
-    (void)svc_.store().Transact(
-        [&](store::Tx& tx) { return tx.LedgerFinish(ledger_id, "failed", "", cause, svc_.clock().Now()); });
-    return out;
-  };
-  // Erasure: table and category holds keep the rows they cover; the holds are read again right
-  // before each table, so a hold placed while the step runs keeps the rows not yet erased.
-  fulfillment::EraseOptions erase;
-  erase.corrections = corrections;
-  if (job.step == "erase") {
-    erase.holds_for = [&](const std::string& table,
-                          const std::string& category) -> Result<std::vector<fulfillment::HoldRef>> {
-      if (before_hold_check_) before_hold_check_(table);
-      std::vector<fulfillment::HoldRef> refs;
-      Status hs = svc_.store().Read([&](store::Tx& tx) -> Status {
-        auto held = tx.HoldsCovering(request.subject_email, request.subject_account, table, category);
-        if (!held.ok()) return held.status();
-        for (const store::HoldRow& h : *held) refs.push_back({h.id, h.ground, HoldCitation(h.ground), h.matter});
-        return Status::Ok();
-      });
-      if (!hs.ok()) return hs;
-      return refs;
-    };
-  }
-  std::vector<fulfillment::StepResult> units;  // the company database's, in order
-  json::array systems;                          // the other systems' and processors' results
-  for (store::LedgerRow& step : Plan(job)) {
-    std::optional<store::LedgerRow> known;
-    Status ls = svc_.store().Read([&](store::Tx& tx) -> Status {
-      auto r = tx.LedgerByKey(step.idempotency_key);
-      if (!r.ok()) return r.status();
-      known = std::move(r.value());
-      return Status::Ok();
-    });
-    if (!ls.ok()) return fail(step, 0, ls.message());
-    const fulfillment::ConnectorSpec* connector =
-        step.kind == "sqlite" ? nullptr : ConnectorNamed(fulfiller_->map(), step.system);
-    // A manual step whose task staff completed: done now, with the task's note or evidence.
-    if (known && known->status == "waiting" && step.kind == "manual" && known->task_job_id) {
-      std::optional<store::JobRow> task;
-      Status ts = svc_.store().Read([&](store::Tx& tx) -> Status {
-        auto jobs = tx.JobsFor(request.id);
-        if (!jobs.ok()) return jobs.status();
-        for (const auto& j : *jobs)
-          if (j.id == *known->task_job_id) task = j;
-        return Status::Ok();
-      });
-      if (!ts.ok()) return fail(step, known->id, ts.message());
-      if (task && task->status == "closed") {
-        json::object res;
-        res["task"] = task->step;
-        res["completed"] = ParseOrNull(task->result_json);
-        const std::string result = json::serialize(res);
-        if (Status f = svc_.store().Transact([&](store::Tx& tx) {
-              return tx.LedgerFinish(known->id, "done", result, "", svc_.clock().Now());
-            });
-            !f.ok())
-          return fail(step, known->id, f.message());
-        known->status = "done";
-        known->result_json = result;
-      } else {
-        out.kind = PlanOutcome::Kind::kWaitingTask;
-        out.step = *known;
-        out.task = task ? task->step : "";
-        out.instructions = connector ? connector->instructions : "";
-        return out;
-      }
-    }
-    if (known && known->status == "waiting" && step.kind != "manual") {
-      out.kind = PlanOutcome::Kind::kWaitingCallback;  // the callback (or its deadline) moves it on
-      out.step = *known;
-      return out;
-    }
-    if (known && known->status == "done") {
-      const json::value result = ParseOrNull(known->result_json);
-      if (step.kind == "sqlite") {
-        fulfillment::StepResult u;
-        if (result.is_object()) {
-          if (const auto* s = result.as_object().if_contains("summary"); s && s->is_object()) u.summary = s->as_object();
-          if (const auto* f = result.as_object().if_contains("files"); f && f->is_array())
-            for (const auto& x : f->as_array())
-              if (x.is_string()) u.files.emplace_back(x.as_string().c_str());
-        }
-        units.push_back(std::move(u));
-      } else {
-        json::object e;
-        e["system"] = step.system;
-        e["kind"] = step.kind;
-        if (connector && !connector->description.empty()) e["description"] = connector->description;
-        e["result"] = result;
-        systems.push_back(std::move(e));
-      }
-      continue;
-    }
-    // Start (or start again) this step.
-    std::int64_t ledger_id = 0;
-    Status st = svc_.store().Transact([&](store::Tx& tx) -> Status {
-      auto id = tx.LedgerStart(step, svc_.clock().Now());
-      if (!id.ok()) return id.status();
-      ledger_id = *id;
-      return Status::Ok();
-    });
-    if (!st.ok()) return fail(step, ledger_id, st.message());
-    if (step.kind == "sqlite") {
-      auto r = fulfiller_->RunUnit(job.step, step.table_name, request.reference, subject, now, erase);
-      if (!r.ok()) return fail(step, ledger_id, r.status().message());
-      json::object res;
-      res["summary"] = r->summary;
-      json::array files;
-      for (const auto& f : r->files) files.emplace_back(f);
-      res["files"] = std::move(files);
-      if (r->replayed) res["replayed"] = true;  // the company database's journal had it (a crash in between)
-      const std::string text = json::serialize(res);
-      if (Status f = svc_.store().Transact(
-              [&](store::Tx& tx) { return tx.LedgerFinish(ledger_id, "done", text, "", svc_.clock().Now()); });
-          !f.ok())
-        return fail(step, ledger_id, f.message());
-      r->replayed = false;
-      units.push_back(std::move(r.value()));
-      continue;
-    }
-    if (connector == nullptr) return fail(step, ledger_id, "the systems map no longer has '" + step.system + "'");
-    if (step.kind == "manual") {
-      // A task for staff; the request waits in awaiting_task until they complete it.
-      const std::string task = job.step + "_" + step.system;
-      std::optional<std::int64_t> task_id;
-      Status ts = svc_.store().Transact([&](store::Tx& tx) -> Status {
-        auto l = tx.LedgerById(ledger_id);
-        if (!l.ok()) return l.status();
-        store::JobRow t;
-        t.request_id = request.id;
-        t.kind = "task";
-        t.step = task;
-        t.idempotency_key = step.idempotency_key + ":task:" + std::to_string(l->runs);
-        t.status = "open";
-        t.created_at = svc_.clock().Now();
-        if (Status s = tx.InsertJob(t); !s.ok()) return s;
-        auto jobs = tx.JobsFor(request.id);
-        if (!jobs.ok()) return jobs.status();
-        for (const auto& j : *jobs)
-          if (j.idempotency_key == t.idempotency_key) task_id = j.id;
-        return tx.LedgerWait(ledger_id, task_id, std::nullopt);
-      });
-      if (!ts.ok()) return fail(step, ledger_id, ts.message());
-      out.kind = PlanOutcome::Kind::kWaitingTask;
-      out.step = step;
-      out.task = task;
-      out.instructions = connector->instructions;
-      return out;
-    }
-    // A webhook system or a processor.
-    auto secret = ReadWebhookSecret(connector->webhook.secret_file);
-    if (!secret.ok()) return fail(step, ledger_id, secret.status().message());
-    json::object body;
-    body["event"] = "dsar.fulfillment";
-    body["action"] = job.step;
-    body["request_type"] = request.type;
-    body["request"] = {{"id", request.id}, {"reference", request.reference}};
-    body["system"] = step.system;
-    body["processor"] = connector->processor;
-    json::object subj;
-    subj["email"] = subject.email;
-    if (!subject.account_id.empty()) subj["account_id"] = subject.account_id;
-    body["subject"] = std::move(subj);
-    body["idempotency_key"] = step.idempotency_key;
-    std::optional<Millis> deadline;
-    std::string token;
-    if (connector->webhook.callback) {
-      token = Secrets::NewToken();
-      deadline = now + connector->webhook.callback_timeout;
-      std::string base = svc_.config().public_base_url;
-      while (!base.empty() && base.back() == '/') base.pop_back();
-      body["callback_url"] = base + "/api/v1/callbacks/" + token;
-      body["callback_expires_at"] = FormatRfc3339(*deadline);
-      // Only the token's keyed hash is stored; an older token of the step stops working. The step
-      // waits from before the POST, so a callback that arrives before the answer finds it waiting.
-      Status cs = svc_.store().Transact([&](store::Tx& tx) -> Status {
-        if (Status c = tx.CloseCallbacks(ledger_id, now, "replaced"); !c.ok()) return c;
-        store::CallbackRow cb;
-        cb.ledger_id = ledger_id;
-        cb.request_id = request.id;
-        cb.token_hash = svc_.secrets().KeyedHash(CallbackHashInput(token));
-        cb.created_at = now;
-        cb.expires_at = *deadline;
-        if (Status c = tx.InsertCallback(cb); !c.ok()) return c;
-        return tx.LedgerWait(ledger_id, std::nullopt, deadline);
-      });
-      if (!cs.ok()) return fail(step, ledger_id, cs.message());
-    }
-    WebhookCall call;
-    call.url = connector->webhook.endpoint;
-    call.body = json::serialize(body);
-    call.idempotency_key = step.idempotency_key;
-    call.timestamp = now / 1000;
-    call.connect_timeout = connector->webhook.connect_timeout;
-    call.timeout = connector->webhook.timeout;
-    const WebhookAnswer answer = webhooks_->Post(call, *secret);
-    const json::value reply = answer.reached ? ParseOrNull(answer.body) : json::value(nullptr);
-    const std::string status = reply.is_object() && reply.as_object().contains("status") &&
-                                       reply.as_object().at("status").is_string()
-                                   ? std::string(reply.as_object().at("status").as_string())
-                                   : "";
-    std::string cause;
-    if (!answer.reached) cause = "the webhook was not answered: " + answer.error;
-    else if (answer.status < 200 || answer.status > 299) cause = "the webhook answered HTTP " + std::to_string(answer.status);
-    else if (status != "completed" && !connector->webhook.callback)
-      cause = "the webhook answered HTTP " + std::to_string(answer.status) + " without {\"status\":\"completed\"}" +
-              (status.empty() ? "" : " (status '" + status + "')");
-    // One transaction decides, against the step as it is now (its callback may have come first).
-    store::LedgerRow cur;
-    Status decided = svc_.store().Transact([&](store::Tx& tx) -> Status {
-      auto l = tx.LedgerById(ledger_id);
-      if (!l.ok()) return l.status();
-      cur = std::move(l.value());
-      if (cur.status == "done" || cur.status == "failed") return Status::Ok();  // the callback decided
-      const Millis at = svc_.clock().Now();
-      if (!cause.empty()) {
-        if (Status c = tx.CloseCallbacks(ledger_id, at, "failed"); !c.ok()) return c;
-        cur.status = "failed";
-        cur.error = cause;
-        return tx.LedgerFinish(ledger_id, "failed", "", cause, at);
-      }
-      if (status == "completed") {
-        if (Status c = tx.CloseCallbacks(ledger_id, at, "replaced"); !c.ok()) return c;
-        cur.status = "done";
-        cur.result_json = json::serialize(reply);
-        return tx.LedgerFinish(ledger_id, "done", cur.result_json, "", at);
-      }
-      return Status::Ok();  // accepted: waits for its callback
-    });
-    if (!decided.ok()) return fail(step, ledger_id, decided.message());
-    if (cur.status == "failed") {
-      out.kind = PlanOutcome::Kind::kFailed;
-      out.step = step;
-      out.cause = cur.error;
-      return out;
-    }
-    if (cur.status == "done") {
-      json::object e;
-      e["system"] = step.system;
-      e["kind"] = step.kind;
-      if (!connector->description.empty()) e["description"] = connector->description;
-      e["result"] = ParseOrNull(cur.result_json);
-      systems.push_back(std::move(e));
-      continue;
-    }
-    out.kind = PlanOutcome::Kind::kWaitingCallback;
-    out.step = step;
-    return out;
-  }
-  // Every step is done: the result from the recorded results alone, whether the steps ran in one
-  // go or across failures and retries.
-  out.kind = PlanOutcome::Kind::kDone;
-  out.result = fulfillment::Fulfiller::Assemble(fulfiller_->map(), job.step, request.reference, units,
-                                                job.step == "erase");
-  if (!systems.empty()) out.result.summary["systems"] = std::move(systems);
-  if (job.step == "erase" && fulfiller_->map().backups.retention_days > 0)
-    out.result.summary["backups_retention_days"] = fulfiller_->map().backups.retention_days;
-  return out;
-}
-
-Result<int> Workers::ExpireCallbacks() {
-  const Millis now = svc_.clock().Now();
-  std::vector<store::LedgerRow> overdue;
-  Status s = svc_.store().Read([&](store::Tx& tx) {
-    auto r = tx.LedgerOverdue(now, 50);
-    if (!r.ok()) return r.status();
-    overdue = std::move(r.value());
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  int n = 0;
-  for (const store::LedgerRow& l : overdue) {
-    Status t = svc_.store().Transact([&](store::Tx& tx) -> Status {
-      const std::string cause = "no callback came before the deadline, " + FormatRfc3339(*l.deadline_at);
-      if (Status f = tx.LedgerFinish(l.id, "failed", "", cause, now); !f.ok()) return f;
-      if (Status c = tx.CloseCallbacks(l.id, now, "expired"); !c.ok()) return c;
-      auto r = tx.GetRequest(l.request_id);
-      if (!r.ok()) return r.status();
-      store::RequestRow row = std::move(r.value());
-      Event ev;
-      ev.name = "step_failed";
-      ev.actor = "system";
-      ev.data["step"] = l.action;
-      ev.data["system"] = l.system;
-      ev.data["table"] = l.table_name;
-      ev.data["action"] = l.action;
-      ev.data["kind"] = l.kind;
-      ev.data["ledger_step"] = l.idempotency_key;
-      ev.data["cause"] = cause;
-      ev.reason = l.action + " failed at " + l.system + ": " + cause;
-      Status a = svc_.ApplyInTx(tx, row, ev, std::nullopt);
-      return a.IsRefused() ? Status::Ok() : a;
-    });
-    if (!t.ok()) return t;
-    ++n;
-  }
-  return n;
-}
+Result<int> Workers::ExpireCallbacks() { return runner_->ExpireCallbacks(); }
 
 Result<int> Workers::FireTimers() {
   std::vector<store::TimerRow> timers;

@@ -9,32 +9,10 @@
 //                  failed and records a `mail_failed` event on its request, in one transaction,
 //                  so staff see it in the request's history. When the relay cannot be reached
 //                  the round stops (the other mails wait for the next one).
-//   RunJobs        runs pending fulfillment jobs, then commits the job's result with its event
-//                  in one transaction. An erasure re-checks legal holds first (`hold_active`).
-//                  A job (one `fulfill: <action>` effect) is a plan of steps (issue 5 §4), each
-//                  recorded in the request's step ledger (store::LedgerRow, migration 013) under
-//                  the idempotency key "<request id>/<action>/<system>/<table>":
-//                    company_db / <table>   erase: one step per table of the systems map, in map
-//                                           order (Fulfiller::RunUnit); other actions: one step, table ""
-//                    <system> (webhook)     a signed POST (webhook.h), for the systems of the map
-//                                           whose `actions` name the action
-//                    <system> (manual)      a task for staff (`task_opened`: the request waits in
-//                                           awaiting_task; `complete_task` resumes the job)
-//                    <processor>            a webhook to each processor whose `receives` names the
-//                                           request type (GDPR Art. 19; Cal. Code Regs. tit. 11
-//                                           § 7022(b)(3), § 7026(f))
-//                  A step that is done is never run again (a retry resumes at the failed step);
-//                  the first failure ends the job with `step_failed` (data: system, table, action,
-//                  kind, ledger_step, cause), which puts the request in `error`; `fulfilled`
-//                  carries the summary assembled from the ledger's results alone, so a resumed
-//                  job reports what an undisturbed one does.
-//                  A crash while a step runs leaves it `running`: Recover releases the job and the
-//                  step starts again (runs + 1); the company database's journal still makes each
-//                  table's erasure happen once, and a webhook gets the same Idempotency-Key. A
-//                  step completed by callback waits from before its POST, so a callback that
-//                  beats the answer is not lost.
-//   ExpireCallbacks  webhook steps still waiting for their callback after the deadline
-//                  (callback_timeout) fail: the token stops working and `step_failed` is applied.
+//   RunJobs        runs pending fulfillment jobs, step by step, through the step runner
+//                  (fulfillment/step_runner.h: the plan, the step ledger, retries, connectors).
+//   ExpireCallbacks  webhook steps still waiting for their callback after the deadline fail
+//                  (fulfillment/step_runner.h).
 //   FireTimers     fires each due timer once, in fire_at order: marking it fired and applying its
 //                  event (a state timeout) or queueing its mail (a reminder) commit together.
 //                  Reminders: staff N days before the due day; an overdue warning to staff and
@@ -49,11 +27,12 @@
 #include <string>
 
 #include "core/status.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/connectors/webhook.h"
+#include "fulfillment/step_runner.h"
 #include "mail/compose.h"
 #include "service/mail_transport.h"
 #include "requests/engine.h"
-#include "service/webhook.h"
 
 namespace dsar::service {
 
@@ -87,27 +66,15 @@ class Workers {
   void TEST_CrashAfterTimers(int n) { crash_after_timers_ = n; }
   // Test hook: called with the table's name right before the erase step reads the holds on it
   // (outside any store transaction), so a test can place a hold while a deletion runs.
-  void TEST_BeforeHoldCheck(std::function<void(const std::string& table)> fn) { before_hold_check_ = std::move(fn); }
+  void TEST_BeforeHoldCheck(std::function<void(const std::string& table)> fn) {
+    runner_->TEST_BeforeHoldCheck(std::move(fn));
+  }
   // The webhook client (default: libcurl).
-  void SetWebhookClient(std::unique_ptr<WebhookClient> client) { webhooks_ = std::move(client); }
-
-  // The ledger's name of the company database (the systems map's tables).
-  static constexpr const char* kCompanySystem = "company_db";
+  void SetWebhookClient(std::unique_ptr<fulfillment::WebhookClient> client) {
+    runner_->SetWebhookClient(std::move(client));
+  }
 
  private:
-  struct PlanOutcome {
-    enum class Kind { kDone, kFailed, kWaitingTask, kWaitingCallback };
-    Kind kind = Kind::kDone;
-    fulfillment::StepResult result;  // kDone
-    store::LedgerRow step;           // the step that failed or waits
-    std::string cause;               // kFailed
-    std::string task, instructions;  // kWaitingTask
-  };
-  // The steps of `job`, in order (ledger rows not yet stored).
-  std::vector<store::LedgerRow> Plan(const store::JobRow& job) const;
-  // `corrections`: the approved changes a `correct` step applies (empty for the other steps).
-  PlanOutcome RunPlan(const store::JobRow& job, const store::RequestRow& request, const DataSubject& subject,
-                      Millis now, const std::vector<fulfillment::CorrectionChange>& corrections);
   Status FireReminder(store::Tx& tx, const store::RequestRow& r, const store::TimerRow& t, Millis now);
   // Marks `o` failed for good and records `mail_failed` on its request.
   Status GiveUp(const store::OutboxRow& o, const std::string& why, Millis now);
@@ -115,10 +82,10 @@ class Workers {
   Engine& svc_;
   std::shared_ptr<fulfillment::Fulfiller> fulfiller_;
   std::unique_ptr<MailTransport> transport_;
-  std::unique_ptr<WebhookClient> webhooks_;
+  std::unique_ptr<fulfillment::StepHost> host_;  // the request service, as the step runner sees it
+  std::unique_ptr<fulfillment::StepRunner> runner_;
   bool crash_after_send_ = false;
   int crash_after_timers_ = 0;
-  std::function<void(const std::string&)> before_hold_check_;
   Millis next_purge_ = 0;
 };
 

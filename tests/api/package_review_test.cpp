@@ -6,7 +6,7 @@
 #include "api_fixture.h"
 #include "core/sha256.h"
 #include "fulfillment/helpers.h"
-#include "fulfillment/review.h"
+#include "fulfillment/package/review.h"
 #include "fulfillment/systems_map.h"
 
 using namespace dsar;

@@ -5,8 +5,9 @@
 
 #include "api/routes.h"
 #include "api_fixture.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/helpers.h"
+#include "fulfillment/systems_map.h"
 
 namespace dsar::api {
 namespace {

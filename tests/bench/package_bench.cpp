@@ -24,7 +24,8 @@
 #include <vector>
 
 #include "core/model.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/systems_map.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;

@@ -3,8 +3,9 @@
 
 #include <boost/json/parse.hpp>
 
-#include "fulfillment/fulfillment.h"
-#include "helpers.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/helpers.h"
+#include "fulfillment/systems_map.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;

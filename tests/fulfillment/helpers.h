@@ -7,15 +7,23 @@
 #include <zip.h>
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/model.h"
+#include "fulfillment/systems_map.h"
+
 namespace dsar::fulfillment::testing {
+
+// The instant the tests date packages with: 2026-11-20T09:00:00Z (Unix milliseconds).
+constexpr std::int64_t kNow = 1795165200000;
 
 // A fresh folder under the system temp dir, removed with everything in it at scope exit.
 class TempDir {
@@ -61,6 +69,22 @@ inline void WriteFile(const std::string& path, const std::string& text) {
 }
 
 inline std::string DemoMapPath() { return std::string(DSAR_SOURCE_DIR) + "/demo/systems.yaml"; }
+
+// The demo systems map, loaded; the test stops (naming why) when it does not load.
+inline std::shared_ptr<const SystemsMap> DemoMap() {
+  auto map = LoadSystemsMap(DemoMapPath());
+  INFO(map.status().ToString());
+  REQUIRE(map.ok());
+  return *map;
+}
+
+// Alex Morgan of the small company database (MakeSmallCompanyDb), by email.
+inline DataSubject AlexMorgan() {
+  DataSubject s;
+  s.email = "alex.morgan@example.com";
+  s.name = "Alex Morgan";
+  return s;
+}
 
 // Runs SQL (no results) on a database file.
 inline void Sql(const std::string& db_path, const std::string& sql) {

@@ -2,8 +2,8 @@
 
 #include "fulfillment/systems_map.h"
 
-#include "fulfillment/fulfillment.h"
-#include "helpers.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;
@@ -134,6 +134,23 @@ std::string LoadError(const TempDir& dir, const std::string& text) {
   return map.status().message();
 }
 
+// A broken map: `good` with `from` replaced by `to` is refused with "<file>:<expected>".
+struct BadCase {
+  std::string name, from, to, expected;  // expected: the message after "<file>:"
+};
+
+// One SECTION per case: the map is refused with file:line and the reason.
+void CheckRefused(const TempDir& dir, const std::string& good, const std::vector<BadCase>& cases) {
+  const std::string file = dir / "systems.yaml";
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      const std::string message = LoadError(dir, Replace(good, c.from, c.to));
+      INFO(message);
+      CHECK(message.rfind(file + ":" + c.expected, 0) == 0);
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a broken systems map is refused with file:line and the reason", "[fulfillment][map]") {
@@ -150,10 +167,7 @@ TEST_CASE("a broken systems map is refused with file:line and the reason", "[ful
     CHECK((*ok)->rights.empty());
   }
 
-  struct Case {
-    std::string name, from, to, expected;  // expected: the message after "<file>:"
-  };
-  const std::vector<Case> cases = {
+  const std::vector<BadCase> cases = {
       {"YAML syntax error", "      name: { provided_by_subject: true }", "      name: { provided_by_subject: true",
        "16: "},
       {"unknown table strategy", "    erase: delete", "    erase: shred",
@@ -204,13 +218,7 @@ TEST_CASE("a broken systems map is refused with file:line and the reason", "[ful
        "opt_outs:\n  sale:\n    - { table: ghosts, field: sold, value: 1 }\ntables:",
        "5: opt-out flag ghosts.sold: table 'ghosts' is not in the map"},
   };
-  for (const auto& c : cases) {
-    SECTION(c.name) {
-      const std::string message = LoadError(dir, Replace(kGood, c.from, c.to));
-      INFO(message);
-      CHECK(message.rfind(file + ":" + c.expected, 0) == 0);
-    }
-  }
+  CheckRefused(dir, kGood, cases);
 
   SECTION("tables linking via each other in a cycle") {
     const std::string text = std::string(kGood) + R"(  a:
@@ -318,10 +326,7 @@ backups:
   CHECK_FALSE(cs[2].Takes("opt_out_marketing"));
   CHECK((*ok)->backups.retention_days == 35);
 
-  struct Case {
-    std::string name, from, to, expected;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<BadCase> cases = {
       {"unknown kind", "    kind: manual", "    kind: fax", "26: system archive.kind: unknown 'fax' (expected webhook or manual)"},
       {"endpoint not http", "https://crm.example/dsar", "ftp://crm.example/dsar",
        "20: system crm.endpoint must be an http:// or https:// URL"},
@@ -339,11 +344,5 @@ backups:
       {"backups out of range", "  retention_days: 35", "  retention_days: 0",
        "37: backups.retention_days must be a whole number of days from 1 to 3650"},
   };
-  for (const auto& c : cases) {
-    SECTION(c.name) {
-      const std::string message = LoadError(dir, Replace(good, c.from, c.to));
-      INFO(message);
-      CHECK(message.rfind(file + ":" + c.expected, 0) == 0);
-    }
-  }
+  CheckRefused(dir, good, cases);
 }

@@ -2,9 +2,9 @@
 // company skip it (the package is released as soon as it is built).
 #include <catch2/catch.hpp>
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/helpers.h"
-#include "fulfillment/review.h"
+#include "fulfillment/package/review.h"
 #include "fulfillment/systems_map.h"
 #include "service/workers.h"
 #include "service_fixture.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
 #include "service/company_systems.h"

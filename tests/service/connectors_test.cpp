@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "core/sha256.h"
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
 #include "api/presenters.h"
@@ -33,6 +33,7 @@
 #include "requests/engine.h"
 #include "requests/tasks.h"
 #include "service/webhook.h"
+#include "fulfillment/connectors/webhook.h"
 #include "service/workers.h"
 #include "company_fixture.h"
 #include "service_fixture.h"
@@ -120,7 +121,7 @@ std::string Str(const json::value& v) { return std::string(v.as_string()); }
 TEST_CASE("connectors: the webhook signature is HMAC-SHA-256 over the timestamp, a dot and the body",
           "[service][connectors]") {
   // The same value as Python's hmac.new(b"whsec-test-0123456789", b"1795165200." + body, sha256).
-  CHECK(service::WebhookSignature("whsec-test-0123456789", 1795165200, R"({"event":"dsar.fulfillment"})") ==
+  CHECK(fulfillment::WebhookSignature("whsec-test-0123456789", 1795165200, R"({"event":"dsar.fulfillment"})") ==
         "v1=2170fd8961a8434621196b108ac04536cbd6d44af2e225790fa890d4f3130c47");
 }
 
@@ -309,7 +310,7 @@ backups:
     CHECK(call.at("signature_ok") == true);
     CHECK(call.at("timestamp") == "1795165200");
     CHECK(Str(call.at("signature")) ==
-          service::WebhookSignature("whsec-test-0123456789", 1795165200, Str(call.at("body"))));
+          fulfillment::WebhookSignature("whsec-test-0123456789", 1795165200, Str(call.at("body"))));
     CHECK(call.at("content_type") == "application/json");
   }
   const json::object crm = json::parse(Str(calls[0].at("body"))).as_object();
@@ -477,13 +478,13 @@ processors:
 namespace {
 
 // The webhook seam (service/webhook.h) with a function in place of the network.
-class FakeWebhooks : public service::WebhookClient {
+class FakeWebhooks : public fulfillment::WebhookClient {
  public:
-  explicit FakeWebhooks(std::function<service::WebhookAnswer(const service::WebhookCall&)> fn) : fn_(std::move(fn)) {}
-  service::WebhookAnswer Post(const service::WebhookCall& call, std::string_view) override { return fn_(call); }
+  explicit FakeWebhooks(std::function<fulfillment::WebhookAnswer(const fulfillment::WebhookCall&)> fn) : fn_(std::move(fn)) {}
+  fulfillment::WebhookAnswer Post(const fulfillment::WebhookCall& call, std::string_view) override { return fn_(call); }
 
  private:
-  std::function<service::WebhookAnswer(const service::WebhookCall&)> fn_;
+  std::function<fulfillment::WebhookAnswer(const fulfillment::WebhookCall&)> fn_;
 };
 
 }  // namespace
@@ -505,12 +506,12 @@ processors:
   const auto r = VerifiedDeletion(f);
   service::Workers w(*f.svc, c.fulfiller);
   int posts = 0;
-  w.SetWebhookClient(std::make_unique<FakeWebhooks>([&](const service::WebhookCall& call) {
+  w.SetWebhookClient(std::make_unique<FakeWebhooks>([&](const fulfillment::WebhookCall& call) {
     ++posts;
     const std::string url = Str(json::parse(call.body).at("callback_url"));
     auto cb = Callback(*f.svc, url.substr(url.rfind('/') + 1), json::object{{"status", "completed"}, {"n", 1}});
     CHECK(cb.ok());
-    service::WebhookAnswer a;
+    fulfillment::WebhookAnswer a;
     a.reached = true;
     a.status = 202;
     a.body = R"({"status":"accepted"})";

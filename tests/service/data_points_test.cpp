@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
 #include "api/presenters.h"

@@ -1,4 +1,4 @@
-#include "fulfillment/sqlite_db.h"
+#include "fulfillment/connectors/sql/sqlite_db.h"
 
 #include <charconv>
 #include <cmath>

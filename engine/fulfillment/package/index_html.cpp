@@ -1,10 +1,10 @@
-#include "fulfillment/index_html.h"
+#include "fulfillment/package/index_html.h"
 
 #include <algorithm>
 #include <functional>
 #include <utility>
 
-#include "fulfillment/package.h"
+#include "fulfillment/package/package.h"
 
 namespace dsar::fulfillment {
 

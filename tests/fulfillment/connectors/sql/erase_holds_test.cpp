@@ -5,9 +5,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
-#include "helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;
@@ -16,19 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-DataSubject Alex() {
-  DataSubject s;
-  s.email = "alex.morgan@example.com";
-  s.name = "Alex Morgan";
-  return s;
-}
-
-std::shared_ptr<const SystemsMap> Map() {
-  auto map = LoadSystemsMap(DemoMapPath());
-  REQUIRE(map.ok());
-  return *map;
-}
-
 HoldRef Obligation() { return {"hold-tax", "legal_obligation", "GDPR Art. 17(3)(b)", "TAX-2026"}; }
 
 }  // namespace
@@ -36,7 +23,7 @@ HoldRef Obligation() { return {"hold-tax", "legal_obligation", "GDPR Art. 17(3)(
 TEST_CASE("erase keeps the rows of a held table untouched and reports them", "[fulfillment][holds]") {
   TempDir dir;
   const std::string db = MakeSmallCompanyDb(dir);
-  Fulfiller fulfiller(Map(), db, dir / "exports");
+  Fulfiller fulfiller(DemoMap(), db, dir / "exports");
   const auto billing_before = Dump(db, "billing");
   std::vector<std::string> asked;
   EraseOptions opts;
@@ -45,7 +32,7 @@ TEST_CASE("erase keeps the rows of a held table untouched and reports them", "[f
     if (category == "financial data") return std::vector<HoldRef>{Obligation()};
     return std::vector<HoldRef>{};
   };
-  auto r = fulfiller.Run("erase", "REF-H1", Alex(), std::nullopt, opts);
+  auto r = fulfiller.Run("erase", "REF-H1", AlexMorgan(), std::nullopt, opts);
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   CHECK(asked == std::vector<std::string>{"accounts/account data", "projects/user content", "deployments/service data",
@@ -81,7 +68,7 @@ TEST_CASE("erase keeps the rows of a held table untouched and reports them", "[f
 TEST_CASE("a hold placed while erase runs keeps every table not yet erased", "[fulfillment][holds]") {
   TempDir dir;
   const std::string db = MakeSmallCompanyDb(dir);
-  Fulfiller fulfiller(Map(), db, dir / "exports");
+  Fulfiller fulfiller(DemoMap(), db, dir / "exports");
   const auto projects_before = Dump(db, "projects");
   const auto deployments_before = Dump(db, "deployments");
   const auto tickets_before = Dump(db, "support_tickets");
@@ -93,7 +80,7 @@ TEST_CASE("a hold placed while erase runs keeps every table not yet erased", "[f
     if (!placed) return std::vector<HoldRef>{};
     return std::vector<HoldRef>{{"hold-late", "legal_claims", "GDPR Art. 17(3)(e)", "CASE-7"}};
   };
-  auto r = fulfiller.Run("erase", "REF-H2", Alex(), std::nullopt, opts);
+  auto r = fulfiller.Run("erase", "REF-H2", AlexMorgan(), std::nullopt, opts);
   REQUIRE(r.ok());
   // accounts (the 1st table) was erased before the hold; nothing after it.
   CHECK(Column(db, "SELECT id FROM accounts ORDER BY rowid") == std::vector<std::string>{"acc_blake", "acc_xalex"});
@@ -121,12 +108,12 @@ TEST_CASE("a hold placed while erase runs keeps every table not yet erased", "[f
 TEST_CASE("erase without hold options reports no retained list (existing callers)", "[fulfillment][holds]") {
   TempDir dir;
   const std::string db = MakeSmallCompanyDb(dir);
-  Fulfiller fulfiller(Map(), db, dir / "exports");
-  auto r = fulfiller.Run("erase", "REF-H3", Alex());
+  Fulfiller fulfiller(DemoMap(), db, dir / "exports");
+  auto r = fulfiller.Run("erase", "REF-H3", AlexMorgan());
   REQUIRE(r.ok());
   CHECK_FALSE(r->summary.contains("retained"));
   CHECK_FALSE(r->summary.contains("message"));
-  auto failing = Fulfiller(Map(), db, dir / "exports");
+  auto failing = Fulfiller(DemoMap(), db, dir / "exports");
   EraseOptions opts;
   opts.holds_for = [](const std::string&, const std::string&) -> Result<std::vector<HoldRef>> {
     return Status::IoError("store down");

@@ -1,5 +1,5 @@
-// Webhook connector (issue 5 §4): a signed JSON POST to a system or processor of the systems map
-// (fulfillment::WebhookSpec), by libcurl.
+// Webhook connector (issue 5 §4; kinds "webhook" and "processor" of the step ledger): a signed
+// JSON POST to a system or processor of the systems map (fulfillment::WebhookSpec), by libcurl.
 //
 // The request, exactly:
 //   POST <endpoint>
@@ -27,17 +27,24 @@
 //
 // Logs and stored errors name the HTTP status and libcurl's error only: never the body, the
 // token or the secret.
-// Thread safety: a client serves one thread at a time.
+// With completion: callback, the step waits (store::Tx::LedgerWait, with the deadline
+// callback_timeout) from before its POST, so a callback that beats the answer is not lost; only
+// the token's keyed hash is stored (CallbackTokens), and a newer token of the step replaces the
+// older one. The step runner fails a step whose callback did not come by the deadline.
+// Thread safety: a client, and the connector, serve one thread at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
 #include "core/time.h"
+#include "fulfillment/connector.h"
+#include "store/store.h"
 
-namespace dsar::service {
+namespace dsar::fulfillment {
 
 // "v1=" + hex HMAC-SHA-256(key, std::to_string(timestamp) + "." + body).
 std::string WebhookSignature(std::string_view key, std::int64_t timestamp, std::string_view body);
@@ -71,4 +78,32 @@ std::unique_ptr<WebhookClient> MakeCurlWebhookClient();
 // empty (the message names the file, never its content).
 Result<std::string> ReadWebhookSecret(const std::string& path);
 
-}  // namespace dsar::service
+// How callback tokens are made (the request service's secrets): a new random token, and the
+// keyed hash it is stored under (never the token itself).
+struct CallbackTokens {
+  std::function<std::string()> issue;
+  std::function<std::string(const std::string& token)> hash;
+};
+
+// The connector of webhook systems and processors. `public_base_url`: where the callback URL
+// points (trailing slashes dropped). Borrows `store` and `clock`, which must outlive it.
+class WebhookConnector : public Connector {
+ public:
+  WebhookConnector(store::Store& store, const Clock& clock, std::unique_ptr<WebhookClient> client,
+                   std::string public_base_url, CallbackTokens tokens);
+
+  // Posts the step's body; done on {"status":"completed"}, waiting for the callback when the
+  // system completes by callback and accepted, failed otherwise (the cause names the HTTP
+  // status or libcurl's error). The end is recorded here, against the step as it is then: a
+  // callback that came first has decided already.
+  StepOutcome Run(const StepContext& ctx) override;
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  std::unique_ptr<WebhookClient> client_;
+  std::string public_base_url_;
+  CallbackTokens tokens_;
+};
+
+}  // namespace dsar::fulfillment

@@ -1,6 +1,11 @@
-// Fulfillment against the company's systems, first version: SQLite databases described by a
-// systems map (YAML). Each step is idempotent: running it again after a crash or a retry does
-// not erase twice or produce a different export.
+// The company database connector (kind "sqlite" in the step ledger): fulfillment against the
+// company's SQLite database described by a systems map (YAML). Each step is idempotent: running
+// it again after a crash or a retry does not erase twice or produce a different export.
+//
+// The steps are implemented in this folder, one job per file: session.h (who the subject is,
+// which rows are theirs), export.h, erase.h, opt_out_correct.h, journal.h (the company
+// database's journal), lookups.cpp (read-only lookups for verification and holds), fulfiller.cpp
+// (how a unit runs); sql_connector.h runs them as steps of the step runner (step_runner.h).
 //
 // The systems map says, for each table and field, how rows link to a person (an identity
 // column matched against the data subject's email or account id, or a join through another
@@ -23,19 +28,11 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "fulfillment/connector.h"
 
 namespace dsar::fulfillment {
 
 struct SystemsMap;  // defined in systems_map.h
-
-// Loads and checks a systems map; Invalid names the file and line of the first error.
-Result<std::shared_ptr<const SystemsMap>> LoadSystemsMap(const std::string& path);
-
-struct StepResult {
-  boost::json::object summary;     // what was done, per table: rows exported/erased/kept and why
-  std::vector<std::string> files;  // files written (absolute paths), e.g. the export
-  bool replayed = false;           // the journal already had it: nothing was done this time
-};
 
 // A legal hold as the erase step sees it (the service reads holds from its own store).
 struct HoldRef {

@@ -1,7 +1,7 @@
 // Export packages: the streaming JSON writer, CSV and HTML escaping, ZIPs built from staged
 // files, and the access and portability packages of a small shop (their members and bytes).
 
-#include "fulfillment/package.h"
+#include "fulfillment/package/package.h"
 
 #include <sys/stat.h>
 
@@ -9,10 +9,10 @@
 #include <boost/json/serialize.hpp>
 #include <ctime>
 
-#include "fulfillment/fulfillment.h"
-#include "fulfillment/index_html.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/helpers.h"
+#include "fulfillment/package/index_html.h"
 #include "fulfillment/systems_map.h"
-#include "helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;
@@ -21,8 +21,6 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr Millis kNow = 1795165200000;  // 2026-11-20T09:00:00Z
 
 // Writes `v` through the JsonWriter's streaming calls, the way an export does (containers opened,
 // keys and scalars one by one), using Value for the members named in `whole`.

@@ -1,4 +1,4 @@
-#include "fulfillment/review.h"
+#include "fulfillment/package/review.h"
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
-#include "fulfillment/index_html.h"
-#include "fulfillment/package.h"
+#include "fulfillment/package/index_html.h"
+#include "fulfillment/package/package.h"
 
 namespace dsar::fulfillment {
 

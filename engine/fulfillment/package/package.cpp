@@ -1,4 +1,4 @@
-#include "fulfillment/package.h"
+#include "fulfillment/package/package.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -29,48 +29,42 @@ void AppendDouble(std::string& out, double d) {
   out.append(buf, r.ptr);
 }
 
+// The items of an object or array between `open` and `close`: none as "{}" / "[]", else one per
+// line, indented one level deeper than the brackets; `write` writes one item.
+template <class Items, class WriteItem>
+void PrettyItems(const Items& items, const char* open, const char* close, std::string& out, size_t depth,
+                 WriteItem write) {
+  out += open;
+  if (items.empty()) {
+    out += close;
+    return;
+  }
+  out += "\n";
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += ",\n";
+    first = false;
+    Indent(out, depth + 1);
+    write(item);
+  }
+  out += "\n";
+  Indent(out, depth);
+  out += close;
+}
+
 void Pretty(const boost::json::value& v, std::string& out, size_t depth) {
   switch (v.kind()) {
-    case boost::json::kind::object: {
-      const auto& o = v.get_object();
-      if (o.empty()) {
-        out += "{}";
-        return;
-      }
-      out += "{\n";
-      bool first = true;
-      for (const auto& kv : o) {
-        if (!first) out += ",\n";
-        first = false;
-        Indent(out, depth + 1);
+    case boost::json::kind::object:
+      PrettyItems(v.get_object(), "{", "}", out, depth, [&](const boost::json::key_value_pair& kv) {
         AppendJsonString(out, kv.key());
         out += ": ";
         Pretty(kv.value(), out, depth + 1);
-      }
-      out += "\n";
-      Indent(out, depth);
-      out += "}";
+      });
       return;
-    }
-    case boost::json::kind::array: {
-      const auto& a = v.get_array();
-      if (a.empty()) {
-        out += "[]";
-        return;
-      }
-      out += "[\n";
-      bool first = true;
-      for (const auto& item : a) {
-        if (!first) out += ",\n";
-        first = false;
-        Indent(out, depth + 1);
-        Pretty(item, out, depth + 1);
-      }
-      out += "\n";
-      Indent(out, depth);
-      out += "]";
+    case boost::json::kind::array:
+      PrettyItems(v.get_array(), "[", "]", out, depth,
+                  [&](const boost::json::value& item) { Pretty(item, out, depth + 1); });
       return;
-    }
     case boost::json::kind::double_:
       AppendDouble(out, v.get_double());
       return;

@@ -1,36 +1,17 @@
-// Issue 5 §5: the staged rows of an access package (fulfillment/review.h), the package rebuilt
+// Issue 5 §5: the staged rows of an access package (fulfillment/package/review.h), the package rebuilt
 // from them, and CSV formula neutralisation (CSV only, never data.json).
-#include "fulfillment/review.h"
+#include "fulfillment/package/review.h"
 
 #include <boost/json/parse.hpp>
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
+#include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
-#include "helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;
 using namespace dsar::fulfillment::testing;
 namespace json = boost::json;
-
-namespace {
-
-constexpr Millis kNow = 1795165200000;  // 2026-11-20T09:00:00Z
-
-std::shared_ptr<const SystemsMap> Map() {
-  auto m = LoadSystemsMap(DemoMapPath());
-  REQUIRE(m.ok());
-  return *m;
-}
-
-DataSubject Alex() {
-  DataSubject s;
-  s.email = "alex.morgan@example.com";
-  s.name = "Alex Morgan";
-  return s;
-}
-
-}  // namespace
 
 TEST_CASE("NeutraliseCsvFormula prefixes = + - @ with a single quote", "[fulfillment][review]") {
   CHECK(NeutraliseCsvFormula("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")");
@@ -48,8 +29,8 @@ TEST_CASE("formula cells are neutralised in the access CSVs, never in data.json"
   Sql(db, "UPDATE projects SET name = '=HYPERLINK(\"http://evil.example\",\"x\")', description = '@SUM(1+1)' "
           "WHERE id = 'prj_a1'; UPDATE billing SET amount_cents = -1200, billing_address = '-1 Minus Road' "
           "WHERE invoice_no = 'NC-000003';");
-  Fulfiller fulfiller(Map(), db, dir / "exports");
-  auto r = fulfiller.Run("export_access", "REF-F", Alex(), kNow);
+  Fulfiller fulfiller(DemoMap(), db, dir / "exports");
+  auto r = fulfiller.Run("export_access", "REF-F", AlexMorgan(), kNow);
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   const std::string zip = dir / "exports/REF-F/access.zip";
@@ -73,8 +54,8 @@ TEST_CASE("formula cells are neutralised in the portability CSVs too, never in d
   const std::string db = MakeSmallCompanyDb(dir);
   Sql(db, "UPDATE projects SET name = '=cmd|'' /C calc''!A0', description = '+1 555', visibility = char(9) || '=1+1' "
           "WHERE id = 'prj_a1'");
-  Fulfiller fulfiller(Map(), db, dir / "exports");
-  auto r = fulfiller.Run("export_portability", "REF-P", Alex(), kNow);
+  Fulfiller fulfiller(DemoMap(), db, dir / "exports");
+  auto r = fulfiller.Run("export_portability", "REF-P", AlexMorgan(), kNow);
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   const std::string zip = dir / "exports/REF-P/portability.zip";
@@ -91,9 +72,9 @@ TEST_CASE("formula cells are neutralised in the portability CSVs too, never in d
 TEST_CASE("the staged rows rebuild the package: the same bytes, and redactions leave no trace", "[fulfillment][review]") {
   TempDir dir;
   const std::string db = MakeSmallCompanyDb(dir);
-  Fulfiller fulfiller(Map(), db, dir / "exports");
+  Fulfiller fulfiller(DemoMap(), db, dir / "exports");
   fulfiller.KeepReviewData(true);
-  auto r = fulfiller.Run("export_access", "REF-R", Alex(), kNow);
+  auto r = fulfiller.Run("export_access", "REF-R", AlexMorgan(), kNow);
   REQUIRE(r.ok());
   const std::string zip = dir / "exports/REF-R/access.zip";
   const std::string built = ReadFile(zip);

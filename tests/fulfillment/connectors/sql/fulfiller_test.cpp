@@ -1,14 +1,14 @@
 // Fulfillment steps on a small company database with known rows (demo schema, demo map).
 
-#include "fulfillment/fulfillment.h"
+#include "fulfillment/connectors/sql/fulfiller.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
 
-#include "fulfillment/package.h"
+#include "fulfillment/helpers.h"
+#include "fulfillment/package/package.h"
 #include "fulfillment/systems_map.h"
-#include "helpers.h"
 
 using namespace dsar;
 using namespace dsar::fulfillment;
@@ -17,20 +17,11 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr Millis kNow = 1795165200000;  // 2026-11-20T09:00:00Z
-
 DataSubject Alex() {
   DataSubject s;
   s.email = "  alex.morgan@EXAMPLE.com";  // as a requester might type it
   s.name = "Alex Morgan";
   return s;
-}
-
-std::shared_ptr<const SystemsMap> DemoMap() {
-  auto map = LoadSystemsMap(DemoMapPath());
-  INFO(map.status().ToString());
-  REQUIRE(map.ok());
-  return *map;
 }
 
 std::vector<std::string> Strings(const json::value& rows, const char* key) {
