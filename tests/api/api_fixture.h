@@ -244,15 +244,15 @@ class Client {
   boost::beast::flat_buffer buffer_;
 };
 
-// A request for Handle() (no sockets) from `client`, with the bearer `token` and `content_type`
+// A request for Handle() (no sockets) from 192.0.2.1, with the bearer `token` and `content_type`
 // when not empty.
-inline Request MakeRequest(std::string method, std::string target, std::string body, std::string token,
-                           std::string client, std::string content_type = "") {
+inline Request Req(std::string method, std::string target, std::string body = "", std::string token = "",
+                   std::string content_type = "") {
   Request r;
   r.method = std::move(method);
   r.target = std::move(target);
   r.body = std::move(body);
-  r.client = std::move(client);
+  r.client = "192.0.2.1";
   if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
   if (!content_type.empty()) r.headers["Content-Type"] = std::move(content_type);
   return r;

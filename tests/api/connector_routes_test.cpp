@@ -11,12 +11,6 @@ using namespace dsar::api::test;
 
 namespace {
 
-Request Req(std::string method, std::string target, std::string body = "", std::string token = "",
-            std::string content_type = "application/json") {
-  return MakeRequest(std::move(method), std::move(target), std::move(body), std::move(token), "192.0.2.1",
-                     std::move(content_type));
-}
-
 std::string ContentType(const Response& r) {
   for (const auto& [k, v] : r.headers)
     if (k == "Content-Type") return v;

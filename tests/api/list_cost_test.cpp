@@ -10,11 +10,7 @@ namespace {
 std::pair<int, Response> Counted(ServiceFixture& f, Context& ctx, const std::string& target) {
   int statements = 0;
   f.store->TEST_OnStatement([&](std::string_view) { ++statements; });
-  Request req;
-  req.method = "GET";
-  req.target = target;
-  req.headers["Authorization"] = "Bearer " + f.token;
-  Response r = Handle(req, ctx);
+  Response r = Handle(Req("GET", target, "", f.token), ctx);
   f.store->TEST_OnStatement(nullptr);
   return {statements, std::move(r)};
 }

@@ -12,13 +12,7 @@ namespace dsar::api {
 namespace {
 
 namespace json = boost::json;
-using test::ServiceFixture;
-
-using test::Body;
-
-Request Req(std::string method, std::string target, std::string body = "", std::string token = "") {
-  return test::MakeRequest(std::move(method), std::move(target), std::move(body), std::move(token), "192.0.2.1");
-}
+using namespace test;  // ServiceFixture, Req, Body
 
 TEST_CASE("one table maps each Status kind to its HTTP status", "[api][problem]") {
   CHECK(HttpStatusFor(Status::Kind::kNotFound) == 404);

@@ -13,13 +13,7 @@ namespace dsar::api {
 namespace {
 
 namespace json = boost::json;
-using test::ServiceFixture;
-
-using test::Body;
-
-Request Req(std::string method, std::string target, std::string body = "", std::string token = "") {
-  return test::MakeRequest(std::move(method), std::move(target), std::move(body), std::move(token), "192.0.2.7");
-}
+using namespace test;  // ServiceFixture, Req, Body
 
 // The newest code queued for `id`, from its outbox row before delivery (the delivered Maildir's
 // directory order does not tell the newest of several codes).

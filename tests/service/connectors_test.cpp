@@ -32,7 +32,7 @@
 #include "requests/corrections.h"
 #include "requests/engine.h"
 #include "requests/tasks.h"
-#include "service/webhook.h"
+#include "fulfillment/connectors/webhook.h"
 #include "fulfillment/connectors/webhook.h"
 #include "service/workers.h"
 #include "company_fixture.h"
