@@ -3,23 +3,11 @@
 #include <gmime/gmime.h>
 
 #include <memory>
-#include <mutex>
+
+#include "mail/gmime_support.h"
 
 namespace dsar::mail {
 namespace {
-
-struct GObjectUnref {
-  void operator()(void* p) const {
-    if (p) g_object_unref(p);
-  }
-};
-template <typename T>
-using GPtr = std::unique_ptr<T, GObjectUnref>;
-
-void InitGMimeOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
-}
 
 // A UTF-8, quoted-printable text part of `subtype` holding `body`.
 GMimeObject* TextPart(const char* subtype, const std::string& body) {

@@ -55,12 +55,13 @@
 #include <initializer_list>
 
 #include "mail/message.h"
-#include "mail/text.h"
+#include "mail/text/fold.h"
+#include "mail/text/utf8.h"
 
 namespace dsar::mail {
 namespace {
 
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using text::AsciiLower;
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -70,19 +71,13 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
+using text::TrimBlanks;
 
 bool HasHeader(const ParsedMessage& m, std::string_view name) { return HeaderValue(m, name).has_value(); }
 
 // The first word of a header value, lower case ("Yes (vacation)" -> "yes").
 std::string FirstWord(std::string_view v) {
-  v = Trim(v);
+  v = TrimBlanks(v);
   std::string out;
   for (char c : v) {
     if (c == ' ' || c == '\t' || c == ';' || c == '(' || c == ',') break;
@@ -95,11 +90,11 @@ std::string FirstWord(std::string_view v) {
 // and forward prefixes are kept: "Re: Automatic reply: ..." is a person answering one.
 std::string SubjectForMatching(std::string_view subject) {
   const std::string folded = FoldForMatching(subject);
-  std::string_view s = Trim(folded);
+  std::string_view s = TrimBlanks(folded);
   for (int guard = 0; guard < 4 && !s.empty() && s.front() == '['; ++guard) {
     const std::size_t close = s.find(']');
     if (close == std::string_view::npos) break;
-    s = Trim(s.substr(close + 1));
+    s = TrimBlanks(s.substr(close + 1));
   }
   return std::string(s);
 }
@@ -160,7 +155,7 @@ std::optional<std::string> Bounce(const ParsedMessage& m, std::string_view subje
     const std::string local = LocalPart(m.from->email);
     if (local == "mailer-daemon" || local == "mailerdaemon" || local == "mail-daemon" || local == "postmaster")
       return "delivery status notification (bounce sender)";
-    const std::string name(Trim(FoldForMatching(m.from->name)));
+    const std::string name(TrimBlanks(FoldForMatching(m.from->name)));
     if (name == "mail delivery subsystem" || name == "mail delivery system")
       return "delivery status notification (bounce sender)";
   }
@@ -207,7 +202,7 @@ std::optional<std::string> OutlookAutoReply(const ParsedMessage& m, std::string_
 std::optional<std::string> JapaneseAutoReply(std::string_view folded_subject) {
   static constexpr std::string_view kWords[] = {"自動返信", "自動応答", "自動送信", "自動配信", "自動通知",
                                                 "不在通知", "不在のお知らせ", "不在連絡", "不在のご連絡"};
-  std::string_view s = Trim(folded_subject);
+  std::string_view s = TrimBlanks(folded_subject);
   for (int guard = 0; guard < 4 && !s.empty(); ++guard) {
     std::string_view close;
     std::size_t open = 0;
@@ -222,11 +217,11 @@ std::optional<std::string> JapaneseAutoReply(std::string_view folded_subject) {
     }
     const std::size_t end = s.find(close, open);
     if (end == std::string_view::npos) break;
-    const std::string_view tag = Trim(s.substr(open, end - open));
+    const std::string_view tag = TrimBlanks(s.substr(open, end - open));
     for (std::string_view w : kWords) {
       if (tag.substr(0, w.size()) == w) return "auto-reply (subject)";
     }
-    s = Trim(s.substr(end + close.size()));
+    s = TrimBlanks(s.substr(end + close.size()));
   }
   static constexpr std::string_view kAbsence = "不在通知";
   if (s.substr(0, kAbsence.size()) == kAbsence) {

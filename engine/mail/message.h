@@ -20,7 +20,7 @@ namespace dsar::mail {
 
 struct Address {
   std::string name;   // decoded display name, UTF-8, one line (control characters collapsed to a
-                      // space, see CollapseControls in text.h), may be empty
+                      // space, see CollapseControls in text/address.h), may be empty
   std::string email;  // addr-spec as written (not lower-cased, never rewritten: a quoted local part
                       // such as "\"john doe\"@example.com" is kept with its quotes and blank, and
                       // fails IsValidEmail)

@@ -1,54 +1,31 @@
 // ParseMessage: raw RFC 5322 bytes -> ParsedMessage, with GMime 3.
 //
 // GMime parses the MIME structure and undoes transfer encodings; headers are decoded by
-// our own RFC 2047 decoder (mail/text.h) from GMime's raw header values, because GMime
-// 3.2.13 truncates a header after a base64 encoded-word ending in '=' padding (issue #133).
+// DecodeHeaderText (mail/text/rfc2047.h) from GMime's raw header values, because GMime before
+// 3.2.14 truncates a header after a base64 encoded-word ending in '=' padding (issue #133).
 // Bodies are converted to UTF-8 by ToUtf8 so a windows-1252 byte in an "iso-8859-1" part
 // still becomes the character the sender saw.
 #include <gmime/gmime.h>
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 
+#include "mail/gmime_support.h"
 #include "mail/message.h"
-#include "mail/text.h"
+#include "mail/text/address.h"
+#include "mail/text/charset.h"
+#include "mail/text/flowed.h"
+#include "mail/text/forward.h"
+#include "mail/text/html.h"
+#include "mail/text/quoting.h"
+#include "mail/text/rfc2047.h"
+#include "mail/text/utf8.h"
 
 namespace dsar::mail {
 namespace {
 
-void InitGMimeOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
-}
-
-struct GObjectUnref {
-  void operator()(void* p) const {
-    if (p) g_object_unref(p);
-  }
-};
-template <typename T>
-using GPtr = std::unique_ptr<T, GObjectUnref>;
-
-struct GFreeDeleter {
-  void operator()(void* p) const { g_free(p); }
-};
-
-std::string_view TrimView(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+using text::LowerAscii;
+using text::TrimBlanks;
 
 // The raw value of the first header named `name` (case-insensitive), or nullopt.
 std::optional<std::string> RawHeader(GMimeHeaderList* headers, const char* name) {
@@ -65,7 +42,7 @@ std::optional<std::string> RawHeader(GMimeHeaderList* headers, const char* name)
 }
 
 std::optional<Millis> ParseDate(std::string_view text) {
-  const std::string s(TrimView(text));
+  const std::string s(TrimBlanks(text));
   if (s.empty()) return std::nullopt;
   GDateTime* dt = g_mime_utils_header_decode_date(s.c_str());
   if (!dt) return std::nullopt;
@@ -116,7 +93,7 @@ std::vector<std::string> MessageIds(std::string_view raw) {
       angle = true;
       const std::size_t close = raw.find('>', i + 1);
       const std::size_t end = close == std::string_view::npos ? raw.size() : close;
-      const std::string_view id = TrimView(raw.substr(i + 1, end - i - 1));
+      const std::string_view id = TrimBlanks(raw.substr(i + 1, end - i - 1));
       if (IsValidMessageId(id)) out.emplace_back(id);
       if (close == std::string_view::npos) break;
       i = close;
@@ -125,12 +102,12 @@ std::vector<std::string> MessageIds(std::string_view raw) {
     }
   }
   if (angle) return out;
-  std::string_view rest = TrimView(bare);
+  std::string_view rest = TrimBlanks(bare);
   while (!rest.empty()) {
     const std::size_t sp = std::min(rest.find_first_of(" \t\r\n"), rest.size());
     if (!IsValidMessageId(rest.substr(0, sp))) return {};
     out.emplace_back(rest.substr(0, sp));
-    rest = TrimView(rest.substr(sp));
+    rest = TrimBlanks(rest.substr(sp));
   }
   return out;
 }
@@ -150,7 +127,7 @@ std::string PartText(GMimePart* part) {
   const bool html = ct && g_mime_content_type_is_type(ct, "text", "html");
   if (cs.empty() && html) {
     // <meta charset="..."> or <meta http-equiv content="...; charset=...">
-    const std::string head = Lower(raw.substr(0, std::min<std::size_t>(raw.size(), 4096)));
+    const std::string head = LowerAscii(raw.substr(0, std::min<std::size_t>(raw.size(), 4096)));
     const auto at = head.find("charset=");
     if (at != std::string::npos) {
       std::size_t b = at + 8;
@@ -187,7 +164,7 @@ std::string MimeTypeOf(GMimeObject* obj) {
   GMimeContentType* ct = obj ? g_mime_object_get_content_type(obj) : nullptr;
   if (!ct) return "";
   std::unique_ptr<char, GFreeDeleter> type(g_mime_content_type_get_mime_type(ct));
-  return type ? Lower(type.get()) : std::string();
+  return type ? LowerAscii(type.get()) : std::string();
 }
 
 // The first token of a keyword header ("auto-replied; owner-email=..." -> "auto-replied"), lower
@@ -211,7 +188,7 @@ std::string KeywordOf(std::string_view v) {
   std::size_t e = i;
   while (e < v.size() && (std::isalnum(static_cast<unsigned char>(v[e])) || v[e] == '-' || v[e] == '_' || v[e] == '.'))
     ++e;
-  return Lower(v.substr(i, e - i));
+  return LowerAscii(v.substr(i, e - i));
 }
 
 struct BodyParts {
@@ -258,7 +235,7 @@ void Walk(GMimeObject* obj, BodyParts& parts, int depth) {
 std::string JoinParts(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) {
-    if (TrimView(s).empty()) continue;
+    if (TrimBlanks(s).empty()) continue;
     if (!out.empty()) out += "\n\n";
     out += s;
   }
@@ -326,7 +303,7 @@ Result<ParsedMessage> ParseMessage(std::string_view raw) {
     const char* hraw = g_mime_header_get_raw_value(h);
     m.headers.emplace_back(hname ? hname : "", DecodeHeaderText(hraw ? hraw : ""));
   }
-  if (auto v = RawHeader(headers, "Return-Path")) m.return_path = std::string(TrimView(*v));
+  if (auto v = RawHeader(headers, "Return-Path")) m.return_path = std::string(TrimBlanks(*v));
   if (auto v = RawHeader(headers, "Auto-Submitted")) m.auto_submitted = KeywordOf(*v);
   if (auto v = RawHeader(headers, "Precedence")) m.precedence = KeywordOf(*v);
   if (auto v = RawHeader(headers, "List-Id")) m.list_id = DecodeHeaderText(*v);
@@ -339,7 +316,7 @@ Result<ParsedMessage> ParseMessage(std::string_view raw) {
 
   BodyParts parts;
   Walk(root, parts, 0);
-  m.text = std::string(TrimView(!parts.plain.empty() ? JoinParts(parts.plain) : JoinParts(parts.html)));
+  m.text = std::string(TrimBlanks(!parts.plain.empty() ? JoinParts(parts.plain) : JoinParts(parts.html)));
   m.attachments = std::move(parts.attachments);
   m.part_types = std::move(parts.types);
   m.fresh_text = ExtractFreshText(m.text, SubjectIsForward(m.subject));

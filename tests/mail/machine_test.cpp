@@ -1,67 +1,31 @@
 // MachineGenerated (issue 4, "Not a request"): every `ignored` message of the public manifest
 // gives its reason, every `triage` one and every real request gives none; then our own variants
-// (bounces, auto-replies, receipts, list mail) and people who merely mention such things.
+// (bounces, auto-replies, receipts, list mail, Japanese auto-responders) and people who merely
+// mention such things.
 //
 // People and addresses in the variants are fictional (example.* domains).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
+#include "fixtures.h"
 #include "mail/message.h"
+#include "raw_message.h"
 
 using namespace dsar;
 using namespace dsar::mail;
+using test::EncodedWord;
+using test::kMail;
+using test::MustParse;
+using test::RawMessage;
+using test::ReadFile;
+using test::ReadTsv;
 
 namespace {
 
-const std::filesystem::path kMail = std::filesystem::path(DSAR_SHARED_FIXTURES) / "mail";
-
-std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Rows of a TSV file without its header line.
-std::vector<std::vector<std::string>> ReadTsv(const std::filesystem::path& p) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(ReadFile(p));
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::vector<std::string> cols;
-    std::size_t pos = 0;
-    while (true) {
-      const std::size_t tab = line.find('\t', pos);
-      cols.push_back(line.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos));
-      if (tab == std::string::npos) break;
-      pos = tab + 1;
-    }
-    rows.push_back(std::move(cols));
-  }
-  return rows;
-}
-
-ParsedMessage Parse(const std::string& raw) {
-  auto parsed = ParseMessage(raw);
-  REQUIRE(parsed.ok());
-  return *parsed;
-}
-
-std::string Reason(const std::string& raw) { return MachineGenerated(Parse(raw)).value_or(""); }
+std::string Reason(const std::string& raw) { return MachineGenerated(MustParse(raw)).value_or(""); }
 
 // The reason expected for each `ignored` entry of mail/public/MANIFEST.tsv.
 const std::map<std::string, std::string> kIgnored = {
@@ -95,7 +59,7 @@ TEST_CASE("public manifest: every ignored entry gives its reason, every triage e
     const std::string& file = row[0];
     const std::string& outcome = row[1];
     INFO("fixture " << file);
-    const ParsedMessage m = Parse(ReadFile(kMail / "public" / file));
+    const ParsedMessage m = MustParse(ReadFile(kMail / "public" / file));
     const auto reason = MachineGenerated(m);
     if (outcome == "ignored") {
       ++ignored;
@@ -134,7 +98,7 @@ TEST_CASE("real requests, the question and the filled reply template are written
       REQUIRE(raw.find("{{") == std::string::npos);
     }
     INFO("fixture " << entry.path().filename().string());
-    const auto reason = MachineGenerated(Parse(raw));
+    const auto reason = MachineGenerated(MustParse(raw));
     if (reason) INFO("reason " << *reason);
     CHECK_FALSE(reason.has_value());
     ++files;
@@ -144,7 +108,7 @@ TEST_CASE("real requests, the question and the filled reply template are written
 
 TEST_CASE("ParseMessage keeps the header data MachineGenerated reads", "[mail][machine][parse]") {
   SECTION("a Postfix DSN") {
-    const ParsedMessage m = Parse(ReadFile(kMail / "public" / "flanker_bounce_aol_mailbox_full.eml"));
+    const ParsedMessage m = MustParse(ReadFile(kMail / "public" / "flanker_bounce_aol_mailbox_full.eml"));
     CHECK(m.content_type == "multipart/report");
     CHECK(m.report_type == "delivery-status");
     CHECK(m.auto_submitted == "auto-replied");
@@ -153,7 +117,7 @@ TEST_CASE("ParseMessage keeps the header data MachineGenerated reads", "[mail][m
     CHECK_FALSE(HeaderValue(m, "List-Id").has_value());
   }
   SECTION("an inline message: order, decoding, topmost Return-Path, keywords") {
-    const ParsedMessage m = Parse(
+    const ParsedMessage m = MustParse(
         "Return-Path: <first@example.org>\n"
         "Return-Path: <second@example.org>\n"
         "From: Jonas Keller <j.keller@example.de>\n"
@@ -180,7 +144,7 @@ TEST_CASE("ParseMessage keeps the header data MachineGenerated reads", "[mail][m
     CHECK(HeaderValue(m, "SUBJECT") == std::optional<std::string>("Löschung meiner Daten"));
   }
   SECTION("parts inside an attached message are not listed") {
-    const ParsedMessage m = Parse(
+    const ParsedMessage m = MustParse(
         "From: Rita Gomez <rita@example.com>\n"
         "Subject: Fwd: look at this bounce\n"
         "Content-Type: multipart/mixed; boundary=\"b1\"\n"
@@ -264,7 +228,7 @@ TEST_CASE("own variants: machine-generated mail gives its reason", "[mail][machi
         "<harriet.vance@example.com>: host mail.example.com said: 550 5.1.1 User unknown\n\n"
         "Subject: Please confirm your request to delete your data\n"
         "We received your request to delete your account and all personal data.\n";
-    const ParsedMessage m = Parse(raw);
+    const ParsedMessage m = MustParse(raw);
     CHECK(MachineGenerated(m) == std::optional<std::string>("delivery status notification (bounce sender)"));
   }
   SECTION("an Exim bounce known by X-Failed-Recipients, and one by its subject only") {
@@ -342,7 +306,7 @@ TEST_CASE("own variants: machine-generated mail gives its reason", "[mail][machi
 
 TEST_CASE("own variants: people who mention such things are people", "[mail][machine][variants]") {
   SECTION("a request that mentions the automatic reply it got") {
-    const ParsedMessage m = Parse(
+    const ParsedMessage m = MustParse(
         "From: Harriet Vance <harriet.vance@example.com>\n"
         "To: contact@nimbus.example\n"
         "Subject: Still waiting: delete my account\n"
@@ -356,7 +320,7 @@ TEST_CASE("own variants: people who mention such things are people", "[mail][mac
     CHECK(c.type == std::optional<RequestType>(RequestType::kDeletion));
   }
   SECTION("a reply to our mail that quotes a Delivery Status Notification") {
-    CHECK_FALSE(MachineGenerated(Parse(
+    CHECK_FALSE(MachineGenerated(MustParse(
                     "From: Alex Morgan <alex.morgan@example.com>\n"
                     "To: Privacy Team <privacy@nimbus.example>\n"
                     "Subject: Re: [DSR-7K2M-9QXH] Confirm your request\n"
@@ -371,38 +335,62 @@ TEST_CASE("own variants: people who mention such things are people", "[mail][mac
                     .has_value());
   }
   SECTION("a person who forwards a bounce, answers an auto-reply, or has a bounce-like subject later") {
-    CHECK_FALSE(MachineGenerated(Parse("From: Rita Gomez <rita@example.com>\n"
+    CHECK_FALSE(MachineGenerated(MustParse("From: Rita Gomez <rita@example.com>\n"
                                        "Subject: Fwd: Undeliverable: Delete my account\n\nSee below.\n"))
                     .has_value());
-    CHECK_FALSE(MachineGenerated(Parse("From: Rita Gomez <rita@example.com>\n"
+    CHECK_FALSE(MachineGenerated(MustParse("From: Rita Gomez <rita@example.com>\n"
                                        "Subject: RE: Automatic reply: Data deletion\n\nAre you back?\n"))
                     .has_value());
-    CHECK_FALSE(MachineGenerated(Parse("From: Rita Gomez <rita@example.com>\n"
+    CHECK_FALSE(MachineGenerated(MustParse("From: Rita Gomez <rita@example.com>\n"
                                        "Subject: My request after the Delivery Status Notification\n\nHi\n"))
                     .has_value());
-    CHECK_FALSE(MachineGenerated(Parse("From: Rita Gomez <rita@example.com>\n"
+    CHECK_FALSE(MachineGenerated(MustParse("From: Rita Gomez <rita@example.com>\n"
                                        "Subject: Read: my notes on your privacy policy\n"
                                        "Content-Type: text/plain\n\nHi\n"))
                     .has_value());
   }
   SECTION("one Outlook header alone is not enough; Auto-Submitted: no; a postmaster-like address") {
     // A person's request redirected by an Exchange inbox rule (info@ -> privacy@).
-    CHECK_FALSE(MachineGenerated(Parse("From: Liam Walsh <liam.walsh@example.ie>\n"
+    CHECK_FALSE(MachineGenerated(MustParse("From: Liam Walsh <liam.walsh@example.ie>\n"
                                        "Subject: Erase my data\n"
                                        "X-MS-Exchange-Inbox-Rules-Loop: info@nimbus.example\n"
                                        "Thread-Index: AdtPq9n2mXr0d1YzT0WlE7x6Zx3f7A==\n\n"
                                        "Please erase my data.\n"))
                     .has_value());
-    CHECK_FALSE(MachineGenerated(Parse("From: Liam Walsh <liam.walsh@example.ie>\n"
+    CHECK_FALSE(MachineGenerated(MustParse("From: Liam Walsh <liam.walsh@example.ie>\n"
                                        "Subject: Erase my data\n"
                                        "X-Auto-Response-Suppress: All\n\nPlease erase my data.\n"))
                     .has_value());
-    CHECK_FALSE(MachineGenerated(Parse("From: Liam Walsh <liam.walsh@example.ie>\n"
+    CHECK_FALSE(MachineGenerated(MustParse("From: Liam Walsh <liam.walsh@example.ie>\n"
                                        "Subject: Erase my data\nAuto-Submitted: no\n\nPlease erase my data.\n"))
                     .has_value());
-    CHECK_FALSE(MachineGenerated(Parse("Return-Path: <postmaster.jones@example.ie>\n"
+    CHECK_FALSE(MachineGenerated(MustParse("Return-Path: <postmaster.jones@example.ie>\n"
                                        "From: Pat Postmaster <postmaster.jones@example.ie>\n"
                                        "Subject: Erase my data\n\nPlease erase my data.\n"))
                     .has_value());
   }
+}
+
+TEST_CASE("Japanese auto-replies are machine-generated; a person answering one is not",
+          "[mail][machine][ja]") {
+  auto reason = [](const std::string& subject) {
+    RawMessage m;
+    m.from = "support@example.co.jp";
+    m.subject = subject;
+    m.body = "お問い合わせありがとうございます。担当者より折り返しご連絡いたします。";
+    return MachineGenerated(MustParse(m.Build())).value_or("");
+  };
+  CHECK(reason(EncodedWord("自動応答: 個人情報の開示請求", "ISO-2022-JP")) == "Outlook automatic reply");
+  CHECK(reason(EncodedWord("自動返信：お問い合わせ", "UTF-8")) == "Outlook automatic reply");
+  CHECK(reason(EncodedWord("【自動返信】お問い合わせありがとうございます", "ISO-2022-JP")) == "auto-reply (subject)");
+  CHECK(reason(EncodedWord("[自動応答] 受付のお知らせ", "UTF-8")) == "auto-reply (subject)");
+  CHECK(reason(EncodedWord("［自動送信］お問い合わせを受け付けました", "Shift_JIS", "CP932")) == "auto-reply (subject)");
+  CHECK(reason(EncodedWord("不在通知: 個人情報の削除について", "UTF-8")) == "auto-reply (subject)");
+  CHECK(reason(EncodedWord("不在通知", "UTF-8")) == "auto-reply (subject)");
+  CHECK(reason(EncodedWord("【不在のお知らせ】11月30日まで", "UTF-8")) == "auto-reply (subject)");
+  // People.
+  CHECK(reason(EncodedWord("Re: 【自動返信】お問い合わせありがとうございます", "UTF-8")) == "");
+  CHECK(reason(EncodedWord("不在通知について質問です", "UTF-8")) == "");
+  CHECK(reason(EncodedWord("自動返信メールが届きません", "UTF-8")) == "");
+  CHECK(reason(EncodedWord("個人情報の開示請求", "ISO-2022-JP")) == "");
 }

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,17 @@ struct RawMessage {
   }
 };
 
+// A plain UTF-8 message from `from` with `subject` and `body`, its Message-ID made from them.
+inline std::string Mail(const std::string& subject, const std::string& body,
+                        const std::string& from = "Robin Vale <robin.vale@example.com>") {
+  RawMessage m;
+  m.from = from;
+  m.subject = subject;
+  m.message_id = "defect-" + std::to_string(std::hash<std::string>{}(subject + body)) + "@example.com";
+  m.body = body;
+  return m.Build();
+}
+
 inline ParsedMessage MustParse(const std::string& raw) {
   auto parsed = ParseMessage(raw);
   REQUIRE(parsed.ok());
@@ -120,5 +132,12 @@ inline ParsedMessage MustParse(const std::string& raw) {
 }
 
 inline Classification ClassifyRaw(const std::string& raw) { return Classify(MustParse(raw)); }
+
+// The names of the rights in `c.types` ("access", "deletion", ...), in order.
+inline std::vector<std::string> Names(const Classification& c) {
+  std::vector<std::string> out;
+  for (RequestType t : c.types) out.emplace_back(RequestTypeName(t));
+  return out;
+}
 
 }  // namespace dsar::mail::test

@@ -2,53 +2,17 @@
 // real-world messages (none of the `triage` ones may become a request).
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <string>
+#include <vector>
 
+#include "mail/fixtures.h"
 #include "mail/message.h"
 
 using namespace dsar;
 using namespace dsar::mail;
-
-namespace {
-
-const std::filesystem::path kMail = std::filesystem::path(DSAR_SHARED_FIXTURES) / "mail";
-
-std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::vector<std::string>> ReadTsv(const std::filesystem::path& p) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(ReadFile(p));
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::vector<std::string> cols;
-    std::size_t pos = 0;
-    while (true) {
-      const std::size_t tab = line.find('\t', pos);
-      cols.push_back(line.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos));
-      if (tab == std::string::npos) break;
-      pos = tab + 1;
-    }
-    rows.push_back(std::move(cols));
-  }
-  return rows;
-}
-
-}  // namespace
+using test::kMail;
+using test::ReadFile;
+using test::ReadTsv;
 
 TEST_CASE("every fixture in mail/requests is classified as expected.tsv says", "[mail][classify][fixtures]") {
   const auto rows = ReadTsv(kMail / "requests" / "expected.tsv");
@@ -136,21 +100,4 @@ TEST_CASE("public real-world messages: parsing never fails hard, triage ones are
   // The torture test and the forward-as-attachment must parse.
   CHECK(ParseMessage(ReadFile(kMail / "public" / "postalmime_mimetorture.eml")).ok());
   CHECK(ParseMessage(ReadFile(kMail / "public" / "flanker_forward_as_attachment.eml")).ok());
-}
-
-TEST_CASE("quoted text from the public replies stays out of fresh_text", "[mail][parse][public]") {
-  auto fresh = [](const char* file) {
-    auto parsed = ParseMessage(ReadFile(kMail / "public" / file));
-    REQUIRE(parsed.ok());
-    return parsed->fresh_text;
-  };
-  // Outlook "From: x [mailto:x] / Sent:" block whose quoted newsletter says "unsubscribe".
-  CHECK(fresh("talon_outlook_reply.eml").find("nsubscribe") == std::string::npos);
-  CHECK(fresh("talon_outlook_reply.eml").find("Hello") != std::string::npos);
-  // Yahoo "----- Original Message -----" with embedded From:/Subject: lines.
-  CHECK(fresh("talon_yahoo_reply.eml") == "Hello");
-  CHECK(fresh("talon_aol_reply.eml").find("Original Message") == std::string::npos);
-  CHECK(fresh("talon_iphone_reply.eml").find("Sent from my iPhone") == std::string::npos);
-  CHECK(fresh("talon_gmail_reply.eml").find("wrote:") == std::string::npos);
-  CHECK(fresh("talon_thunderbird_reply.eml").find("wrote:") == std::string::npos);
 }

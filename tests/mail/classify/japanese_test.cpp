@@ -1,8 +1,9 @@
 // Japanese mail (issue 4 §4): requests as people in Japan write them to a company (個人情報保護法 /
 // APPI terms, and GDPR/CCPA terms in Japanese), in UTF-8, ISO-2022-JP and Shift_JIS, with
-// encoded-word subjects; Japanese reply headers, forwards and signatures told apart from what
-// the sender wrote now; an agent (代理人) and a parent; two rights in one mail; mail that is not a
-// request; Japanese auto-replies. Wordings of our own, not the shared fixtures.
+// encoded-word subjects; an agent (代理人) and a parent; a staff forward and a web form; two
+// rights in one mail; mail that is not a request; jurisdiction hints. Wordings of our own, not the
+// shared fixtures. (Japanese charsets: text/charset_test.cpp; reply headers and signatures:
+// text/quoting_test.cpp; auto-replies: machine_test.cpp.)
 //
 // Japan's 個人情報保護法 has no jurisdiction in workflows/jurisdictions/jurisdictions.yaml, so a
 // Japanese request that names only it has no hint.
@@ -17,8 +18,7 @@
 #include <vector>
 
 #include "mail/message.h"
-#include "mail/text.h"
-#include "raw_message.h"
+#include "mail/raw_message.h"
 
 using namespace dsar;
 using namespace dsar::mail;
@@ -26,6 +26,7 @@ using test::ClassifyRaw;
 using test::EncodedWord;
 using test::Encode;
 using test::MustParse;
+using test::Names;
 using test::RawMessage;
 
 namespace {
@@ -124,12 +125,6 @@ std::string BuildFrom(const Person& p, const std::string& subject, const std::st
 }
 
 using V = std::vector<std::string>;
-
-std::vector<std::string> Names(const Classification& c) {
-  std::vector<std::string> out;
-  for (RequestType t : c.types) out.emplace_back(RequestTypeName(t));
-  return out;
-}
 
 struct JaVariant {
   V types;  // every right asked for, in order; empty: triage
@@ -411,119 +406,6 @@ TEST_CASE("Japanese: a staff forward and a web form name the person", "[mail][cl
   }
 }
 
-TEST_CASE("Japanese charsets decode to the right text", "[mail][parse][ja]") {
-  SECTION("the public ISO-2022-JP fixture (Thunderbird)") {
-    const auto m = MustParse([] {
-      std::ifstream in(std::string(DSAR_SHARED_FIXTURES) + "/mail/public/mimekit_japanese_iso2022jp.eml",
-                       std::ios::binary);
-      REQUIRE(in.good());
-      return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }());
-    CHECK(m.subject == "日本語メールテスト (testing Japanese emails)");
-    CHECK(m.text.find("日本語が\n正常に\n送れているか\nテスト.") != std::string::npos);
-  }
-  SECTION("ISO-2022-JP with NEC special characters (① ㈱), as Outlook sends them") {
-    // ESC $ B "-!" is ① and "-j" is ㈱ (NEC row 13, CP50220); glibc's ISO-2022-JP refuses both.
-    const std::string body = Encode("ご担当者様\r\n", "ISO-2022-JP") + "\x1b$B-!\x1b(B " +
-                             Encode("開示請求をお願いします。\r\n", "ISO-2022-JP") + "\x1b$B-j\x1b(B" +
-                             Encode("サンプル 山田\r\n", "ISO-2022-JP");
-    RawMessage m;
-    m.from = "taro.yamada@example.jp";
-    m.subject = "=?ISO-2022-JP?B?" + test::Base64("\x1b$B-!\x1b(B" + Encode("開示請求", "ISO-2022-JP"), 0) + "?=";
-    m.charset = "iso-2022-jp";
-    m.transfer_encoding = "7bit";
-    m.body = body;
-    const auto parsed = MustParse(m.Build());
-    CHECK(parsed.subject == "①開示請求");
-    CHECK(parsed.text == "ご担当者様\n① 開示請求をお願いします。\n㈱サンプル 山田");
-    const auto c = Classify(parsed);
-    CHECK(c.outcome == Classification::Outcome::kRequest);
-    CHECK(Names(c) == V{"access"});
-  }
-  SECTION("Shift_JIS is read as windows-31j: 髙 and ① survive") {
-    RawMessage m;
-    m.from = EncodedWord("髙橋 美咲", "Shift_JIS", "CP932") + " <misaki.takahashi@example.jp>";
-    m.subject = EncodedWord("①氏名の訂正", "SHIFT_JIS", "CP932");
-    m.charset = "SHIFT_JIS";
-    m.body = Encode("氏名の「高」は「髙」が正しい表記です。訂正をお願いします。\r\n", "CP932");
-    const auto parsed = MustParse(m.Build());
-    REQUIRE(parsed.from);
-    CHECK(parsed.from->name == "髙橋 美咲");
-    CHECK(parsed.subject == "①氏名の訂正");
-    CHECK(parsed.text == "氏名の「高」は「髙」が正しい表記です。訂正をお願いします。");
-    CHECK(Names(Classify(parsed)) == V{"correction"});
-  }
-  SECTION("half-width katakana (Shift_JIS single bytes) are matched as full-width") {
-    RawMessage m;
-    m.from = "ken.tanaka@example.or.jp";
-    m.charset = "x-sjis";
-    m.body = Encode("ﾃﾞｰﾀの削除をお願いします。ﾒﾙﾏｶﾞも不要です。\r\n", "CP932");
-    const auto parsed = MustParse(m.Build());
-    CHECK(parsed.text == "ﾃﾞｰﾀの削除をお願いします。ﾒﾙﾏｶﾞも不要です。");
-    const auto c = Classify(parsed);
-    CHECK(c.language == "ja");
-    CHECK(Names(c) == V{"deletion", "opt_out_marketing"});
-  }
-  SECTION("EUC-JP") {
-    RawMessage m;
-    m.from = "ken.tanaka@example.or.jp";
-    m.subject = EncodedWord("配信停止", "EUC-JP");
-    m.charset = "euc-jp";
-    m.body = Encode("メールマガジンの配信を停止してください。\r\n", "EUC-JP");
-    const auto parsed = MustParse(m.Build());
-    CHECK(parsed.subject == "配信停止");
-    CHECK(Names(Classify(parsed)) == V{"opt_out_marketing"});
-  }
-  SECTION("NarrowWidth and FoldForMatching") {
-    CHECK(NarrowWidth("ＧＤＰＲ第１５条：") == "GDPR第15条:");
-    CHECK(NarrowWidth("ﾃﾞｰﾀ ﾎﾟｰﾀﾋﾞﾘﾃｨ ｳﾞ") == "データ ポータビリティ ヴ");
-    CHECK(NarrowWidth("全角　スペース") == "全角 スペース");
-    CHECK(FoldForMatching("ＣＳＶ形式") == "csv形式");
-  }
-}
-
-TEST_CASE("Japanese reply headers, quotes and signatures stay out of fresh_text", "[mail][parse][fresh][ja]") {
-  SECTION("Gmail: <date> <name> <addr>: with no verb") {
-    CHECK(ExtractFreshText("削除してください。\n\n2026年11月20日(金) 10:00 山田太郎 <x@example.com>:\n\n> 開示請求", false) ==
-          "削除してください。");
-    // wrapped over two lines
-    CHECK(ExtractFreshText("はい。\n\n2026年11月20日(金) 10:00 Nimbus サポート <\nsupport@nimbus.example>:\n> 開示", false) ==
-          "はい。");
-  }
-  SECTION("Apple Mail and Thunderbird in Japanese") {
-    CHECK(ExtractFreshText("了解です。\n\n2026/11/20 10:00、山田太郎 <x@example.com>のメール:\n\n> 削除", false) ==
-          "了解です。");
-    CHECK(ExtractFreshText("了解です。\n\n山田太郎 さんは書きました:\n> 削除", false) == "了解です。");
-  }
-  SECTION("original-message separators and Outlook's Japanese header block") {
-    CHECK(ExtractFreshText("はい。\n\n--- 元のメッセージ ---\n差出人: x\n削除", false) == "はい。");
-    CHECK(ExtractFreshText("はい。\n\n-----元のメッセージ-----\n削除", false) == "はい。");
-    CHECK(ExtractFreshText("はい。\n\n―――――元のメッセージ―――――\n削除", false) == "はい。");
-    CHECK(ExtractFreshText("はい。\n\n差出人: Nimbus <n@nimbus.example>\n送信日時: 2026年11月18日 9:00\n宛先: a\n"
-                           "件名: ご案内\n\n配信停止はこちら",
-                           false) == "はい。");
-    CHECK(ExtractFreshText("はい。\n\n差出人：Nimbus <n@nimbus.example>\n送信日時：2026年11月18日 9:00\n\n削除", false) ==
-          "はい。");
-  }
-  SECTION("quotes with '>' and '＞'") {
-    CHECK(ExtractFreshText("承知しました。\n＞ 配信停止\n> 削除", false) == "承知しました。");
-  }
-  SECTION("signatures: '--', a mobile line, rules of ━ or ─ with contact details") {
-    CHECK(ExtractFreshText("開示をお願いします。\n--\n山田太郎\n配信停止", false) == "開示をお願いします。");
-    CHECK(ExtractFreshText("開示をお願いします。\n\niPhoneから送信", false) == "開示をお願いします。");
-    CHECK(ExtractFreshText("開示をお願いします。\n━━━━━━━━━━\n山田 太郎\nyamada@example.jp\n━━━━━━━━━━", false) ==
-          "開示をお願いします。");
-    CHECK(ExtractFreshText("開示をお願いします。\n\n──────────────\n株式会社サンプル\n山田 太郎\nTEL 03-1234-5678\n", false) ==
-          "開示をお願いします。");
-    CHECK(ExtractFreshText("開示をお願いします。\n＝＝＝＝＝＝＝＝\n山田\n＝＝＝＝＝＝＝＝", false) == "開示をお願いします。");
-  }
-  SECTION("a rule inside the request is not a signature") {
-    const std::string t =
-        "以下の通り請求します。\n━━━━━━━━━━\n請求内容：保有個人データの開示\n━━━━━━━━━━\nよろしくお願いいたします。\n山田";
-    CHECK(ExtractFreshText(t, false) == t);
-  }
-}
-
 TEST_CASE("Japanese jurisdiction hints: only ids the engine knows, only from what the sender wrote",
           "[mail][classify][ja][hint]") {
   auto hint = [](const std::string& subject, const std::string& body) {
@@ -547,28 +429,4 @@ TEST_CASE("Japanese jurisdiction hints: only ids the engine knows, only from wha
   CHECK(hint("Re: GDPRに関するお知らせ",
              "配信停止をお願いします。\n\n2026年11月20日(金) 10:00 Nimbus <news@nimbus.example>:\n> GDPRに基づく"
              "プライバシーポリシーの改定のお知らせ\n") == "");
-}
-
-TEST_CASE("Japanese auto-replies are machine-generated; a person answering one is not",
-          "[mail][machine][ja]") {
-  auto reason = [](const std::string& subject) {
-    RawMessage m;
-    m.from = "support@example.co.jp";
-    m.subject = subject;
-    m.body = "お問い合わせありがとうございます。担当者より折り返しご連絡いたします。";
-    return MachineGenerated(MustParse(m.Build())).value_or("");
-  };
-  CHECK(reason(EncodedWord("自動応答: 個人情報の開示請求", "ISO-2022-JP")) == "Outlook automatic reply");
-  CHECK(reason(EncodedWord("自動返信：お問い合わせ", "UTF-8")) == "Outlook automatic reply");
-  CHECK(reason(EncodedWord("【自動返信】お問い合わせありがとうございます", "ISO-2022-JP")) == "auto-reply (subject)");
-  CHECK(reason(EncodedWord("[自動応答] 受付のお知らせ", "UTF-8")) == "auto-reply (subject)");
-  CHECK(reason(EncodedWord("［自動送信］お問い合わせを受け付けました", "Shift_JIS", "CP932")) == "auto-reply (subject)");
-  CHECK(reason(EncodedWord("不在通知: 個人情報の削除について", "UTF-8")) == "auto-reply (subject)");
-  CHECK(reason(EncodedWord("不在通知", "UTF-8")) == "auto-reply (subject)");
-  CHECK(reason(EncodedWord("【不在のお知らせ】11月30日まで", "UTF-8")) == "auto-reply (subject)");
-  // People.
-  CHECK(reason(EncodedWord("Re: 【自動返信】お問い合わせありがとうございます", "UTF-8")) == "");
-  CHECK(reason(EncodedWord("不在通知について質問です", "UTF-8")) == "");
-  CHECK(reason(EncodedWord("自動返信メールが届きません", "UTF-8")) == "");
-  CHECK(reason(EncodedWord("個人情報の開示請求", "ISO-2022-JP")) == "");
 }

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "mail/message.h"
+#include "mail/raw_message.h"
 
 using namespace dsar;
 using namespace dsar::mail;
+using test::Names;
 
 namespace {
 
@@ -24,12 +26,6 @@ Classification Of(const std::string& subject, const std::string& body, const std
   auto parsed = ParseMessage(raw);
   REQUIRE(parsed.ok());
   return Classify(*parsed);
-}
-
-std::vector<std::string> Names(const Classification& c) {
-  std::vector<std::string> out;
-  for (RequestType t : c.types) out.emplace_back(RequestTypeName(t));
-  return out;
 }
 
 using V = std::vector<std::string>;

@@ -2,7 +2,7 @@
 // form-field wording the classifier knows gives one of the contract jurisdiction ids
 // (DESIGN.md §3; workflows/jurisdictions/jurisdictions.yaml), taken only from what the sender
 // wrote now: never from quoted text, a signature, our own mail's footer or a reply's subject.
-// Japanese hints are in japanese_test.cpp.
+// Japanese hints are in japanese_test.cpp (this folder).
 //
 // People and addresses are fictional (example.* domains).
 #include <catch2/catch.hpp>
@@ -10,7 +10,7 @@
 #include <string>
 
 #include "mail/message.h"
-#include "raw_message.h"
+#include "mail/raw_message.h"
 
 using namespace dsar;
 using namespace dsar::mail;

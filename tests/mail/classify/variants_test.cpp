@@ -8,7 +8,7 @@
 #include <map>
 
 #include "mail/message.h"
-#include "raw_message.h"
+#include "mail/raw_message.h"
 
 using namespace dsar;
 using namespace dsar::mail;
