@@ -16,10 +16,10 @@
 #include "core/time.h"
 #include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/systems_map.h"
-#include "service/company_systems.h"
+#include "requests/company_systems.h"
 #include "intake/maildir_watcher.h"
 #include "requests/engine.h"
-#include "service/workers.h"
+#include "schedule/workers.h"
 #include "store/store.h"
 
 namespace dsar::app {

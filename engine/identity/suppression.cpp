@@ -7,7 +7,6 @@
 
 #include "core/model.h"
 #include "fulfillment/connectors/sql/sqlite_db.h"
-#include "store/sqlite.h"
 
 namespace dsar::service {
 
@@ -105,12 +104,9 @@ Result<int> AddSuppressionsInTx(store::Tx& tx, const Secrets& secrets, const std
   for (const auto& id : ids) {
     const std::string hash = SuppressionHash(secrets, id);
     if (hash.empty()) continue;
-    store::Statement s(tx.connection(),
-                       "INSERT OR IGNORE INTO suppression (kind, identifier_hash, reference, added_at) "
-                       "VALUES (?1, ?2, ?3, ?4)");
-    s.Bind(1, id.kind).Bind(2, hash).Bind(3, reference).Bind(4, static_cast<std::int64_t>(now));
-    if (Status st = s.Run(); !st.ok()) return st;
-    added += tx.connection().Changes() > 0 ? 1 : 0;
+    auto is_new = tx.AddSuppression(id.kind, hash, reference, now);
+    if (!is_new.ok()) return is_new.status();
+    added += *is_new ? 1 : 0;
   }
   return added;
 }
@@ -118,10 +114,10 @@ Result<int> AddSuppressionsInTx(store::Tx& tx, const Secrets& secrets, const std
 Result<bool> IsHashSuppressed(store::Store& store, const std::string& kind, const std::string& hash) {
   bool found = false;
   Status st = store.Read([&](store::Tx& tx) -> Status {
-    store::Statement s(tx.connection(), "SELECT 1 FROM suppression WHERE kind = ?1 AND identifier_hash = ?2");
-    s.Bind(1, kind).Bind(2, hash);
-    found = s.Step();
-    return s.status();
+    auto listed = tx.IsSuppressed(kind, hash);
+    if (!listed.ok()) return listed.status();
+    found = *listed;
+    return Status::Ok();
   });
   if (!st.ok()) return st;
   return found;

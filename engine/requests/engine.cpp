@@ -1,7 +1,7 @@
 #include "requests/engine.h"
 
 #include "requests/deployment_check.h"
-#include "service/mail_transport.h"
+#include "mail/outbox/transport.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -42,8 +42,9 @@
 #include "requests/corrections.h"
 #include "requests/engine.h"
 #include "requests/tasks.h"
-#include "service/workers.h"
+#include "schedule/workers.h"
 #include "store/store.h"
+#include "support/sql.h"
 
 namespace dsar::api::test {
 
@@ -96,15 +97,7 @@ struct ServiceFixture {
   }
 
   // The first column of the first row of `sql` (a COUNT), read through the store.
-  long Count(const std::string& sql) {
-    long n = -1;
-    store->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(), sql);
-      if (s.Step()) n = static_cast<long>(s.Int(0));
-      return s.status();
-    });
-    return n;
-  }
+  long Count(const std::string& sql) { return static_cast<long>(test_sql::Count(store->path(), sql)); }
 
   // A request created through the service (fast, no HTTP).
   store::RequestRow CreateDirect(const std::string& email, const std::string& type = "deletion") {

@@ -6,6 +6,7 @@
 #include "api_fixture.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
+#include "support/sql.h"
 
 using namespace dsar;
 using namespace dsar::api;

@@ -8,6 +8,7 @@
 #include "fulfillment/helpers.h"
 #include "fulfillment/package/review.h"
 #include "fulfillment/systems_map.h"
+#include "support/sql.h"
 
 using namespace dsar;
 using namespace dsar::api;

@@ -8,6 +8,7 @@
 #include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/helpers.h"
 #include "fulfillment/systems_map.h"
+#include "support/sql.h"
 
 namespace dsar::api {
 namespace {
@@ -18,13 +19,8 @@ using namespace test;  // ServiceFixture, Req, Body
 // The newest code queued for `id`, from its outbox row before delivery (the delivered Maildir's
 // directory order does not tell the newest of several codes).
 std::string NewestCode(ServiceFixture& f, const std::string& id) {
-  std::string body;
-  f.store->Read([&](store::Tx& tx) {
-    store::Statement s(tx.connection(), "SELECT body FROM outbox WHERE request_id = '" + id +
-                                            "' AND template = 'verification_code' ORDER BY id DESC LIMIT 1");
-    if (s.Step()) body = s.Text(0);
-    return s.status();
-  });
+  const std::string body = test_sql::First(f.store->path(), "SELECT body FROM outbox WHERE request_id = '" + id +
+                                                                "' AND template = 'verification_code' ORDER BY id DESC LIMIT 1");
   std::smatch m;
   REQUIRE(std::regex_search(body, m, std::regex("\\n\\s+([0-9]{6})\\r?\\n")));
   return m[1];

@@ -57,6 +57,7 @@
 #include "requests/corrections.h"
 #include "requests/engine.h"
 #include "requests/tasks.h"
+#include "support/sql.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;
@@ -233,11 +234,9 @@ std::vector<fs::path> NewFiles(const fs::path& dir) {
 
 std::string Outcomes(Engine& e) {
   std::string out;
-  e.store->Read([&](store::Tx& tx) {
-    store::Statement s(tx.connection(), "SELECT outcome, count(*) FROM inbound_messages GROUP BY outcome ORDER BY outcome");
-    while (s.Step()) out += (out.empty() ? "" : " ") + s.Text(0) + "=" + std::to_string(s.Int(1));
-    return s.status();
-  });
+  for (const auto& row : test_sql::Rows(e.store->path(),
+                                        "SELECT outcome, count(*) FROM inbound_messages GROUP BY outcome ORDER BY outcome"))
+    out += (out.empty() ? "" : " ") + row[0] + "=" + row[1];
   return out;
 }
 

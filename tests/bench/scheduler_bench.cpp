@@ -51,17 +51,22 @@ int main(int argc, char** argv) {
   // N open requests, each with a state timeout and three reminders spread over 90 days.
   Status s = st.Transact([&](store::Tx& tx) -> Status {
     if (Status w = tx.PutWorkflowDefinition("bench", "bench", 1, "bench", "", t0); !w.ok()) return w;
-    store::Statement r(tx.connection(),
-                       "INSERT INTO requests (id, reference, type, state, subject_json, subject_email, channel, "
-                       "received_at, due_at, version, workflow_id, workflow_hash, created_at, updated_at) "
-                       "VALUES (?1, ?2, 'access', 'verifying', '{}', ?3, 'api', ?4, ?5, 2, 'bench', 'bench', ?4, ?4)");
-    store::Statement ti(tx.connection(), "INSERT INTO timers (request_id, state, event, fire_at, kind) VALUES (?,?,?,?,?)");
     for (long i = 0; i < n; ++i) {
       const std::string id = "r" + std::to_string(i);
       const Millis received = t0 + (i % 90) * kMillisPerDay + (i % 86400) * 1000;
-      r.Reset();
-      r.Bind(1, id).Bind(2, "B-" + id).Bind(3, id + "@example.com").Bind(4, received).Bind(5, received + 30 * kMillisPerDay);
-      if (Status e = r.Run(); !e.ok()) return e;
+      store::RequestRow r;
+      r.id = id;
+      r.reference = "B-" + id;
+      r.type = "access";
+      r.state = "verifying";
+      r.subject_json = "{}";
+      r.subject_email = id + "@example.com";
+      r.channel = "api";
+      r.received_at = r.created_at = r.updated_at = received;
+      r.due_at = received + 30 * kMillisPerDay;
+      r.version = 2;
+      r.workflow_id = r.workflow_hash = "bench";
+      if (Status e = tx.InsertRequest(r); !e.ok()) return e;
       const struct {
         const char* kind;
         const char* event;
@@ -71,9 +76,7 @@ int main(int argc, char** argv) {
                     {"staff_reminder", "staff_reminder", received + 23 * kMillisPerDay},
                     {"overdue", "staff_overdue", received + 31 * kMillisPerDay}};
       for (const auto& t : timers) {
-        ti.Reset();
-        ti.Bind(1, id).Bind(2, "verifying").Bind(3, t.event).Bind(4, t.at).Bind(5, t.kind);
-        if (Status e = ti.Run(); !e.ok()) return e;
+        if (Status e = tx.InsertTimer({0, id, "verifying", t.event, t.at, t.kind}); !e.ok()) return e;
       }
     }
     return Status::Ok();

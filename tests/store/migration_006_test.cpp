@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "store/store.h"
+#include "support/sql.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;
@@ -46,12 +47,8 @@ TEST_CASE("migration 006 keeps the raw bytes of messages stored before it", "[st
     return Status::Ok();
   }).ok());
   CHECK(raw == "Subject: hi\n");
-  std::int64_t columns = -1;
-  (*store)->Read([&](store::Tx& tx) {
-    store::Statement s(tx.connection(), "SELECT count(*) FROM pragma_table_info('inbound_messages') WHERE name = 'raw'");
-    if (s.Step()) columns = s.Int(0);
-    return s.status();
-  });
+  const std::int64_t columns =
+      test_sql::Count((*store)->path(), "SELECT count(*) FROM pragma_table_info('inbound_messages') WHERE name = 'raw'");
   CHECK(columns == 0);
   store->reset();
   std::error_code ec;

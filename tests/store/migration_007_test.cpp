@@ -5,6 +5,7 @@
 #include <string>
 
 #include "store/store.h"
+#include "support/sql.h"
 
 using namespace dsar;
 namespace fs = std::filesystem;
@@ -16,13 +17,9 @@ TEST_CASE("migration 007 indexes the outbox by request", "[store][migration]") {
     auto opened = store::Store::Open({(dir / "t.db").string()});
     REQUIRE(opened.ok());
     std::string plan;
-    REQUIRE((*opened)->Read([&](store::Tx& tx) {
-      store::Statement s(tx.connection(),
-                         "EXPLAIN QUERY PLAN SELECT id, message_id, body FROM outbox WHERE request_id = ? ORDER BY id");
-      s.Bind(1, "r1");
-      while (s.Step()) plan += s.Text(3) + "\n";
-      return s.status();
-    }).ok());
+    for (const auto& row : test_sql::Rows((*opened)->path(), "EXPLAIN QUERY PLAN SELECT id, message_id, body FROM "
+                                                             "outbox WHERE request_id = 'r1' ORDER BY id"))
+      plan += row[3] + "\n";
     INFO(plan);
     CHECK(plan.find("USING INDEX outbox_request (request_id=?)") != std::string::npos);
     CHECK(plan.find("TEMP B-TREE") == std::string::npos);  // the index gives the order as well

@@ -1,4 +1,4 @@
-// The prepared-statement cache of store::Connection (engine/store/sqlite.h): a text is compiled
+// The prepared-statement cache of store::Connection (engine/store/sqlite/sqlite.h): a text is compiled
 // once per connection, a reused statement starts clean (reset, no bindings left), two statements
 // of the same text alive at once each work, and errors are still reported.
 #include <catch2/catch.hpp>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
 using namespace dsar;

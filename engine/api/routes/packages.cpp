@@ -8,7 +8,7 @@
 #include "api/json_input.h"
 #include "release/downloads.h"
 #include "release/review.h"
-#include "service/mail_transport.h"
+#include "mail/outbox/transport.h"
 
 namespace dsar::api {
 
