@@ -6,12 +6,11 @@
 #include "core/json_fields.h"
 #include "core/time.h"
 #include "holds/holds.h"
-#include "identity/agents.h"
 #include "requests/engine.h"
 
 namespace dsar::api {
 
-using service::Engine;
+using service::RequestView;
 using service::InboundMessage;
 using service::TaskView;
 namespace json = boost::json;
@@ -46,7 +45,7 @@ json::object InboundJson(const InboundMessage& m) {
 
 // ---- JSON views ----
 
-json::object RequestJson(Engine& e, const store::RequestRow& r) {
+json::object RequestJson(const RequestView& r, Millis now, const service::DeadlinePolicy& deadlines) {
   json::object o;
   o["id"] = r.id;
   o["reference"] = r.reference;
@@ -60,7 +59,7 @@ json::object RequestJson(Engine& e, const store::RequestRow& r) {
   o["received_at"] = FormatRfc3339(r.received_at);
   o["due_at"] = r.due_at ? json::value(FormatRfc3339(*r.due_at)) : json::value(nullptr);
   o["ack_due_at"] = r.ack_due_at ? json::value(FormatRfc3339(*r.ack_due_at)) : json::value(nullptr);
-  const auto days_left = e.deadlines().DaysLeft(r, e.clock().Now());
+  const auto days_left = deadlines.DaysLeft(r, now);
   o["days_left"] = days_left ? json::value(*days_left) : json::value(nullptr);
   o["overdue"] = days_left.has_value() && *days_left < 0;
   o["extended"] = r.extensions > 0;
@@ -72,19 +71,12 @@ json::object RequestJson(Engine& e, const store::RequestRow& r) {
   o["duplicate_of"] = r.duplicate_of.empty() ? json::value(nullptr) : json::value(r.duplicate_of);
   // An authorized agent's authority (Cal. Code Regs. tit. 11 § 7063): null when no agent asked,
   // else "missing", "signed_permission" or "power_of_attorney" (the strongest recorded).
-  o["agent_authorization"] = nullptr;
-  if (service::HasAgent(r)) {
-    AgentAuthority a = AgentAuthority::kMissing;
-    e.store().Read([&](store::Tx& tx) {
-      auto got = service::AgentAuthorityFor(tx, r);
-      if (got.ok()) a = *got;
-      return Status::Ok();
-    });
-    o["agent_authorization"] = a == AgentAuthority::kPowerOfAttorney          ? "power_of_attorney"
-                               : a == AgentAuthority::kParentalResponsibility ? "parental_responsibility"
-                               : a == AgentAuthority::kSignedPermission       ? "signed_permission"
-                                                                              : "missing";
-  }
+  const AgentAuthority a = r.agent;
+  o["agent_authorization"] = a == AgentAuthority::kNotNeeded              ? json::value(nullptr)
+                             : a == AgentAuthority::kPowerOfAttorney        ? json::value("power_of_attorney")
+                             : a == AgentAuthority::kParentalResponsibility ? json::value("parental_responsibility")
+                             : a == AgentAuthority::kSignedPermission       ? json::value("signed_permission")
+                                                                            : json::value("missing");
   o["language"] = r.language.empty() ? json::value(nullptr) : json::value(r.language);
   o["details"] = ParseOr(r.details_json, json::object());
   o["version"] = r.version;
@@ -93,22 +85,12 @@ json::object RequestJson(Engine& e, const store::RequestRow& r) {
   wf["hash"] = r.workflow_hash;
   o["workflow"] = std::move(wf);
   json::array allowed;
-  std::shared_ptr<const Workflow> w;
-  w = e.CachedWorkflow(r.workflow_hash);
-  if (!w) {
-    e.store().Read([&](store::Tx& tx) {
-      auto got = e.PinnedWorkflow(tx, r.workflow_hash);
-      if (got.ok()) w = *got;
-      return Status::Ok();
-    });
-  }
-  if (w) {
+  if (const auto& w = r.workflow) {
     const auto& staff = service::StaffEvents();
-    const Millis now = e.clock().Now();
     for (const std::string& ev : w->EventsOffered(r.state)) {
       if (std::find(staff.begin(), staff.end(), ev) == staff.end()) continue;
-      if (ev == "extend" && !e.deadlines().ExtensionAllowed(r, now)) continue;  // the buttons that would work
-      if (ev == "pause" && !e.deadlines().PauseAllowed(r, now)) continue;
+      if (ev == "extend" && !deadlines.ExtensionAllowed(r, now)) continue;  // the buttons that would work
+      if (ev == "pause" && !deadlines.PauseAllowed(r, now)) continue;
       allowed.push_back(json::string(ev));
     }
   }

@@ -1,23 +1,24 @@
 // The API's JSON views of stored rows (contract — HTTP API): plain functions of what a use case
 // returned, so a route builds its answer without reading the store again.
 //
-// Thread safety: functions of their arguments (RequestJson reads the engine's fixed state only).
+// Thread safety: pure functions of their arguments.
 #pragma once
 
 #include <boost/json/object.hpp>
 
+#include "core/time.h"
 #include "intake/inbound_queue.h"
+#include "requests/engine.h"
 #include "requests/tasks.h"
+#include "schedule/deadline_policy.h"
 #include "store/store.h"
-
-namespace dsar::service {
-class Engine;  // requests/engine.h
-}  // namespace dsar::service
 
 namespace dsar::api {
 
-// The request resource, with allowed_events, days_left and the pause/extension figures.
-boost::json::object RequestJson(service::Engine& e, const store::RequestRow& r);
+// The request resource, with allowed_events (the staff events its pinned workflow offers now
+// that would work), days_left and the pause/extension figures, at `now` under `deadlines`. Reads
+// nothing: the view carries the agent's authority and the workflow (requests/engine.h).
+boost::json::object RequestJson(const service::RequestView& r, Millis now, const service::DeadlinePolicy& deadlines);
 boost::json::object TransitionJson(const store::TransitionRow& t);
 boost::json::object HoldJson(const store::HoldRow& h);
 boost::json::object InboundJson(const service::InboundMessage& m);

@@ -1,5 +1,7 @@
 #include "api/problem.h"
 
+#include <algorithm>
+
 namespace dsar::api {
 
 namespace {
@@ -19,6 +21,8 @@ constexpr KindRow kKindTable[] = {
     {Status::Kind::kUnprocessable, 422},
     {Status::Kind::kUnauthorized, 401},
     {Status::Kind::kTooLarge, 413},
+    {Status::Kind::kGone, 410},
+    {Status::Kind::kRateLimited, 429},
     {Status::Kind::kIoError, 500},
 };
 
@@ -58,6 +62,15 @@ int HttpStatusFor(Status::Kind kind) {
   for (const auto& row : kKindTable)
     if (row.kind == kind) return row.http_status;
   return 500;
+}
+
+std::string RetryAfterSeconds(Millis retry_after_ms) {
+  return std::to_string(std::max<Millis>(1, (retry_after_ms + 999) / 1000));
+}
+
+std::vector<std::pair<std::string, std::string>> ProblemHeaders(const Status& status) {
+  if (status.IsRateLimited()) return {{"Retry-After", RetryAfterSeconds(status.retry_after_ms())}};
+  return {};
 }
 
 std::string_view ReasonPhrase(int http_status) {

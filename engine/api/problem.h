@@ -11,6 +11,8 @@
 #include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 
@@ -20,8 +22,16 @@ inline constexpr std::string_view kProblemContentType = "application/problem+jso
 inline constexpr std::string_view kJsonContentType = "application/json";
 
 // NotFound 404, Conflict 409, Refused 409, Invalid 400, Unprocessable 422, Unauthorized 401,
-// TooLarge 413, IoError 500 (kOk maps to 200, which never reaches a problem body).
+// TooLarge 413, Gone 410, RateLimited 429, IoError 500 (kOk maps to 200, which never reaches a
+// problem body).
 int HttpStatusFor(Status::Kind kind);
+
+// The `Retry-After` value (RFC 9110 §10.2.3: whole seconds, rounded up, at least 1) for a wait of
+// `retry_after_ms`.
+std::string RetryAfterSeconds(Millis retry_after_ms);
+// The headers a failed Status adds to its problem response beyond Content-Type and
+// Cache-Control: `Retry-After` for RateLimited (from retry_after_ms()); none for other kinds.
+std::vector<std::pair<std::string, std::string>> ProblemHeaders(const Status& status);
 
 // The standard reason phrase of an HTTP status ("Not Found"); "Error" for an unknown code.
 std::string_view ReasonPhrase(int http_status);

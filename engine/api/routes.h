@@ -2,6 +2,8 @@
 //
 // Handle() parses nothing from a socket and writes nothing to one: the server (server.h) reads
 // bytes into a Request, calls Handle(), and writes the Response. Tests call Handle() directly.
+// The route table, matching and the bearer check are in router.h; the routes, one file per
+// resource, in api/routes/.
 //
 // Routes, under /api/v1 (staff = `Authorization: Bearer <token>` checked with TokenName):
 //   POST   /requests                   staff  201 + resource + Location; Idempotency-Key
@@ -10,7 +12,8 @@
 //   PATCH  /requests/{id}              staff  {jurisdiction?, received_at?, expected_version?}: recomputes the deadline
 //   GET    /requests/{id}/transitions  staff  {"items":[...]} oldest first
 //   POST   /requests/{id}/events       staff  {event, reason?, data?, expected_version?}
-//   POST   /requests/{id}/verify       PUBLIC {code}; rate-limited per client and per request
+//   POST   /requests/{id}/verify       PUBLIC {code}; rate-limited per client and per request (429 +
+//                                             Retry-After, from a RateLimited status)
 //   GET    /requests/{id}/export       staff  the package file (Response::file_path); 410 once the file
 //                                             was deleted after its download link expired
 //   POST   /requests/{id}/download-link staff 201 {reference, expires_at, max_downloads}: a new link mailed
@@ -51,12 +54,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "api/rate_limit.h"
 #include "core/time.h"
 #include "requests/engine.h"
 
@@ -65,8 +68,6 @@ namespace dsar::api {
 inline constexpr std::string_view kApiPrefix = "/api/v1";
 inline constexpr std::size_t kJsonBodyLimit = 64 * 1024;         // JSON routes
 inline constexpr std::size_t kMailBodyLimit = 25 * 1024 * 1024;  // POST /intake/mail: Config::max_message_bytes
-inline constexpr int kMaxPageLimit = 200;
-inline constexpr int kDefaultPageLimit = 50;
 
 // Header names compare case-insensitively (RFC 9110 §5.1).
 struct HeaderLess {
@@ -99,32 +100,6 @@ struct Response {
   std::string_view Header(std::string_view name) const;
 };
 
-// A token bucket per key (client address, request id): `capacity` tokens, refilled at
-// `capacity` per `period`. Time comes from the clock. Memory is bounded: when the table grows
-// past `max_keys`, buckets that have refilled are dropped.
-//
-// Thread safety: all methods are safe from any thread (internal mutex).
-class RateLimiter {
- public:
-  RateLimiter(const Clock& clock, int capacity = 10, Millis period = kMillisPerMinute, std::size_t max_keys = 10000)
-      : clock_(clock), capacity_(capacity), period_(period), max_keys_(max_keys) {}
-  // Takes one token for `key`; false (nothing taken) when the bucket is empty. `retry_after_ms`
-  // receives the time until the next token when refused.
-  bool Allow(const std::string& key, Millis* retry_after_ms = nullptr);
-
- private:
-  struct Bucket {
-    double tokens;
-    Millis at;
-  };
-  const Clock& clock_;
-  const int capacity_;
-  const Millis period_;
-  const std::size_t max_keys_;
-  std::mutex mu_;
-  std::map<std::string, Bucket> buckets_;  // guarded by mu_
-};
-
 // What the handler needs; borrowed, must outlive every Handle() call that uses it.
 struct Context {
   explicit Context(service::Engine& svc)
@@ -147,9 +122,5 @@ std::size_t BodyLimitFor(std::string_view method, std::string_view target, std::
 
 // A problem response (problem.h) with `status` and `detail`; `instance` is the path.
 Response ProblemResponse(int status, std::string_view detail, std::string_view instance = {});
-
-// Opaque keyset cursors: base64url of "seq:<n>". Decode returns nullopt for anything else.
-std::string EncodeCursor(std::int64_t seq);
-std::optional<std::int64_t> DecodeCursor(std::string_view cursor);
 
 }  // namespace dsar::api

@@ -12,6 +12,8 @@ const char* KindName(Status::Kind kind) {
     case Status::Kind::kUnprocessable: return "Unprocessable";
     case Status::Kind::kUnauthorized: return "Unauthorized";
     case Status::Kind::kTooLarge: return "TooLarge";
+    case Status::Kind::kGone: return "Gone";
+    case Status::Kind::kRateLimited: return "RateLimited";
     case Status::Kind::kIoError: return "IoError";
   }
   return "Unknown";

@@ -13,6 +13,8 @@
 #include <utility>
 #include <variant>
 
+#include "core/time.h"
+
 namespace dsar {
 
 class Status {
@@ -26,6 +28,9 @@ class Status {
     kUnprocessable, // well-formed input naming something unknown (e.g. an unknown request type)
     kUnauthorized,  // missing or wrong credentials
     kTooLarge,      // input over a configured limit
+    kGone,          // it existed and is gone for good: a used, replaced or expired link or callback
+                    // token, a package file deleted after its link expired
+    kRateLimited,   // too many attempts: retry after retry_after_ms() (> 0)
     kIoError,       // the file system, SQLite or a peer failed
   };
 
@@ -38,6 +43,13 @@ class Status {
   static Status Unprocessable(std::string m) { return Status(Kind::kUnprocessable, std::move(m)); }
   static Status Unauthorized(std::string m) { return Status(Kind::kUnauthorized, std::move(m)); }
   static Status TooLarge(std::string m) { return Status(Kind::kTooLarge, std::move(m)); }
+  static Status Gone(std::string m) { return Status(Kind::kGone, std::move(m)); }
+  // `retry_after` (ms) is when the next attempt may succeed; at least 1 ms is kept.
+  static Status RateLimited(std::string m, Millis retry_after) {
+    Status s(Kind::kRateLimited, std::move(m));
+    s.retry_after_ms_ = retry_after > 0 ? retry_after : 1;
+    return s;
+  }
   static Status IoError(std::string m) { return Status(Kind::kIoError, std::move(m)); }
 
   bool ok() const { return kind_ == Kind::kOk; }
@@ -45,9 +57,16 @@ class Status {
   bool IsConflict() const { return kind_ == Kind::kConflict; }
   bool IsRefused() const { return kind_ == Kind::kRefused; }
   bool IsInvalid() const { return kind_ == Kind::kInvalid; }
+  bool IsUnprocessable() const { return kind_ == Kind::kUnprocessable; }
+  bool IsUnauthorized() const { return kind_ == Kind::kUnauthorized; }
+  bool IsTooLarge() const { return kind_ == Kind::kTooLarge; }
+  bool IsGone() const { return kind_ == Kind::kGone; }
+  bool IsRateLimited() const { return kind_ == Kind::kRateLimited; }
   bool IsIoError() const { return kind_ == Kind::kIoError; }
   Kind kind() const { return kind_; }
   const std::string& message() const { return message_; }
+  // How long (ms) until a RateLimited operation may be tried again; 0 for every other kind.
+  Millis retry_after_ms() const { return retry_after_ms_; }
   // "NotFound: <message>", for logs and CLI output.
   std::string ToString() const;
 
@@ -55,6 +74,7 @@ class Status {
   Status(Kind k, std::string m) : kind_(k), message_(std::move(m)) {}
   Kind kind_ = Kind::kOk;
   std::string message_;
+  Millis retry_after_ms_ = 0;  // kRateLimited only
 };
 
 const char* KindName(Status::Kind kind);

@@ -53,8 +53,12 @@ Result<AgentAuthority> AgentAuthorityFor(store::Tx& tx, const store::RequestRow&
   if (!HasAgent(r)) return AgentAuthority::kNotNeeded;
   auto rows = tx.AgentAuthorizationsFor(r.id);
   if (!rows.ok()) return rows.status();
+  return StrongestAuthority(*rows);
+}
+
+AgentAuthority StrongestAuthority(const std::vector<store::AgentAuthorizationRow>& rows) {
   AgentAuthority a = AgentAuthority::kMissing;
-  for (const auto& row : *rows) {
+  for (const auto& row : rows) {
     if (row.kind == "power_of_attorney") return AgentAuthority::kPowerOfAttorney;
     if (row.kind == "parental_responsibility") return AgentAuthority::kParentalResponsibility;
     if (row.kind == "signed_permission") a = AgentAuthority::kSignedPermission;
@@ -64,17 +68,15 @@ Result<AgentAuthority> AgentAuthorityFor(store::Tx& tx, const store::RequestRow&
 
 
 
-Result<store::RequestRow> RecordAgentAuthorization(Engine& e, const std::string& id, const std::string& kind,
-                                                                   const std::string& note,
-                                                                   const std::string& evidence_ref,
-                                                                   const std::string& actor,
-                                                                   std::optional<std::int64_t> expected_version) {
+Result<RequestView> RecordAgentAuthorization(Engine& e, const std::string& id, const std::string& kind,
+                                             const std::string& note, const std::string& evidence_ref,
+                                             const std::string& actor, std::optional<std::int64_t> expected_version) {
   const auto& kinds = AgentAuthorizationKinds();
   auto k = std::find_if(kinds.begin(), kinds.end(), [&](const auto& x) { return x.name == kind; });
   if (k == kinds.end())
     return Status::Invalid("kind must be 'signed_permission', 'power_of_attorney' or 'parental_responsibility'");
   if (Trim(note).empty()) return Status::Invalid("a note on the evidence seen is required");
-  store::RequestRow row;
+  RequestView row;
   Status s = e.store().Transact([&](store::Tx& tx) -> Status {
     auto r = tx.GetRequest(id);
     if (!r.ok()) return r.status();
@@ -94,7 +96,8 @@ Result<store::RequestRow> RecordAgentAuthorization(Engine& e, const std::string&
     ev.data["note"] = a.note;
     if (!a.evidence_ref.empty()) ev.data["evidence_ref"] = a.evidence_ref;
     ev.data["citation"] = k->citation;
-    return e.ApplyInTx(tx, row, ev, expected_version);
+    if (Status st = e.ApplyInTx(tx, row, ev, expected_version); !st.ok()) return st;
+    return e.CompleteViewInTx(tx, row);
   });
   if (!s.ok()) return s;
   return row;

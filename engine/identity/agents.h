@@ -14,7 +14,8 @@
 
 namespace dsar::service {
 
-class Engine;  // requests/engine.h
+class Engine;        // requests/engine.h
+struct RequestView;  // requests/engine.h
 
 // True when someone other than the data subject made the request (an authorized agent, a
 // parent): its `requester` names another address. Such a request leaves verification only once
@@ -37,6 +38,8 @@ const std::vector<AgentAuthorizationKind>& AgentAuthorizationKinds();
 
 // The strongest authorization recorded for request `r` (kNotNeeded when the data subject asked).
 Result<AgentAuthority> AgentAuthorityFor(store::Tx& tx, const store::RequestRow& r);
+// The strongest of the authorizations `rows` of one agent's request (kMissing when none).
+AgentAuthority StrongestAuthority(const std::vector<store::AgentAuthorizationRow>& rows);
 
 // Staff record an authorized agent's authority (Cal. Code Regs. tit. 11 § 7063): `kind` one of
 // AgentAuthorizationKinds(), `note` (required) what was seen, `evidence_ref` ("" = none) where
@@ -46,9 +49,9 @@ Result<AgentAuthority> AgentAuthorityFor(store::Tx& tx, const store::RequestRow&
 // unknown kind or no note; Unprocessable when the request has no agent (HasAgent); Refused
 // when the request is closed or its workflow does not take the event; Conflict for a stale
 // expected_version.
-Result<store::RequestRow> RecordAgentAuthorization(Engine& e, const std::string& id, const std::string& kind,
-                                                   const std::string& note, const std::string& evidence_ref,
-                                                   const std::string& actor,
-                                                   std::optional<std::int64_t> expected_version);
+// The answer is the view read in the same transaction.
+Result<RequestView> RecordAgentAuthorization(Engine& e, const std::string& id, const std::string& kind,
+                                             const std::string& note, const std::string& evidence_ref,
+                                             const std::string& actor, std::optional<std::int64_t> expected_version);
 
 }  // namespace dsar::service

@@ -108,9 +108,7 @@ Result<store::RequestRow> Verify(Engine& e, const std::string& id, const std::st
   return row;
 }
 
-Result<store::RequestRow> ResendCode(Engine& e, const std::string& id, const std::string& actor,
-                                                     Millis& retry_after_ms) {
-  retry_after_ms = 0;
+Result<store::RequestRow> ResendCode(Engine& e, const std::string& id, const std::string& actor) {
   store::RequestRow row;
   Status s = e.store().Transact([&](store::Tx& tx) -> Status {
     auto r = tx.GetRequest(id);
@@ -131,11 +129,10 @@ Result<store::RequestRow> ResendCode(Engine& e, const std::string& id, const std
     const Millis now = e.clock().Now();
     if (latest->has_value()) {
       const Millis next = (*latest)->issued_at + policy.resend_cooldown;
-      if (now < next) {
-        retry_after_ms = next - now;
-        return Status::Refused("a new code was sent less than " + std::to_string(policy.resend_cooldown / 1000) +
-                               " seconds ago; try again later");
-      }
+      if (now < next)
+        return Status::RateLimited("a new code was sent less than " + std::to_string(policy.resend_cooldown / 1000) +
+                                       " seconds ago; try again later",
+                                   next - now);
     }
     const int resends = std::max(0, *issued - 1);
     if (resends >= policy.max_resends)

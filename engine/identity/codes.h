@@ -20,10 +20,10 @@ Result<store::RequestRow> Verify(Engine& e, const std::string& id, const std::st
 
 // A new one-time code for a request awaiting verification (issue 5 §1): the previous code
 // stops working, the new one is mailed to the data subject only, and a `code_resent`
-// transition records it. Refused with `retry_after_ms` > 0 within the policy's
+// transition records it. RateLimited (retry_after_ms() = the time left) within the policy's
 // resend_cooldown of the last code; Conflict after max_resends new codes; Refused when the
 // request is not awaiting verification.
-Result<store::RequestRow> ResendCode(Engine& e, const std::string& id, const std::string& actor, Millis& retry_after_ms);
+Result<store::RequestRow> ResendCode(Engine& e, const std::string& id, const std::string& actor);
 
 // Why verification of `r` failed for good, for the denial the requester reads (the code
 // expired, too many wrong codes, or never confirmed).

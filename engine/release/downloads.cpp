@@ -105,10 +105,16 @@ Result<ExportFile> Export(Engine& e, const std::string& id) {
     auto links = tx.DownloadLinksFor(r->id);
     if (!links.ok()) return links.status();
     for (const auto& l : *links)
-      if (l.file_path == file.path && l.file_deleted_at) file.deleted_at = l.file_deleted_at;
+      if (l.file_path == file.path && l.file_deleted_at)
+        return Status::Gone("the package was deleted at " + FormatRfc3339(*l.file_deleted_at) +
+                            " after its download link expired (records retention); run a new access request to "
+                            "produce one");
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file.path, ec))
+    return Status::NotFound("the export package file is no longer available");
   return file;
 }
 

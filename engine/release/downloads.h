@@ -18,11 +18,11 @@ namespace dsar::service {
 
 class Engine;  // requests/engine.h
 
-// The export package file of a completed access/portability request (NotFound otherwise).
-// `deleted_at` is set when the file was deleted after its download link expired (issue 5 §5).
+// The export package file of a completed access/portability request: NotFound when there is
+// none or its file is no longer on disk; Gone when the file was deleted after its download link
+// expired (records retention, issue 5 §5).
 struct ExportFile {
   std::string path, content_type, filename;
-  std::optional<Millis> deleted_at;
 };
 Result<ExportFile> Export(Engine& e, const std::string& id);
 

@@ -274,13 +274,13 @@ Result<store::RequestRow> Redact(Engine& e, const std::string& id, const Redacti
   std::lock_guard lock(ReviewMutex());
   // Approved meanwhile: approve committed after this change and rebuilt the package from every
   // redaction recorded by then, this one among them; the review data is gone with the release.
-  if (auto now = e.Get(row.id); now.ok() && now->state != "awaiting_approval") return now;
+  if (auto now = e.Get(row.id); now.ok() && now->state != "awaiting_approval") return *now;
   auto history = e.Transitions(row.id);
   if (!history.ok()) return history.status();
   if (Status b = fulfillment::BuildAccessPackage(dir, RedactionsIn(*history), package.path); !b.ok()) {
     // Approved while this rebuild ran (the release removes the review data): approve's own
     // rebuild started after this change committed, so the released package holds it.
-    if (auto now = e.Get(row.id); now.ok() && now->state != "awaiting_approval") return now;
+    if (auto now = e.Get(row.id); now.ok() && now->state != "awaiting_approval") return *now;
     return b;
   }
   return row;
@@ -318,13 +318,13 @@ Result<store::RequestRow> Unredact(Engine& e, const std::string& id, std::int64_
   });
   if (!s.ok()) return s;
   std::lock_guard lock(ReviewMutex());
-  if (auto now = e.Get(row.id); now.ok() && now->state != "awaiting_approval") return now;  // approved meanwhile
+  if (auto now = e.Get(row.id); now.ok() && now->state != "awaiting_approval") return *now;  // approved meanwhile
   auto history = e.Transitions(row.id);
   if (!history.ok()) return history.status();
   if (Status b = fulfillment::BuildAccessPackage(fulfillment::ReviewDir(e.config().exports_dir, row.reference),
                                                  RedactionsIn(*history), package.path);
       !b.ok()) {
-    if (auto now = e.Get(row.id); now.ok() && now->state != "awaiting_approval") return now;  // approved meanwhile
+    if (auto now = e.Get(row.id); now.ok() && now->state != "awaiting_approval") return *now;  // approved meanwhile
     return b;
   }
   return row;

@@ -151,15 +151,15 @@ Result<CreateOutcome> Engine::CreateRequest(const CreateRequestInput& in) {
         if (!existing.ok()) return existing.status();
         out.request = std::move(existing.value());
         out.replayed = true;
-        return Status::Ok();
+        return CompleteViewInTx(tx, out.request);
       }
     }
     auto created = CreateInTx(tx, in, now);
     if (!created.ok()) return created.status();
     out.request = std::move(created.value());
     if (!in.idempotency_key.empty())
-      return tx.PutIdempotencyKey(in.idempotency_key, in.fingerprint, out.request.id, now);
-    return Status::Ok();
+      if (Status k = tx.PutIdempotencyKey(in.idempotency_key, in.fingerprint, out.request.id, now); !k.ok()) return k;
+    return CompleteViewInTx(tx, out.request);
   });
   if (!s.ok()) return s;
   return out;

@@ -23,6 +23,7 @@
 #include "core/sha256.h"
 #include "fulfillment/connectors/sql/fulfiller.h"
 #include "fulfillment/package/review.h"
+#include "identity/agents.h"
 #include "mail/message.h"
 #include "workflow/loader.h"
 
@@ -106,26 +107,48 @@ bool Engine::IsOwnAddress(const std::string& email) const {
                                                                     "@" + domain) == 0);
 }
 
-Result<store::RequestRow> Engine::Get(const std::string& id) {
-  store::RequestRow row;
+Result<RequestView> Engine::Get(const std::string& id) {
+  RequestView row;
   Status s = store_.Read([&](store::Tx& tx) {
     auto r = tx.GetRequest(id);
     if (!r.ok()) return r.status();
     row = std::move(r.value());
-    return Status::Ok();
+    return CompleteViewInTx(tx, row);
   });
   if (!s.ok()) return s;
   return row;
 }
 
-Result<std::vector<store::RequestRow>> Engine::List(store::RequestFilter filter) {
+Status Engine::CompleteViewInTx(store::Tx& tx, RequestView& view) {
+  auto agent = AgentAuthorityFor(tx, view);
+  if (!agent.ok()) return agent.status();
+  view.agent = *agent;
+  auto wf = workflows_.Pinned(tx, view.workflow_hash);
+  view.workflow = wf.ok() ? *wf : nullptr;  // an unloadable definition offers no events
+  return Status::Ok();
+}
+
+Result<std::vector<RequestView>> Engine::List(store::RequestFilter filter) {
   filter.now = clock_.Now();
   filter.subject_email = NormalizeEmail(filter.subject_email);
-  std::vector<store::RequestRow> rows;
+  std::vector<RequestView> rows;
   Status s = store_.Read([&](store::Tx& tx) {
     auto r = tx.ListRequests(filter);
     if (!r.ok()) return r.status();
-    rows = std::move(r.value());
+    rows.assign(std::make_move_iterator(r->begin()), std::make_move_iterator(r->end()));
+    // The agents' authority of the whole page in one query.
+    std::vector<std::string> with_agent;
+    for (const auto& row : rows)
+      if (HasAgent(row)) with_agent.push_back(row.id);
+    auto auths = tx.AgentAuthorizationsForRequests(with_agent);
+    if (!auths.ok()) return auths.status();
+    std::map<std::string, std::vector<store::AgentAuthorizationRow>> by_request;
+    for (auto& a : *auths) by_request[a.request_id].push_back(std::move(a));
+    for (auto& row : rows) {
+      if (HasAgent(row)) row.agent = StrongestAuthority(by_request[row.id]);
+      auto wf = workflows_.Pinned(tx, row.workflow_hash);  // cached by hash after the first
+      row.workflow = wf.ok() ? *wf : nullptr;
+    }
     return Status::Ok();
   });
   if (!s.ok()) return s;

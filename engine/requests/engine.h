@@ -70,8 +70,21 @@ struct CreateRequestInput {
   std::optional<PreVerification> verification;  // nullopt: the workflow verifies as usual
 };
 
+// A request as its answer shows it, read in the transaction that produced it: the row, with the
+// agent's authority (agent_authorizations; kNotNeeded when the data subject asked) and the
+// pinned workflow (nullptr only when its definition cannot be loaded). It is the row (callers
+// reading fields are unchanged); a view made from a bare row (the implicit constructor) has
+// neither until CompleteViewInTx fills them. A presenter needs nothing else but `now` and the
+// deadline policy (api/presenters.h).
+struct RequestView : store::RequestRow {
+  RequestView() = default;
+  RequestView(store::RequestRow row) : store::RequestRow(std::move(row)) {}  // NOLINT: implicit by design
+  AgentAuthority agent = AgentAuthority::kNotNeeded;
+  std::shared_ptr<const Workflow> workflow;
+};
+
 struct CreateOutcome {
-  store::RequestRow request;
+  RequestView request;
   bool replayed = false;  // an Idempotency-Key replay: the existing request, nothing written
 };
 
@@ -82,22 +95,26 @@ class Engine {
   static Result<std::unique_ptr<Engine>> Create(const Config& config, store::Store& store, const Clock& clock);
 
   Result<CreateOutcome> CreateRequest(const CreateRequestInput& in);
-  Result<store::RequestRow> Get(const std::string& id_or_reference);
+  Result<RequestView> Get(const std::string& id_or_reference);
   // True for a state name of a shipped workflow or of the contract (DESIGN.md §3).
   bool IsStateName(const std::string& name) const { return workflows_.IsStateName(name); }
-  Result<std::vector<store::RequestRow>> List(store::RequestFilter filter);
+  // One page of requests as views: the agents' authority of the whole page is one query
+  // (Tx::AgentAuthorizationsForRequests), the pinned workflows come from the registry's cache,
+  // and the clock is read once: the statements a page costs do not grow with its length.
+  Result<std::vector<RequestView>> List(store::RequestFilter filter);
   Result<std::vector<store::TransitionRow>> Transitions(const std::string& id);
 
   // A staff (or integration) event; Unprocessable for an event that is not a staff event,
   // Conflict for a stale expected_version, Refused when the workflow refuses it.
-  Result<store::RequestRow> ApplyStaffEvent(const std::string& id, Event event, std::optional<std::int64_t> expected_version);
+  // The answer is the view read in the event's own transaction.
+  Result<RequestView> ApplyStaffEvent(const std::string& id, Event event, std::optional<std::int64_t> expected_version);
   // A system event (workers, timers, holds): any event the workflow offers.
   Result<store::RequestRow> ApplySystemEvent(const std::string& id, Event event);
 
   // Staff correct the jurisdiction ("" = unknown) and/or the true receipt time (never in the
   // future, never after the request was entered); recorded as an `amend` transition, and the
   // deadline is recomputed from the receipt time (issue 3 §1, §3).
-  Result<store::RequestRow> Amend(const std::string& id, std::optional<std::string> jurisdiction,
+  Result<RequestView> Amend(const std::string& id, std::optional<std::string> jurisdiction,
                                   std::optional<Millis> received_at, const std::string& actor,
                                   std::optional<std::int64_t> expected_version);
 
@@ -108,6 +125,9 @@ class Engine {
   // (check_holds). Used by the workers, which own their transaction.
   Status ApplyInTx(store::Tx& tx, store::RequestRow& request, const Event& event,
                    std::optional<std::int64_t> expected_version);
+  // Fills `view`'s agent authority and pinned workflow from `tx` (the transaction that wrote or
+  // read its row), so the answer needs no read after the commit.
+  Status CompleteViewInTx(store::Tx& tx, RequestView& view);
   // Queues a mail from `template_name` about request `r`. Recipients: the data subject (and the
   // requester when someone else asked), or `to` when given (staff mail).
   Status QueueMail(store::Tx& tx, const store::RequestRow& r, const std::string& template_name,

@@ -29,8 +29,8 @@ namespace dsar::service {
 
 namespace json = boost::json;
 
-Result<store::RequestRow> Engine::ApplyStaffEvent(const std::string& id, Event event,
-                                                          std::optional<std::int64_t> expected_version) {
+Result<RequestView> Engine::ApplyStaffEvent(const std::string& id, Event event,
+                                            std::optional<std::int64_t> expected_version) {
   const auto& staff = StaffEvents();
   if (std::find(staff.begin(), staff.end(), event.name) == staff.end())
     return Status::Unprocessable("'" + event.name + "' is not a staff event");
@@ -71,7 +71,7 @@ Result<store::RequestRow> Engine::ApplyStaffEvent(const std::string& id, Event e
       review_dir = fulfillment::ReviewDir(config_.exports_dir, r->reference).string();
     }
   }
-  store::RequestRow row;
+  RequestView row;
   Status s = store_.Transact([&](store::Tx& tx) -> Status {
     auto r = tx.GetRequest(id);
     if (!r.ok()) return r.status();
@@ -136,7 +136,7 @@ Result<store::RequestRow> Engine::ApplyStaffEvent(const std::string& id, Event e
           if (Status st = tx.InsertEvidence(e); !st.ok()) return st;
       }
     }
-    return Status::Ok();
+    return CompleteViewInTx(tx, row);
   });
   if (!s.ok()) return s;
   if (reviewed && row.state != "awaiting_approval") {
@@ -146,13 +146,13 @@ Result<store::RequestRow> Engine::ApplyStaffEvent(const std::string& id, Event e
   return row;
 }
 
-Result<store::RequestRow> Engine::Amend(const std::string& id, std::optional<std::string> jurisdiction,
-                                                std::optional<Millis> received_at, const std::string& actor,
-                                                std::optional<std::int64_t> expected_version) {
+Result<RequestView> Engine::Amend(const std::string& id, std::optional<std::string> jurisdiction,
+                                  std::optional<Millis> received_at, const std::string& actor,
+                                  std::optional<std::int64_t> expected_version) {
   if (jurisdiction && !jurisdiction->empty() && !IsKnownJurisdiction(*jurisdiction))
     return Status::Unprocessable("unknown jurisdiction '" + *jurisdiction + "'");
   if (!jurisdiction && !received_at) return Status::Invalid("nothing to amend: give jurisdiction and/or received_at");
-  store::RequestRow row;
+  RequestView row;
   Status s = store_.Transact([&](store::Tx& tx) -> Status {
     auto r = tx.GetRequest(id);
     if (!r.ok()) return r.status();
@@ -180,7 +180,9 @@ Result<store::RequestRow> Engine::Amend(const std::string& id, std::optional<std
     }
     deadlines_->Apply(row);  // the same receipt time, the new rule (or the true receipt time)
     if (Status st = ApplyInTx(tx, row, ev, expected_version); !st.ok()) return st;
-    return ScheduleReminders(tx, row, clock_.Now());  // the reminders follow the new deadline
+    // The reminders follow the new deadline.
+    if (Status st = ScheduleReminders(tx, row, clock_.Now()); !st.ok()) return st;
+    return CompleteViewInTx(tx, row);
   });
   if (!s.ok()) return s;
   return row;

@@ -54,7 +54,7 @@ Status WriteOwnerOnly(const fs::path& path, std::string_view bytes) {
 
 }  // namespace
 
-Result<store::RequestRow> CompleteTask(Engine& e, const std::string& id, const std::string& task,
+Result<RequestView> CompleteTask(Engine& e, const std::string& id, const std::string& task,
                                                        const std::string& note, std::optional<EvidenceUpload> file,
                                                        const std::string& actor,
                                                        std::optional<std::int64_t> expected_version) {
@@ -153,8 +153,7 @@ Result<std::vector<store::LedgerRow>> Ledger(Engine& e, const std::string& id) {
 }
 
 
-Result<CallbackOutcome> Callback(Engine& e, const std::string& token, const json::object& body, bool& gone) {
-  gone = false;
+Result<CallbackOutcome> Callback(Engine& e, const std::string& token, const json::object& body) {
   std::string status;
   if (auto* st = body.if_contains("status"); st && st->is_string()) status = std::string(st->as_string());
   if (status != "completed" && status != "failed")
@@ -167,16 +166,12 @@ Result<CallbackOutcome> Callback(Engine& e, const std::string& token, const json
     if (!cb.ok()) return cb.status();
     if (!*cb) return Status::NotFound("no such callback");
     if ((*cb)->used_at || (*cb)->expires_at <= now) {
-      gone = true;
-      return Status::Conflict((*cb)->used_at ? "this callback was already used (" + (*cb)->outcome + ")"
+      return Status::Gone((*cb)->used_at ? "this callback was already used (" + (*cb)->outcome + ")"
                                              : "this callback expired at " + FormatRfc3339((*cb)->expires_at));
     }
     auto l = tx.LedgerById((*cb)->ledger_id);
     if (!l.ok()) return l.status();
-    if (l->status != "waiting") {
-      gone = true;
-      return Status::Conflict("the step no longer waits for this callback");
-    }
+    if (l->status != "waiting") return Status::Gone("the step no longer waits for this callback");
     if (Status u = tx.UseCallback((*cb)->id, now, status); !u.ok()) return u;
     auto r = tx.GetRequest(l->request_id);
     if (!r.ok()) return r.status();

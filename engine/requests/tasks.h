@@ -17,7 +17,8 @@
 
 namespace dsar::service {
 
-class Engine;  // requests/engine.h
+class Engine;        // requests/engine.h
+struct RequestView;  // requests/engine.h
 
 // The keyed hash a webhook callback token is stored under (domain-separated from API tokens,
 // download links and codes): Secrets::KeyedHash(CallbackHashInput(token)).
@@ -49,7 +50,7 @@ struct CallbackOutcome {
 // the task_evidence row records its SHA-256, size and type with the actor. Invalid when neither
 // a note nor a file is given; Refused when the request has no such open task or its workflow
 // refuses the event; IoError when the file cannot be written.
-Result<store::RequestRow> CompleteTask(Engine& e, const std::string& id, const std::string& task, const std::string& note,
+Result<RequestView> CompleteTask(Engine& e, const std::string& id, const std::string& task, const std::string& note,
                                        std::optional<EvidenceUpload> file, const std::string& actor,
                                        std::optional<std::int64_t> expected_version);
 // Open tasks of every request (request_id ""), or every task of one request, oldest first.
@@ -59,8 +60,8 @@ Result<std::vector<store::LedgerRow>> Ledger(Engine& e, const std::string& id);
 // A webhook system's callback: `token` from the callback URL, `body` its JSON object with
 // "status": "completed" (the step is done, its result the body) or "failed" ("error": why;
 // the step fails and the request goes to `error`). The token works once, until its deadline;
-// only its keyed hash is stored. NotFound for an unknown token; Gone (Conflict kind with
-// `gone` set) when used, replaced or expired; Invalid for a body without a known status.
-Result<CallbackOutcome> Callback(Engine& e, const std::string& token, const boost::json::object& body, bool& gone);
+// only its keyed hash is stored. NotFound for an unknown token; Gone when used, replaced or
+// expired; Invalid for a body without a known status.
+Result<CallbackOutcome> Callback(Engine& e, const std::string& token, const boost::json::object& body);
 
 }  // namespace dsar::service

@@ -180,6 +180,9 @@ class Tx {
   // ---- Authorized agents (migration 012): the request's authorizations, oldest first ----
   virtual Status InsertAgentAuthorization(const AgentAuthorizationRow& a) = 0;
   virtual Result<std::vector<AgentAuthorizationRow>> AgentAuthorizationsFor(const std::string& request_id) = 0;
+  // The same for several requests in one query (a list page), ordered by request id, then id.
+  virtual Result<std::vector<AgentAuthorizationRow>> AgentAuthorizationsForRequests(
+      const std::vector<std::string>& request_ids) = 0;
   // ---- Data-point verification attempts (migration 012), oldest first ----
   virtual Status InsertDataPointAttempt(const DataPointAttemptRow& a) = 0;
   virtual Result<std::vector<DataPointAttemptRow>> DataPointAttemptsFor(const std::string& request_id) = 0;

@@ -44,6 +44,7 @@
 #include "requests/tasks.h"
 #include "schedule/workers.h"
 #include "store/store.h"
+#include "support/sql.h"
 
 namespace dsar::api::test {
 
@@ -94,6 +95,9 @@ struct ServiceFixture {
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
+
+  // The first column of the first row of `sql` (a COUNT), read through the store.
+  long Count(const std::string& sql) { return static_cast<long>(test_sql::Count(store->path(), sql)); }
 
   // A request created through the service (fast, no HTTP).
   store::RequestRow CreateDirect(const std::string& email, const std::string& type = "deletion") {
@@ -232,6 +236,26 @@ class Client {
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
 };
+
+// A request for Handle() (no sockets) from 192.0.2.1, with the bearer `token` and `content_type`
+// when not empty.
+inline Request Req(std::string method, std::string target, std::string body = "", std::string token = "",
+                   std::string content_type = "") {
+  Request r;
+  r.method = std::move(method);
+  r.target = std::move(target);
+  r.body = std::move(body);
+  r.client = "192.0.2.1";
+  if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
+  if (!content_type.empty()) r.headers["Content-Type"] = std::move(content_type);
+  return r;
+}
+
+// A JSON response's body as an object.
+inline json::object Body(const Response& r) {
+  INFO(r.body);
+  return json::parse(r.body).as_object();
+}
 
 inline std::vector<std::pair<std::string, std::string>> Auth(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};

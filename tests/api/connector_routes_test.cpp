@@ -11,23 +11,6 @@ using namespace dsar::api::test;
 
 namespace {
 
-Request Req(std::string method, std::string target, std::string body = "", std::string token = "",
-            std::string content_type = "application/json") {
-  Request r;
-  r.method = std::move(method);
-  r.target = std::move(target);
-  r.body = std::move(body);
-  r.client = "192.0.2.1";
-  if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
-  if (!content_type.empty()) r.headers["Content-Type"] = content_type;
-  return r;
-}
-
-json::object Body(const Response& r) {
-  INFO(r.body);
-  return json::parse(r.body).as_object();
-}
-
 std::string ContentType(const Response& r) {
   for (const auto& [k, v] : r.headers)
     if (k == "Content-Type") return v;

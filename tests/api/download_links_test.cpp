@@ -84,7 +84,6 @@ struct DownloadFixture : ServerFixture {
     return Handle(req, ctx);
   }
 
-  long Count(const std::string& sql) { return static_cast<long>(test_sql::Count(store->path(), sql)); }
 
   // Every byte the database holds (main file and WAL).
   std::string DatabaseBytes() {

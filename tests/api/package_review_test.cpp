@@ -58,13 +58,7 @@ struct ReviewFixture : ServiceFixture {
     return *svc->Get(r.id);
   }
 
-  long Count(const std::string& sql) { return static_cast<long>(test_sql::Count(store->path(), sql)); }
 };
-
-json::object Body(const Response& r) {
-  INFO(r.body);
-  return json::parse(r.body).as_object();
-}
 
 std::string Members(const std::string& zip) {
   std::string all;

@@ -2,6 +2,7 @@
 // limiter, and Handle() called directly on a few routes.
 #include <boost/json/parse.hpp>
 
+#include "api/cursor.h"
 #include "api/problem.h"
 #include "api/routes.h"
 #include "api/server.h"
@@ -11,22 +12,7 @@ namespace dsar::api {
 namespace {
 
 namespace json = boost::json;
-using test::ServiceFixture;
-
-Request Req(std::string method, std::string target, std::string body = "", std::string token = "") {
-  Request r;
-  r.method = std::move(method);
-  r.target = std::move(target);
-  r.body = std::move(body);
-  r.client = "192.0.2.1";
-  if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
-  return r;
-}
-
-json::object Body(const Response& r) {
-  INFO(r.body);
-  return json::parse(r.body).as_object();
-}
+using namespace test;  // ServiceFixture, Req, Body
 
 TEST_CASE("one table maps each Status kind to its HTTP status", "[api][problem]") {
   CHECK(HttpStatusFor(Status::Kind::kNotFound) == 404);
@@ -36,7 +22,29 @@ TEST_CASE("one table maps each Status kind to its HTTP status", "[api][problem]"
   CHECK(HttpStatusFor(Status::Kind::kUnprocessable) == 422);
   CHECK(HttpStatusFor(Status::Kind::kUnauthorized) == 401);
   CHECK(HttpStatusFor(Status::Kind::kTooLarge) == 413);
+  CHECK(HttpStatusFor(Status::Kind::kGone) == 410);
+  CHECK(HttpStatusFor(Status::Kind::kRateLimited) == 429);
   CHECK(HttpStatusFor(Status::Kind::kIoError) == 500);
+}
+
+TEST_CASE("a RateLimited status answers 429 with Retry-After in whole seconds, rounded up", "[api][problem]") {
+  CHECK(RetryAfterSeconds(1) == "1");
+  CHECK(RetryAfterSeconds(1000) == "1");
+  CHECK(RetryAfterSeconds(1001) == "2");
+  CHECK(RetryAfterSeconds(60'000) == "60");
+  CHECK(RetryAfterSeconds(0) == "1");
+  const auto headers = ProblemHeaders(Status::RateLimited("slow down", 2'500));
+  REQUIRE(headers.size() == 1);
+  CHECK(headers[0] == std::pair<std::string, std::string>("Retry-After", "3"));
+  CHECK(ProblemHeaders(Status::Gone("used")).empty());
+  json::object g = ProblemJson(Status::Gone("this callback was already used (completed)"), "/api/v1/callbacks/x");
+  CHECK(g.at("status").as_int64() == 410);
+  CHECK(g.at("type").as_string() == "/problems/gone");
+  CHECK(g.at("title").as_string() == "Gone");
+  json::object r = ProblemJson(Status::RateLimited("slow down", 10));
+  CHECK(r.at("status").as_int64() == 429);
+  CHECK(r.at("type").as_string() == "/problems/rate-limited");
+  CHECK(r.at("detail").as_string() == "slow down");
 }
 
 TEST_CASE("problem bodies follow RFC 9457 and hide internal errors", "[api][problem]") {

@@ -14,23 +14,7 @@ namespace dsar::api {
 namespace {
 
 namespace json = boost::json;
-using test::ServiceFixture;
-
-Request Req(std::string method, std::string target, std::string body = "", std::string token = "") {
-  Request r;
-  r.method = std::move(method);
-  r.target = std::move(target);
-  r.body = std::move(body);
-  r.client = "192.0.2.7";
-  if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
-  return r;
-}
-
-json::object Body(const Response& r) {
-  INFO(r.body);
-  json::value v = json::parse(r.body);
-  return v.as_object();
-}
+using namespace test;  // ServiceFixture, Req, Body
 
 // The newest code queued for `id`, from its outbox row before delivery (the delivered Maildir's
 // directory order does not tell the newest of several codes).

@@ -69,8 +69,7 @@ TEST_CASE("duplicates: verified while its primary is not, a duplicate becomes th
                 "'") == 0);
 
   // Its code is sent on request, to the data subject, and accepted.
-  Millis retry = 0;
-  auto sent = ResendCode(*f.svc, dup.id, "requester", retry);
+  auto sent = ResendCode(*f.svc, dup.id, "requester");
   REQUIRE(sent.ok());
   CHECK(sent->state == "duplicate");
   CHECK(f.Text("SELECT to_json FROM outbox WHERE template = 'verification_code' AND request_id = '" + dup.id + "'") ==
@@ -129,8 +128,7 @@ TEST_CASE("duplicates: verified after its primary, a duplicate stays a duplicate
     REQUIRE(Verify(*f.svc, first.id, f.NewestCode(first.id), "requester").ok());
     const std::string proceeds = std::string(type) == "correction" ? "awaiting_approval" : "fulfilling";
     CHECK(f.svc->Get(first.id)->state == proceeds);
-    Millis retry = 0;
-    REQUIRE(ResendCode(*f.svc, dup.id, "requester", retry).ok());
+    REQUIRE(ResendCode(*f.svc, dup.id, "requester").ok());
     auto v = Verify(*f.svc, dup.id, f.NewestCode(dup.id), "requester");
     REQUIRE(v.ok());
     CHECK(v->state == "duplicate");
@@ -140,7 +138,7 @@ TEST_CASE("duplicates: verified after its primary, a duplicate stays a duplicate
     CHECK(Jobs(f, dup.id) == 0);
     CHECK(f.Events(first.id, "superseded").empty());
     // Verified once: no further code, no second verification.
-    CHECK(ResendCode(*f.svc, dup.id, "requester", retry).status().IsRefused());
+    CHECK(ResendCode(*f.svc, dup.id, "requester").status().IsRefused());
     // The state equals the replay of its transitions.
     auto ts = f.svc->Transitions(dup.id);
     REQUIRE(ts.ok());
@@ -159,8 +157,7 @@ TEST_CASE("duplicates: a primary paused for the requester (UK) is superseded and
   REQUIRE(paused->paused_at.has_value());
   const auto dup = f.Create("access", "paused-dup@example.co.uk", "uk_gdpr");
   REQUIRE(dup.state == "duplicate");
-  Millis retry = 0;
-  REQUIRE(ResendCode(*f.svc, dup.id, "requester", retry).ok());
+  REQUIRE(ResendCode(*f.svc, dup.id, "requester").ok());
   auto v = Verify(*f.svc, dup.id, f.NewestCode(dup.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "fulfilling");
@@ -182,13 +179,12 @@ TEST_CASE("duplicates: a third request promoted over a chain supersedes the firs
   const auto third = f.Create("access", "chain@example.com");
   REQUIRE(second.duplicate_of == first.id);
   REQUIRE(third.duplicate_of == first.id);
-  Millis retry = 0;
-  REQUIRE(ResendCode(*f.svc, second.id, "requester", retry).ok());
+  REQUIRE(ResendCode(*f.svc, second.id, "requester").ok());
   REQUIRE(Verify(*f.svc, second.id, f.NewestCode(second.id), "requester").ok());
   CHECK(f.svc->Get(second.id)->state == "fulfilling");
   CHECK(f.svc->Get(first.id)->duplicate_of == second.id);
   // The third still points at the first, now a duplicate of the second, which is verified.
-  REQUIRE(ResendCode(*f.svc, third.id, "requester", retry).ok());
+  REQUIRE(ResendCode(*f.svc, third.id, "requester").ok());
   auto v = Verify(*f.svc, third.id, f.NewestCode(third.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "duplicate");
@@ -350,8 +346,7 @@ TEST_CASE("agents: a duplicate made by an agent is promoted but waits for the au
   const auto first = f.Create("access", "agentdup@example.com", "ccpa");
   const auto dup = CreateByAgent(f, "access", "agentdup@example.com");
   REQUIRE(dup.state == "duplicate");
-  Millis retry = 0;
-  REQUIRE(ResendCode(*f.svc, dup.id, "requester", retry).ok());
+  REQUIRE(ResendCode(*f.svc, dup.id, "requester").ok());
   auto v = Verify(*f.svc, dup.id, f.NewestCode(dup.id), "requester");
   REQUIRE(v.ok());
   CHECK(v->state == "verifying");

@@ -115,19 +115,18 @@ TEST_CASE("resend: a new code after the cooldown, the old one stops working, at 
   const auto r = created->request;
   const std::string first = f.CodeFor(r.reference);
 
-  Millis retry = 0;
-  auto early = ResendCode(*f.svc, r.id, "requester", retry);
+  auto early = ResendCode(*f.svc, r.id, "requester");
   REQUIRE_FALSE(early.ok());
-  CHECK(early.status().IsRefused());
-  CHECK(retry == 60 * 1000);  // the shipped cooldown, from the code's issue time
+  CHECK(early.status().IsRateLimited());
+  CHECK(early.status().retry_after_ms() == 60 * 1000);  // the shipped cooldown, from the code's issue time
   f.clock.Advance(59 * 1000);
-  REQUIRE_FALSE(ResendCode(*f.svc, r.id, "requester", retry).ok());
-  CHECK(retry == 1000);
+  auto later = ResendCode(*f.svc, r.id, "requester");
+  REQUIRE_FALSE(later.ok());
+  CHECK(later.status().retry_after_ms() == 1000);
 
   f.clock.Advance(1000);
-  auto sent = ResendCode(*f.svc, r.id, "requester", retry);
+  auto sent = ResendCode(*f.svc, r.id, "requester");
   REQUIRE(sent.ok());
-  CHECK(retry == 0);
   CHECK(sent->state == "verifying");
   CHECK(f.Count("SELECT count(*) FROM verifications WHERE request_id = '" + r.id + "'") == 2);
   // The new code goes to the data subject only, never to the agent.
@@ -152,13 +151,13 @@ TEST_CASE("resend: a new code after the cooldown, the old one stops working, at 
   // Two more resends are allowed (max_resends 3), then 409.
   for (int i = 0; i < 2; ++i) {
     f.clock.Advance(60 * 1000);
-    REQUIRE(ResendCode(*f.svc, r.id, "requester", retry).ok());
+    REQUIRE(ResendCode(*f.svc, r.id, "requester").ok());
   }
   f.clock.Advance(60 * 1000);
-  auto refused = ResendCode(*f.svc, r.id, "requester", retry);
+  auto refused = ResendCode(*f.svc, r.id, "requester");
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().IsConflict());
-  CHECK(retry == 0);
+  CHECK(refused.status().retry_after_ms() == 0);
   // The latest code works.
   const std::string last = f.NewestCode(r.id);
   auto ok = Verify(*f.svc, r.id, last, "requester");
@@ -173,7 +172,7 @@ TEST_CASE("resend: a new code after the cooldown, the old one stops working, at 
   CHECK(authorized->state == "fulfilling");
   // Not awaiting verification any more: refused.
   f.clock.Advance(60 * 1000);
-  CHECK(ResendCode(*f.svc, r.id, "requester", retry).status().IsRefused());
+  CHECK(ResendCode(*f.svc, r.id, "requester").status().IsRefused());
 }
 
 TEST_CASE("a request entered verified (session or staff) records who and why, and mails no code",

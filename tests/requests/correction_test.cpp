@@ -44,7 +44,7 @@ struct Corrections {
     return *v;
   }
 
-  Result<store::RequestRow> Approve(const std::string& id, const std::string& changes) {
+  Result<service::RequestView> Approve(const std::string& id, const std::string& changes) {
     Event ev;
     ev.name = "approve";
     ev.actor = "staff:carol";

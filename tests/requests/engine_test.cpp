@@ -468,7 +468,7 @@ TEST_CASE("reminders reach the outbox at their instants, once, and never on a fi
   // (California state holidays) = Thursday 10 December (§ 7021(a)).
   CHECK(Iso(r.due_at) == "2027-01-09T07:59:59.999Z");
   CHECK(Iso(r.ack_due_at) == "2026-12-11T07:59:59.999Z");
-  CHECK(api::RequestJson(*f.svc, r).at("days_left").as_int64() == 44);
+  CHECK(api::RequestJson(r, f.clock.Now(), f.svc->deadlines()).at("days_left").as_int64() == 44);
   REQUIRE(Verify(*f.svc, r.id, f.CodeFor(r.reference), "requester").ok());
   CHECK(f.Text("SELECT group_concat(kind || '@' || fire_at, ' ') FROM (SELECT kind, fire_at FROM timers WHERE "
                "request_id = '" + r.id + "' AND cancelled_at IS NULL ORDER BY fire_at)") ==
@@ -499,8 +499,8 @@ TEST_CASE("reminders reach the outbox at their instants, once, and never on a fi
         "1799827200000");  // the next: the start of 13 January, local
   // One meaning of "due": days_left, the overdue filter and the warning agree.
   const auto now_row = f.svc->Get(r.id);
-  CHECK(api::RequestJson(*f.svc, *now_row).at("days_left").as_int64() == -4);
-  CHECK(api::RequestJson(*f.svc, *now_row).at("overdue").as_bool());
+  CHECK(api::RequestJson(*now_row, f.clock.Now(), f.svc->deadlines()).at("days_left").as_int64() == -4);
+  CHECK(api::RequestJson(*now_row, f.clock.Now(), f.svc->deadlines()).at("overdue").as_bool());
   store::RequestFilter overdue;
   overdue.overdue = true;
   CHECK(f.svc->List(overdue)->size() == 1);
@@ -512,7 +512,7 @@ TEST_CASE("reminders reach the outbox at their instants, once, and never on a fi
   REQUIRE(w.FireTimers().ok());
   CHECK(mails("staff_overdue") == 1);
   CHECK(f.svc->List(overdue)->empty());
-  CHECK(api::RequestJson(*f.svc, *f.svc->Get(r.id)).at("days_left").is_null());
+  CHECK(api::RequestJson(*f.svc->Get(r.id), f.clock.Now(), f.svc->deadlines()).at("days_left").is_null());
 }
 
 TEST_CASE("an extension in time moves the deadline and tells the requester; a second one is refused",
@@ -554,7 +554,7 @@ TEST_CASE("a pause where the law allows one moves the due day by the days paused
   auto paused = f.svc->ApplyStaffEvent(r.id, Event{"pause", "staff:test", "waiting for a copy of an ID", {}}, std::nullopt);
   REQUIRE(paused.ok());
   CHECK(paused->state == "paused");
-  const auto json = api::RequestJson(*f.svc, *paused);
+  const auto json = api::RequestJson(*paused, f.clock.Now(), f.svc->deadlines());
   CHECK(json.at("paused").as_bool());
   CHECK(json.at("paused_since").as_string() == "2026-09-05T10:00:00Z");
   CHECK(json.at("days_left").is_null());  // the clock is stopped
@@ -581,7 +581,7 @@ TEST_CASE("setting an unknown jurisdiction or the true receipt time recomputes t
   Fixture f;
   f.clock.Set(At("2026-11-20T09:00:00Z"));
   const auto r = f.Create("access", "amend@example.com", "");
-  CHECK(api::RequestJson(*f.svc, r).at("jurisdiction_unknown").as_bool());
+  CHECK(api::RequestJson(r, f.clock.Now(), f.svc->deadlines()).at("jurisdiction_unknown").as_bool());
   CHECK(Iso(r.due_at) == "2026-12-21T23:59:59.999Z");  // one month as under the GDPR: Sunday 20 -> Monday 21
   auto ccpa = f.svc->Amend(r.id, std::string("ccpa"), std::nullopt, "staff:test", std::nullopt);
   REQUIRE(ccpa.ok());
@@ -619,7 +619,7 @@ TEST_CASE("every jurisdiction's deadline on the request resource", "[service][de
   for (const auto& [jurisdiction, due] : expected) {
     INFO(jurisdiction);
     const auto r = f.Create("deletion", jurisdiction + "@example.com", jurisdiction);
-    const auto json = api::RequestJson(*f.svc, r);
+    const auto json = api::RequestJson(r, f.clock.Now(), f.svc->deadlines());
     CHECK(json.at("due_at").as_string() == due);
     CHECK(json.at("jurisdiction").as_string() == jurisdiction);
     CHECK_FALSE(json.at("jurisdiction_unknown").as_bool());

@@ -336,16 +336,14 @@ backups:
 
   // Nothing new until the callback; then the job resumes and completes.
   CHECK(*w.RunJobs() == 0);
-  bool gone = false;
-  CHECK(Callback(*f.svc, "not-a-token", json::object{{"status", "completed"}}, gone).status().IsNotFound());
-  auto cb = Callback(*f.svc, token, json::object{{"status", "completed"}, {"removed", 12}}, gone);
+  CHECK(Callback(*f.svc, "not-a-token", json::object{{"status", "completed"}}).status().IsNotFound());
+  auto cb = Callback(*f.svc, token, json::object{{"status", "completed"}, {"removed", 12}});
   INFO(cb.status().ToString());
   REQUIRE(cb.ok());
   CHECK(cb->system == "mailer");
   CHECK(f.Events(r.id, "callback_received").size() == 1);
   // Single use.
-  CHECK_FALSE(Callback(*f.svc, token, json::object{{"status", "completed"}}, gone).ok());
-  CHECK(gone);
+  CHECK(Callback(*f.svc, token, json::object{{"status", "completed"}}).status().IsGone());
   REQUIRE(*w.RunJobs() == 1);
   CHECK(f.svc->Get(r.id)->state == "completed");
   CHECK(LedgerLines(f, r.id).at(8) == "mailer/ done 1");
@@ -378,8 +376,7 @@ backups:
     CHECK(Data(failed[0]).at("cause") == "no callback came before the deadline, 2026-11-20T10:00:00Z");
     // Its token no longer works.
     const std::string late_url = Str(json::parse(Str(rx.Calls().back().at("body"))).at("callback_url"));
-    CHECK_FALSE(Callback(*f.svc, late_url.substr(prefix.size()), json::object{{"status", "completed"}}, gone).ok());
-    CHECK(gone);
+    CHECK(Callback(*f.svc, late_url.substr(prefix.size()), json::object{{"status", "completed"}}).status().IsGone());
     // retry posts again, with the same Idempotency-Key and a new token; the tables are not run again.
     Event retry;
     retry.name = "retry";
@@ -394,7 +391,7 @@ backups:
     CHECK(new_url != late_url);
     CHECK(LedgerLines(f, late.id).at(0) == "company_db/accounts done 1");
     CHECK(LedgerLines(f, late.id).at(8) == "mailer/ waiting 2");
-    REQUIRE(Callback(*f.svc, new_url.substr(prefix.size()), json::object{{"status", "completed"}}, gone).ok());
+    REQUIRE(Callback(*f.svc, new_url.substr(prefix.size()), json::object{{"status", "completed"}}).ok());
     REQUIRE(*w.RunJobs() == 1);
     CHECK(f.svc->Get(late.id)->state == "completed");
   }
@@ -512,8 +509,7 @@ processors:
   w.SetWebhookClient(std::make_unique<FakeWebhooks>([&](const fulfillment::WebhookCall& call) {
     ++posts;
     const std::string url = Str(json::parse(call.body).at("callback_url"));
-    bool gone = false;
-    auto cb = Callback(*f.svc, url.substr(url.rfind('/') + 1), json::object{{"status", "completed"}, {"n", 1}}, gone);
+    auto cb = Callback(*f.svc, url.substr(url.rfind('/') + 1), json::object{{"status", "completed"}, {"n", 1}});
     CHECK(cb.ok());
     fulfillment::WebhookAnswer a;
     a.reached = true;

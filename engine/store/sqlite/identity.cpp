@@ -68,6 +68,31 @@ Result<std::vector<AgentAuthorizationRow>> SqliteTx::AgentAuthorizationsFor(cons
   });
 }
 
+Result<std::vector<AgentAuthorizationRow>> SqliteTx::AgentAuthorizationsForRequests(
+    const std::vector<std::string>& request_ids) {
+  if (request_ids.empty()) return std::vector<AgentAuthorizationRow>{};
+  // One SQL text whatever the number of ids: the ids travel as one JSON array.
+  std::string ids = "[";
+  for (const auto& id : request_ids) {
+    ids += ids.size() > 1 ? ",\"" : "\"";
+    for (char ch : id) {
+      if (ch == '"' || ch == '\\') ids += '\\';
+      if (static_cast<unsigned char>(ch) >= 0x20) ids += ch;  // ids are printable ASCII
+    }
+    ids += "\"";
+  }
+  ids += "]";
+  Statement s(c_,
+              "SELECT id, request_id, kind, note, COALESCE(evidence_ref, ''), recorded_by, recorded_at "
+              "FROM agent_authorizations WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, id");
+  s.Bind(1, ids);
+  return Collect<AgentAuthorizationRow>(s, [](const Statement& q) {
+    AgentAuthorizationRow a;
+    ReadColumns(q, a.id, a.request_id, a.kind, a.note, a.evidence_ref, a.recorded_by, a.recorded_at);
+    return a;
+  });
+}
+
 namespace {
 std::string NamesJson(const std::vector<std::string>& names) {
   std::string out = "[";

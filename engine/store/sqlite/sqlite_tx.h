@@ -97,6 +97,8 @@ class SqliteTx final : public Tx {
   // Authorized agents (migration 012): the request's authorizations, oldest first.
   Status InsertAgentAuthorization(const AgentAuthorizationRow& a) override;
   Result<std::vector<AgentAuthorizationRow>> AgentAuthorizationsFor(const std::string& request_id) override;
+  Result<std::vector<AgentAuthorizationRow>> AgentAuthorizationsForRequests(
+      const std::vector<std::string>& request_ids) override;
 
   // Data-point verification attempts (migration 012), oldest first.
   Status InsertDataPointAttempt(const DataPointAttemptRow& a) override;
